@@ -1,0 +1,197 @@
+"""The `geoapp` command. Every error a user can cause ends as one line on stderr
+and a non-zero exit code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from geoapp.config import Settings
+from geoapp.db import (
+    database_url,
+    display_url,
+    ensure_postgis,
+    make_engine,
+    require_postgis,
+    server_info,
+)
+from geoapp.errors import DatabaseUnavailable, GeoappError
+from geoapp.localdb import LocalCluster
+
+
+def cli_engine(settings: Settings, *, start_local: bool = True) -> Engine:
+    """The engine for `DATABASE_URL`, or for the local cluster, started if need be."""
+    if settings.uses_local_database and start_local:
+        LocalCluster(settings).up()
+    return make_engine(database_url(settings))
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to work on a database the migrations have not brought to head."""
+    from geoapp.migrate import current_revision, head_revision
+
+    require_postgis(engine)
+    if current_revision(engine) != head_revision():
+        raise DatabaseUnavailable(
+            f"the schema of {display_url(str(engine.url))} is not up to date: "
+            "run `geoapp db migrate`"
+        )
+
+
+@click.group(help="geoapp: complaints of Taraz on maps. Honours DATABASE_URL.")
+def cli() -> None:
+    pass
+
+
+# -- db ----------------------------------------------------------------------
+@click.group(help="The database: the embedded local cluster, or DATABASE_URL.")
+def db() -> None:
+    pass
+
+
+@db.command("up", help="Create and start the project-local PostGIS cluster (idempotent).")
+def db_up() -> None:
+    settings = Settings.from_env()
+    if not settings.uses_local_database:
+        info = require_postgis(make_engine(database_url(settings)))
+        click.echo(f"DATABASE_URL is set; using {info.url} (nothing to start)")
+        return
+    url = LocalCluster(settings).up()
+    click.echo(f"local database running: {display_url(url)}")
+
+
+@db.command("down", help="Stop the project-local cluster.")
+def db_down() -> None:
+    settings = Settings.from_env()
+    if not settings.uses_local_database:
+        click.echo("DATABASE_URL is set; the local cluster is not in use")
+        return
+    was_running = LocalCluster(settings).down()
+    click.echo("local database stopped" if was_running else "local database was not running")
+
+
+@db.command("status", help="Print the URL and the PostgreSQL and PostGIS versions.")
+def db_status() -> None:
+    from geoapp.migrate import current_revision
+
+    settings = Settings.from_env()
+    engine = make_engine(database_url(settings))
+    if settings.uses_local_database and not LocalCluster(settings).is_running():
+        click.echo(f"url: {display_url(str(engine.url))}")
+        raise DatabaseUnavailable("the local database is not running: run `geoapp db up`")
+    info = server_info(engine)
+    click.echo(f"url: {info.url}")
+    click.echo(f"postgresql: {info.postgres_version}")
+    click.echo(f"postgis: {info.postgis_version or 'not installed in this database'}")
+    click.echo(f"schema revision: {current_revision(engine) or 'none (run geoapp db migrate)'}")
+
+
+@db.command("migrate", help="Upgrade the schema to the newest migration.")
+@click.option("--revision", default="head", show_default=True)
+def db_migrate(revision: str) -> None:
+    from geoapp.migrate import current_revision, upgrade
+
+    engine = cli_engine(Settings.from_env())
+    ensure_postgis(engine)
+    upgrade(engine, revision)
+    click.echo(f"schema at revision {current_revision(engine)}")
+
+
+# -- demo --------------------------------------------------------------------
+@click.command(help="Generate the synthetic Taraz dataset: load it, or write files with --out.")
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--complaints", "n_complaints", type=click.IntRange(min=0), default=None,
+              help="Number of complaints (default: about 15,000 a year, 2022-10 to 2024-12).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write GeoJSON layers, a 109-style CSV and the manifest here instead.")
+@click.option("--force", is_flag=True, help="Replace the data of a non-empty database.")
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no data.")
+def demo(seed: int, n_complaints: int | None, out: Path | None, force: bool,
+         if_empty: bool) -> None:
+    from geoapp.demo_load import load_demo_dataset, write_demo_files
+
+    if out is not None:
+        manifest = write_demo_files(out, seed=seed, complaints=n_complaints)
+        click.echo(f"wrote the synthetic dataset to {out}: "
+                   f"{manifest['counts']['complaints']:,} complaints (seed {seed})")
+        return
+    engine = cli_engine(Settings.from_env())
+    require_schema(engine)
+    manifest = load_demo_dataset(engine, seed=seed, complaints=n_complaints, force=force,
+                                 if_empty=if_empty)
+    if manifest is None:
+        click.echo("the database already has data; demo data not loaded")
+        return
+    click.echo(f"loaded the synthetic Taraz dataset (seed {seed}): "
+               f"{manifest['counts']['complaints']:,} complaints, "
+               f"{manifest['counts']['buildings']:,} buildings, "
+               f"{manifest['counts']['parcels']:,} parcels. The data is synthetic.")
+
+
+# -- serve -------------------------------------------------------------------
+@click.command(help="Serve the web app with waitress (a production WSGI server).")
+@click.option("--host", default=None, help="Default: GEOAPP_HOST or 127.0.0.1.")
+@click.option("--port", default=None, type=int, help="Default: GEOAPP_PORT or 5000.")
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str | None, port: int | None, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from geoapp import create_app
+
+    settings = Settings.from_env()
+    host = host or settings.host
+    port = port or settings.port
+    app = create_app()
+    click.echo(f"geoapp serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="geoapp")
+
+
+COMMANDS = (db, demo, serve)
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: typed errors become one line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="geoapp", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing of the unfinished step was saved", err=True)
+        sys.exit(130)
+    except GeoappError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown"
+        click.echo(f"error: cannot reach the database: {reason}", err=True)
+        sys.exit(DatabaseUnavailable.exit_code)
+    except Exception as exc:  # the last guard: a user never sees a traceback
+        if os.environ.get("GEOAPP_DEBUG"):
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(f"internal error: {type(exc).__name__}: {message} "
+                   "(set GEOAPP_DEBUG=1 for the traceback)", err=True)
+        sys.exit(70)
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+__all__ = ["COMMANDS", "cli", "main", "print_json"]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Map pages and the layer catalog (no Flask here)."""

@@ -1,0 +1,19 @@
+"""SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
+
+from geoapp.models.base import Base
+from geoapp.models.complaints import Complaint, ComplaintEvent, ImportBatch
+from geoapp.models.org import Department, User
+from geoapp.models.reference import Building, Microdistrict, Parcel, Zone
+
+__all__ = [
+    "Base",
+    "Building",
+    "Complaint",
+    "ComplaintEvent",
+    "Department",
+    "ImportBatch",
+    "Microdistrict",
+    "Parcel",
+    "User",
+    "Zone",
+]

@@ -1,0 +1,98 @@
+"""The complaint category taxonomy and the status model of DATA_CONTRACT v1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name_ru: str
+    name_kk: str
+    name_en: str
+
+    @property
+    def group(self) -> str:
+        """The category group: the part of the code before the first dot."""
+        return self.code.split(".", 1)[0]
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("housing_utilities.heating", "Отопление", "Жылыту", "Heating"),
+    Category("housing_utilities.hot_water", "Горячее водоснабжение", "Ыстық су", "Hot water"),
+    Category("housing_utilities.cold_water", "Холодное водоснабжение", "Суық су", "Cold water"),
+    Category("housing_utilities.sewage", "Канализация", "Кәріз", "Sewage"),
+    Category("housing_utilities.electricity", "Электроснабжение", "Электрмен жабдықтау",
+             "Electricity"),
+    Category("housing_utilities.gas", "Газоснабжение", "Газбен жабдықтау", "Gas"),
+    Category("housing_utilities.elevator", "Лифт", "Лифт", "Elevator"),
+    Category("housing_utilities.roof", "Кровля", "Шатыр", "Roof"),
+    Category("housing_utilities.management", "Управление домом (КСК/ОСИ)",
+             "Үйді басқару (ПИК/МТБ)", "Building management"),
+    Category("land.illegal_allocation", "Незаконное выделение земли",
+             "Жерді заңсыз бөлу", "Illegal land allocation"),
+    Category("land.encroachment", "Самозахват земли", "Жерді өз бетімен басып алу",
+             "Encroachment"),
+    Category("land.boundary", "Границы участка", "Учаске шекаралары", "Parcel boundaries"),
+    Category("land.land_use", "Целевое использование земли", "Жерді нысаналы пайдалану",
+             "Land use"),
+    Category("roads", "Дороги", "Жолдар", "Roads"),
+    Category("transport", "Общественный транспорт", "Қоғамдық көлік", "Public transport"),
+    Category("waste", "Вывоз мусора", "Қоқыс шығару", "Waste collection"),
+    Category("landscaping", "Благоустройство", "Абаттандыру", "Landscaping"),
+    Category("public_order", "Общественный порядок", "Қоғамдық тәртіп", "Public order"),
+    Category("social", "Социальные вопросы", "Әлеуметтік мәселелер", "Social issues"),
+    Category("other", "Прочее", "Басқа", "Other"),
+)
+
+CATEGORY_BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORIES}
+CATEGORY_CODES: tuple[str, ...] = tuple(CATEGORY_BY_CODE)
+CATEGORY_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(c.group for c in CATEGORIES))
+
+GROUP_NAMES: dict[str, dict[str, str]] = {
+    "housing_utilities": {"ru": "ЖКХ", "kk": "ТКШ", "en": "Housing & utilities"},
+    "land": {"ru": "Земельные вопросы", "kk": "Жер мәселелері", "en": "Land"},
+    "roads": {"ru": "Дороги", "kk": "Жолдар", "en": "Roads"},
+    "transport": {"ru": "Транспорт", "kk": "Көлік", "en": "Transport"},
+    "waste": {"ru": "Мусор", "kk": "Қоқыс", "en": "Waste"},
+    "landscaping": {"ru": "Благоустройство", "kk": "Абаттандыру", "en": "Landscaping"},
+    "public_order": {"ru": "Общественный порядок", "kk": "Қоғамдық тәртіп",
+                     "en": "Public order"},
+    "social": {"ru": "Социальные вопросы", "kk": "Әлеуметтік мәселелер", "en": "Social"},
+    "other": {"ru": "Прочее", "kk": "Басқа", "en": "Other"},
+}
+
+# Statuses and the transitions allowed between them (DATA_CONTRACT "Statuses").
+STATUSES: tuple[str, ...] = (
+    "received", "assigned", "in_progress", "resolved", "rejected", "reopened",
+)
+OPEN_STATUSES: frozenset[str] = frozenset({"received", "assigned", "in_progress", "reopened"})
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "received": frozenset({"assigned", "in_progress", "resolved", "rejected"}),
+    "assigned": frozenset({"in_progress", "resolved", "rejected"}),
+    "in_progress": frozenset({"resolved", "rejected"}),
+    "resolved": frozenset({"reopened"}),
+    "rejected": frozenset({"reopened"}),
+    "reopened": frozenset({"in_progress"}),
+}
+REJECT_REASONS: tuple[str, ...] = ("duplicate", "not_our_responsibility", "unfounded")
+
+SOURCES: tuple[str, ...] = ("109", "eotinish", "web", "walk_in", "open311")
+ROLES: tuple[str, ...] = ("official", "inspector", "admin")
+GEOCODE_PRECISIONS: tuple[str, ...] = ("coordinates", "building", "street", "microdistrict",
+                                       "none")
+
+HEATING_VALUES: tuple[str, ...] = ("central", "individual", "none")
+PARCEL_STATUSES: tuple[str, ...] = ("active", "withdrawn", "reserved", "cancelled")
+ZONE_KINDS: tuple[str, ...] = (
+    "state_needs", "water_protection", "green", "road_reserve", "utility_corridor", "heritage",
+)
+LAND_USES: tuple[str, ...] = (
+    "residential", "commercial", "industrial", "agricultural", "public", "recreation",
+    "individual_housing",
+)
+
+
+def can_transition(current: str, new: str) -> bool:
+    return new in TRANSITIONS.get(current, frozenset())

@@ -1,0 +1,30 @@
+"""Typed errors to HTTP responses: JSON for API callers, a page for browsers."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+
+from geoapp.errors import DatabaseUnavailable, GeoappError
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" or request.path.startswith("/api/")
+
+
+def _respond(status: int, message: str) -> tuple[Response | str, int]:
+    if _wants_json():
+        return jsonify(error=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(GeoappError)
+    def geoapp_error(exc: GeoappError) -> tuple[Response | str, int]:
+        return _respond(exc.http_status, str(exc))
+
+    @app.errorhandler(OperationalError)
+    def database_down(exc: OperationalError) -> tuple[Response | str, int]:
+        app.logger.warning("database unavailable: %s", exc.orig)
+        return _respond(503, str(DatabaseUnavailable("the database is unavailable")))

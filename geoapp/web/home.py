@@ -1,0 +1,36 @@
+"""The home page: what the service is, the maps open to this visitor, and the data's extent."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from geoapp.maps.registry import pages_for
+from geoapp.web import engine
+
+bp = Blueprint("home", __name__)
+
+OVERVIEW_SQL = text("""
+    SELECT (SELECT count(*) FROM microdistricts) AS microdistricts,
+           (SELECT count(*) FROM buildings) AS buildings,
+           (SELECT count(*) FROM parcels) AS parcels,
+           (SELECT count(*) FROM complaints) AS complaints,
+           (SELECT min(received_at) FROM complaints) AS first_received,
+           (SELECT max(received_at) FROM complaints) AS last_received,
+           EXISTS (SELECT 1 FROM import_batches WHERE kind = 'demo') AS demo_data
+""")
+
+
+@bp.get("/")
+def index() -> str:
+    try:
+        with engine().connect() as conn:
+            overview = conn.execute(OVERVIEW_SQL).mappings().one()
+    except OperationalError:
+        overview = None
+    maps = [
+        {"title": page.title, "description": page.description, "url": url_for(page.endpoint)}
+        for page in pages_for(role=None)
+    ]
+    return render_template("home.html", overview=overview, maps=maps)

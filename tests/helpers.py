@@ -1,0 +1,34 @@
+"""Running the `geoapp` command as a user would: a subprocess with its own environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+GEOAPP = str(Path(sys.executable).parent / "geoapp")
+
+
+def run_geoapp(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
+               input: str | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    full_env.update(env or {})
+    return subprocess.run([GEOAPP, *args], capture_output=True, text=True, env=full_env,
+                          timeout=timeout, input=input)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode != 0, proc.stdout
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    for word in words:
+        assert word.lower() in lines[0].lower(), lines[0]

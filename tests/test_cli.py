@@ -1,0 +1,96 @@
+"""The `geoapp` command against real databases, as a user runs it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+from helpers import GEOAPP, assert_one_line_error, free_port, run_geoapp
+from sqlalchemy.engine import make_url
+
+UNREACHABLE = "postgresql://nobody@127.0.0.1:{port}/nothing"
+
+
+def _plain(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def test_status_with_database_url(test_db_url: str) -> None:
+    proc = run_geoapp("db", "status", env={"DATABASE_URL": test_db_url})
+    assert proc.returncode == 0, proc.stderr
+    assert make_url(test_db_url).database in proc.stdout
+    assert "postgis: 3." in proc.stdout
+    assert "schema revision: 0001" in proc.stdout
+
+
+def test_unreachable_database_url_is_one_line() -> None:
+    env = {"DATABASE_URL": UNREACHABLE.format(port=free_port())}
+    for args in (("db", "status"), ("db", "migrate"), ("demo",)):
+        proc = run_geoapp(*args, env=env)
+        assert_one_line_error(proc, "cannot reach the database")
+        assert proc.returncode == 3
+
+
+def test_database_url_that_is_not_postgres() -> None:
+    proc = run_geoapp("db", "status", env={"DATABASE_URL": "mysql://root@127.0.0.1/x"})
+    assert_one_line_error(proc, "PostgreSQL")
+
+
+def test_migrate_creates_postgis_or_says_who_can(new_database, server_url: str) -> None:
+    url = new_database("migrate")
+    with psycopg.connect(_plain(url), autocommit=True) as conn:
+        conn.execute("DROP EXTENSION postgis")
+    proc = run_geoapp("db", "migrate", env={"DATABASE_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert "schema at revision 0001" in proc.stdout
+
+    limited_url = new_database("limited")
+    role = "geoapp_limited_" + make_url(limited_url).database[-6:]
+    with psycopg.connect(_plain(limited_url), autocommit=True) as conn:
+        conn.execute("DROP EXTENSION postgis")
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT ALL ON SCHEMA public TO {role}")
+    try:
+        as_role = make_url(limited_url).set(username=role, password=None)
+        proc = run_geoapp("db", "migrate",
+                          env={"DATABASE_URL": as_role.render_as_string(hide_password=False)})
+        assert_one_line_error(proc, "no PostGIS", "CREATE EXTENSION postgis")
+    finally:
+        with psycopg.connect(_plain(limited_url), autocommit=True) as conn:
+            conn.execute(f"REVOKE ALL ON SCHEMA public FROM {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
+def test_flask_cli_finds_the_app(test_db_url: str) -> None:
+    flask = str(Path(GEOAPP).parent / "flask")
+    proc = subprocess.run([flask, "--app", "geoapp", "db", "status"], capture_output=True,
+                          text=True, env={"DATABASE_URL": test_db_url, "PATH": "/usr/bin:/bin"},
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "postgis: 3." in proc.stdout
+
+
+def test_serve_runs_waitress_and_answers_healthz(test_db_url: str) -> None:
+    port = free_port()
+    server = subprocess.Popen([GEOAPP, "serve", "--port", str(port)],
+                              env={"DATABASE_URL": test_db_url, "PATH": "/usr/bin:/bin"},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
+                                            timeout=2) as response:
+                    headers, body = response.headers, response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and '"status":"ok"' in body.replace(" ", "")
+        assert headers["Server"] == "geoapp"  # waitress's ident, not Werkzeug's dev server
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=10)
