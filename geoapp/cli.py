@@ -152,7 +152,13 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="geoapp")
 
 
-COMMANDS = (db, demo, serve)
+def _import_group() -> click.Group:
+    from geoapp.cli_import import import_group
+
+    return import_group
+
+
+COMMANDS = (db, demo, serve, _import_group())
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -1,0 +1,104 @@
+"""`geoapp import layer|complaints`: the ingestion commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from geoapp.config import Settings
+from geoapp.ingest.layers import LAYER_KINDS
+from geoapp.taxonomy import SOURCES
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from geoapp.cli import cli_engine, require_schema
+
+    engine = cli_engine(Settings.from_env())
+    require_schema(engine)
+    return engine
+
+
+def _print_json(data: object) -> None:
+    from geoapp.cli import print_json
+
+    print_json(data)
+
+
+@click.group("import", help="Import reference layers and complaint exports.")
+def import_group() -> None:
+    pass
+
+
+@import_group.command("layer", help="Import a layer from GeoJSON, GeoPackage or Shapefile.")
+@click.argument("kind", type=click.Choice(LAYER_KINDS))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--crs", type=int, default=None,
+              help="EPSG code of the file's coordinates when it declares none.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_layer_command(kind: str, path: Path, crs: int | None, as_json: bool) -> None:
+    from geoapp.ingest.layers import import_layer
+
+    summary = import_layer(_engine(), kind, path, crs)
+    if as_json:
+        _print_json(summary.as_dict())
+        return
+    click.echo(f"{kind} from {path.name} ({summary.source_crs}): read {summary.read}, "
+               f"inserted {summary.inserted}, updated {summary.updated}, unchanged "
+               f"{summary.unchanged}, repaired {summary.repaired}, rejected "
+               f"{len(summary.rejected)}")
+    for number, reason in summary.rejected[:50]:
+        click.echo(f"  feature {number}: {reason}")
+    if len(summary.rejected) > 50:
+        click.echo(f"  … and {len(summary.rejected) - 50} more (see --json)")
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, _total: int | None) -> None:
+        sys.stderr.write(f"\rimporting… {done:,} rows read")
+        sys.stderr.flush()
+
+    return show
+
+
+@import_group.command("complaints", help="Import a complaints export (CSV, TSV, XLSX, GeoJSON).")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--source", type=click.Choice(SOURCES), default=None,
+              help="Source of rows that do not name one.")
+@click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write refused rows here with their line and reason.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def import_complaints_command(path: Path, source: str | None, rejects_path: Path | None,
+                              as_json: bool) -> None:
+    from geoapp.ingest.complaints import import_complaints
+
+    progress = None if as_json else _progress_bar()
+    try:
+        summary = import_complaints(_engine(), path, settings=Settings.from_env(),
+                                    default_source=source, rejects_path=rejects_path,
+                                    progress=progress)
+    finally:
+        if progress:
+            sys.stderr.write("\n")
+    data = summary.as_dict()
+    if as_json:
+        _print_json(data)
+        sys.exit(130 if summary.interrupted else 0)
+    click.echo(f"{path.name}: read {summary.read:,}, inserted {summary.inserted:,}, "
+               f"updated {summary.updated:,}, unchanged {summary.unchanged:,}, "
+               f"rejected {summary.rejected:,}")
+    if data["rejected_by_reason"]:
+        reasons = ", ".join(f"{k} {v}" for k, v in data["rejected_by_reason"].items())
+        click.echo(f"  rejected by reason: {reasons}")
+    precisions = ", ".join(f"{k} {v:,}" for k, v in data["geocoded_by_precision"].items())
+    click.echo(f"  located by: {precisions or 'nothing'}")
+    if rejects_path and summary.rejected:
+        click.echo(f"  rejects written to {rejects_path}")
+    if summary.interrupted:
+        click.echo(f"interrupted: {summary.batches_committed} whole batches landed; the "
+                   "unfinished batch was rolled back", err=True)
+        sys.exit(130)

@@ -1,0 +1,132 @@
+"""One export row to one complaint record, or to a reason why not.
+
+Text is kept as text: HTML or script in a complaint is stored verbatim and escaped
+wherever it is shown, never interpreted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from geoapp.ingest.readers import RawRow
+from geoapp.ingest.values import (
+    normalise_phone,
+    parse_datetime,
+    parse_decimal,
+    parse_source,
+    parse_status,
+)
+
+MAX_TEXT = 20_000
+MAX_FIELD = 1_000
+KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+
+
+class RowRejected(ValueError):
+    """A row that cannot land; the message is its reason in the rejects file."""
+
+    def __init__(self, reason: str, code: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+@dataclass
+class ComplaintRecord:
+    line: int
+    source: str
+    external_id: str
+    received_at: datetime
+    text: str
+    language: str
+    category_label: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    coordinate_note: str | None
+    status: str
+    resolved_at: datetime | None
+    department: str | None
+    applicant_name: str | None
+    applicant_phone: str | None
+
+
+def detect_language(text: str) -> str:
+    return "kk" if any(ch in KAZAKH_LETTERS for ch in text) else "ru"
+
+
+def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | None, str | None]:
+    raw_lat, raw_lon = values.get("lat"), values.get("lon")
+    if raw_lat is None and raw_lon is None:
+        return None, None, None
+    if raw_lat is None or raw_lon is None:
+        return None, None, "only one coordinate given; ignored"
+    try:
+        return parse_decimal(raw_lat), parse_decimal(raw_lon), None
+    except ValueError as exc:
+        return None, None, f"coordinates ignored: {exc}"
+
+
+def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo,
+              now: datetime) -> ComplaintRecord:
+    values = row.values
+    external_id = values.get("external_id")
+    if not external_id:
+        raise RowRejected("missing external_id", "missing_external_id")
+    if len(external_id) > 200:
+        raise RowRejected("external_id longer than 200 characters", "bad_external_id")
+    text = values.get("text")
+    if not text:
+        raise RowRejected("missing text", "missing_text")
+    if len(text) > MAX_TEXT:
+        raise RowRejected(f"text longer than {MAX_TEXT} characters ({len(text)})",
+                          "text_too_long")
+    raw_received = values.get("received_at")
+    if not raw_received:
+        raise RowRejected("missing received_at", "missing_received_at")
+    try:
+        received_at = parse_datetime(raw_received, tz)
+    except ValueError as exc:
+        raise RowRejected(f"received_at: {exc}", "bad_date") from None
+    if received_at > now:
+        raise RowRejected(f"received_at {raw_received!r} is in the future", "future_date")
+
+    raw_source = values.get("source") or default_source
+    if not raw_source:
+        raise RowRejected("no source in the row and none given with --source",
+                          "missing_source")
+    try:
+        source = parse_source(raw_source)
+    except ValueError as exc:
+        raise RowRejected(str(exc), "bad_source") from None
+
+    try:
+        status = parse_status(values["status"]) if values.get("status") else "received"
+    except ValueError as exc:
+        raise RowRejected(str(exc), "bad_status") from None
+    resolved_at = None
+    if values.get("resolved_at"):
+        try:
+            resolved_at = parse_datetime(values["resolved_at"] or "", tz)
+        except ValueError as exc:
+            raise RowRejected(f"resolved_at: {exc}", "bad_date") from None
+        if resolved_at < received_at:
+            raise RowRejected("resolved_at is before received_at", "bad_date")
+        if resolved_at > now:
+            raise RowRejected("resolved_at is in the future", "future_date")
+
+    lat, lon, note = _coordinates(values)
+    language = (values.get("language") or "").lower()
+    if language not in ("ru", "kk"):
+        language = detect_language(text)
+    phone = values.get("applicant_phone")
+    return ComplaintRecord(
+        line=row.line, source=source, external_id=external_id, received_at=received_at,
+        text=text, language=language, category_label=values.get("category"),
+        address=(values.get("address") or None) and (values["address"] or "")[:MAX_FIELD],
+        lat=lat, lon=lon, coordinate_note=note, status=status, resolved_at=resolved_at,
+        department=(values.get("department") or None),
+        applicant_name=(values.get("applicant_name") or None),
+        applicant_phone=normalise_phone(phone) if phone else None,
+    )

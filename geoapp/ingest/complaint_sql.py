@@ -1,0 +1,154 @@
+"""The set-based statements of a complaint import batch: staging, duplicates,
+spatial assignment, upsert with status events. One statement per step per batch."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+STAGE_COLUMNS = (
+    "line", "source", "external_id", "received_at", "category", "category_confidence",
+    "text", "language", "address", "status", "resolved_at", "department_name",
+    "applicant_name", "applicant_phone", "lon", "lat", "geocode_precision", "geocode_score",
+    "geocode_note", "building_id", "microdistrict_id",
+)
+
+CREATE_STAGE = text("""
+    CREATE TEMP TABLE IF NOT EXISTS stage_complaints (
+        line integer, source text, external_id text, received_at timestamptz,
+        category text, category_confidence float8, text text, language text, address text,
+        status text, resolved_at timestamptz, department_name text, applicant_name text,
+        applicant_phone text, lon float8, lat float8, geocode_precision text,
+        geocode_score float8, geocode_note text, building_id integer, microdistrict_id integer
+    );
+    CREATE TEMP TABLE IF NOT EXISTS import_seen_keys (
+        source text, external_id text, line integer, PRIMARY KEY (source, external_id)
+    );
+    TRUNCATE import_seen_keys;
+""")
+
+TRUNCATE_STAGE = text("TRUNCATE stage_complaints")
+
+# Rows whose key already came earlier in this file (this batch or an earlier one).
+FIND_DUPLICATES = text("""
+    SELECT line, first_line FROM (
+        SELECT s.line,
+               coalesce(k.line, first_value(s.line) OVER w) AS first_line,
+               row_number() OVER w AS rn, k.line AS seen_line
+        FROM stage_complaints s
+        LEFT JOIN import_seen_keys k USING (source, external_id)
+        WINDOW w AS (PARTITION BY s.source, s.external_id ORDER BY s.line)
+    ) d
+    WHERE rn > 1 OR seen_line IS NOT NULL
+""")
+DELETE_LINES = text("DELETE FROM stage_complaints WHERE line = ANY(:lines)")
+REMEMBER_KEYS = text("""
+    INSERT INTO import_seen_keys (source, external_id, line)
+    SELECT source, external_id, line FROM stage_complaints
+""")
+ADD_DEPARTMENTS = text("""
+    INSERT INTO departments (name)
+    SELECT DISTINCT department_name FROM stage_complaints WHERE department_name IS NOT NULL
+    ON CONFLICT (name) DO NOTHING
+""")
+
+# Microdistrict by ST_Covers; parcel by ST_Covers, else the nearest within 15 m;
+# building: the geocoded one, else (for rows located by their own coordinates)
+# the nearest within 30 m. The bounding-box test lets the GiST indexes work
+# before the exact distance on the spheroid.
+UPSERT = text("""
+    WITH located AS (
+        SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom
+        FROM stage_complaints s
+    ),
+    assigned AS (
+        SELECT l.*,
+               coalesce(l.microdistrict_id, md.id) AS md_id,
+               coalesce(pc.id, pn.id) AS parcel_ref,
+               coalesce(l.building_id, bn.id) AS building_ref,
+               d.id AS department_id
+        FROM located l
+        LEFT JOIN LATERAL (
+            SELECT m.id FROM microdistricts m
+            WHERE l.geom IS NOT NULL AND ST_Covers(m.geom, l.geom) ORDER BY m.id LIMIT 1
+        ) md ON true
+        LEFT JOIN LATERAL (
+            SELECT p.id FROM parcels p
+            WHERE l.geom IS NOT NULL AND ST_Covers(p.geom, l.geom) ORDER BY p.id LIMIT 1
+        ) pc ON true
+        LEFT JOIN LATERAL (
+            SELECT p.id FROM parcels p
+            WHERE pc.id IS NULL AND l.geom IS NOT NULL
+              AND p.geom && ST_Expand(l.geom, 0.0003)
+              AND ST_DWithin(p.geom::geography, l.geom::geography, 15)
+            ORDER BY ST_Distance(p.geom::geography, l.geom::geography), p.id LIMIT 1
+        ) pn ON true
+        LEFT JOIN LATERAL (
+            SELECT b.id FROM buildings b
+            WHERE l.building_id IS NULL AND l.geocode_precision = 'coordinates'
+              AND b.geom && ST_Expand(l.geom, 0.0005)
+              AND ST_DWithin(b.geom::geography, l.geom::geography, 30)
+            ORDER BY ST_Distance(b.geom::geography, l.geom::geography), b.id LIMIT 1
+        ) bn ON true
+        LEFT JOIN departments d ON d.name = l.department_name
+    ),
+    prev AS (
+        SELECT c.id, c.status FROM complaints c
+        JOIN stage_complaints s ON s.source = c.source AND s.external_id = c.external_id
+    ),
+    up AS (
+        INSERT INTO complaints (
+            source, external_id, received_at, category, category_confidence, text, language,
+            address, status, resolved_at, department_id, applicant_name, applicant_phone,
+            geom, geocode_precision, geocode_score, geocode_note, microdistrict_id,
+            building_id, parcel_id, import_batch_id
+        )
+        SELECT source, external_id, received_at, category, category_confidence, text,
+               language, address, status, resolved_at, department_id, applicant_name,
+               applicant_phone, geom, geocode_precision, geocode_score, geocode_note,
+               md_id, building_ref, parcel_ref, :batch_id
+        FROM assigned
+        ON CONFLICT (source, external_id) DO UPDATE SET
+            status = EXCLUDED.status,
+            resolved_at = EXCLUDED.resolved_at,
+            department_id = EXCLUDED.department_id,
+            import_batch_id = EXCLUDED.import_batch_id,
+            version = complaints.version + 1,
+            updated_at = now()
+        WHERE (complaints.status, complaints.resolved_at, complaints.department_id)
+              IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.resolved_at, EXCLUDED.department_id)
+        RETURNING id, status, received_at, resolved_at, department_id, (xmax = 0) AS inserted
+    ),
+    events AS (
+        INSERT INTO complaint_events (complaint_id, at, from_status, to_status, actor,
+                                      comment, department_id)
+        SELECT id, received_at, NULL, 'received', 'import', NULL, NULL
+        FROM up WHERE inserted
+        UNION ALL
+        SELECT id, coalesce(resolved_at, received_at), 'received', status, 'import',
+               'status as exported', department_id
+        FROM up WHERE inserted AND status <> 'received'
+        UNION ALL
+        SELECT up.id,
+               CASE WHEN up.status = 'resolved' AND up.resolved_at IS NOT NULL
+                    THEN up.resolved_at ELSE now() END,
+               prev.status, up.status, 'import', 'status changed in a re-import',
+               up.department_id
+        FROM up JOIN prev ON prev.id = up.id
+        WHERE NOT up.inserted AND prev.status IS DISTINCT FROM up.status
+        RETURNING 1
+    )
+    SELECT count(*) FILTER (WHERE inserted) AS inserted,
+           count(*) FILTER (WHERE NOT inserted) AS updated,
+           (SELECT count(*) FROM events) AS events
+    FROM up
+""")
+
+START_BATCH = text("""
+    INSERT INTO import_batches (kind, source_file, source) VALUES ('complaints', :file, :source)
+    RETURNING id
+""")
+FINISH_BATCH = text("""
+    UPDATE import_batches SET status = :status, finished_at = now(),
+           summary = CAST(:summary AS jsonb)
+    WHERE id = :id
+""")

@@ -1,0 +1,195 @@
+"""`geoapp import complaints`: stream an export into PostGIS in atomic batches.
+
+Python parses, validates, classifies and geocodes each batch; PostgreSQL takes it
+by COPY into a staging table and does the rest in a few set-based statements.
+Each batch is one transaction, so an interruption leaves whole batches only; the
+summary says what landed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from geoapp.classify import classify_text, map_source_label
+from geoapp.config import Settings
+from geoapp.ingest import complaint_sql as sql
+from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
+from geoapp.ingest.locate import Gazetteer, Location
+from geoapp.ingest.readers import RawRow, open_table
+from geoapp.ingest.rejects import RejectsWriter
+from geoapp.taxonomy import CATEGORY_BY_CODE
+
+BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejected_by_reason: Counter[str] = field(default_factory=Counter)
+    geocoded_by_precision: Counter[str] = field(default_factory=Counter)
+    classified: int = 0
+    batches_committed: int = 0
+    interrupted: bool = False
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "read": self.read, "inserted": self.inserted,
+            "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected,
+            "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
+            "geocoded_by_precision": dict(self.geocoded_by_precision.most_common()),
+            "classified_from_text": self.classified,
+            "batches_committed": self.batches_committed, "interrupted": self.interrupted,
+            "import_batch_id": self.batch_id,
+        }
+
+
+def resolve_category(label: str | None, text: str) -> tuple[str, float, bool]:
+    """(code, confidence, from_text): the row's own category when it names one,
+    else the classifier's guess from the text."""
+    if label:
+        code = label.strip() if label.strip() in CATEGORY_BY_CODE else map_source_label(label)
+        if code:
+            return code, 1.0, False
+    code, confidence = classify_text(text)
+    return code, confidence, True
+
+
+def _stage_row(record: ComplaintRecord, location: Location, category: tuple[str, float, bool]
+               ) -> tuple[Any, ...]:
+    note = "; ".join(n for n in (record.coordinate_note, location.note) if n) or None
+    return (
+        record.line, record.source, record.external_id, record.received_at, category[0],
+        category[1], record.text, record.language, record.address, record.status,
+        record.resolved_at, record.department, record.applicant_name, record.applicant_phone,
+        location.lon, location.lat, location.precision, location.score, note,
+        location.building_id, location.microdistrict_id,
+    )
+
+
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    """Batches of at most `size` rows and about BATCH_BYTES of text, so that memory
+    stays bounded whatever the file's size or its rows' length."""
+    batch: list[RawRow] = []
+    weight = 0
+    for row in rows:
+        batch.append(row)
+        weight += sum(len(cell) for cell in row.original)
+        if len(batch) >= size or weight >= BATCH_BYTES:
+            yield batch
+            batch, weight = [], 0
+    if batch:
+        yield batch
+
+
+def import_complaints(engine: Engine, path: Path, *, settings: Settings,
+                      default_source: str | None = None, rejects_path: Path | None = None,
+                      progress: Progress | None = None,
+                      batch_size: int = BATCH_SIZE) -> ImportSummary:
+    source_table = open_table(path)
+    summary = ImportSummary(file=str(path))
+    tz = ZoneInfo(settings.timezone)
+    now = datetime.now(UTC)
+    rejects = RejectsWriter(rejects_path, source_table.header)
+    with engine.connect() as conn:
+        with conn.begin():
+            conn.exec_driver_sql(str(sql.CREATE_STAGE))
+            gazetteer = Gazetteer.load(conn, settings.city_bbox)
+            summary.batch_id = conn.execute(
+                sql.START_BATCH, {"file": path.name, "source": default_source}
+            ).scalar_one()
+        try:
+            for raw_rows in _batches(source_table.rows, batch_size):
+                _import_batch(conn, raw_rows, summary, rejects, gazetteer, default_source,
+                              tz, now)
+                if progress:
+                    progress(summary.read, None)
+        except KeyboardInterrupt:
+            # The open batch was rolled back; report what the committed ones landed.
+            summary.interrupted = True
+        finally:
+            rejects.close()
+            status = "interrupted" if summary.interrupted else "done"
+            with conn.begin():
+                conn.execute(sql.FINISH_BATCH, {
+                    "status": status, "id": summary.batch_id,
+                    "summary": json.dumps(summary.as_dict(), ensure_ascii=False),
+                })
+    return summary
+
+
+def _import_batch(conn: Any, raw_rows: list[RawRow], summary: ImportSummary,
+                  rejects: RejectsWriter, gazetteer: Gazetteer, default_source: str | None,
+                  tz: ZoneInfo, now: datetime) -> None:
+    by_line = {row.line: row for row in raw_rows}
+    rejected: list[tuple[int, str, list[str]]] = []
+    reasons: Counter[str] = Counter()
+    staged: list[tuple[Any, ...]] = []
+    precisions: dict[int, str] = {}
+    from_text = 0
+    for row in raw_rows:
+        try:
+            record = parse_row(row, default_source=default_source, tz=tz, now=now)
+        except RowRejected as exc:
+            rejected.append((row.line, str(exc), row.original))
+            reasons[exc.code] += 1
+            continue
+        location = gazetteer.locate(record.lat, record.lon, record.address,
+                                    record.coordinate_note)
+        category = resolve_category(record.category_label, record.text)
+        from_text += category[2]
+        staged.append(_stage_row(record, location, category))
+        precisions[record.line] = location.precision
+
+    with conn.begin():
+        conn.execute(sql.TRUNCATE_STAGE)
+        cursor = conn.connection.driver_connection.cursor()
+        columns = ", ".join(sql.STAGE_COLUMNS)
+        with cursor.copy(f"COPY stage_complaints ({columns}) FROM STDIN") as copy:
+            for values in staged:
+                copy.write_row(values)
+        duplicates = conn.execute(sql.FIND_DUPLICATES).all()
+        if duplicates:
+            lines = [line for line, _ in duplicates]
+            conn.execute(sql.DELETE_LINES, {"lines": lines})
+            for line, first in duplicates:
+                rejected.append((line, f"duplicate external_id in this file "
+                                 f"(first at line {first})", by_line[line].original))
+                reasons["duplicate_in_file"] += 1
+                precisions.pop(line, None)
+        conn.execute(sql.REMEMBER_KEYS)
+        conn.execute(sql.ADD_DEPARTMENTS)
+        inserted, updated, _events = conn.execute(
+            sql.UPSERT, {"batch_id": summary.batch_id}
+        ).one()
+    # The batch is committed: only now does it count, and only now are its rejects written.
+    landed = len(staged) - len(duplicates)
+    summary.read += len(raw_rows)
+    summary.inserted += inserted
+    summary.updated += updated
+    summary.unchanged += landed - inserted - updated
+    summary.rejected += len(rejected)
+    summary.rejected_by_reason.update(reasons)
+    summary.geocoded_by_precision.update(precisions.values())
+    summary.classified += from_text
+    summary.batches_committed += 1
+    rejects.write(sorted(rejected))

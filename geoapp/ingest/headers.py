@@ -1,0 +1,112 @@
+"""Field names of DATA_CONTRACT and their Russian, Kazakh and English aliases.
+
+A header cell is matched after normalisation (case, ё/е, punctuation, spaces), so
+`Номер  обращения`, `номер обращения:` and `НОМЕР_ОБРАЩЕНИЯ` all find `external_id`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
+    "external_id": ("№", "n", "no", "номер", "номер обращения", "№ обращения",
+                    "номер заявки", "өтініш нөмірі", "нөмір", "id", "ticket"),
+    "received_at": ("дата обращения", "дата регистрации", "дата", "дата поступления",
+                    "күні", "өтініш күні", "тіркелген күні", "received", "date"),
+    "source": ("источник", "канал", "канал поступления", "дереккөз", "арна"),
+    "category": ("категория", "тема", "тематика", "вопрос", "санат", "тақырып"),
+    "text": ("текст обращения", "суть обращения", "текст", "содержание", "мәтін",
+             "өтініш мәтіні", "мазмұны", "description"),
+    "address": ("адрес", "мекенжай", "адрес проблемы", "location"),
+    "lat": ("широта", "latitude", "ендік", "y"),
+    "lon": ("долгота", "longitude", "lng", "бойлық", "x"),
+    "status": ("статус", "мәртебе", "состояние", "күйі"),
+    "resolved_at": ("дата исполнения", "дата закрытия", "дата решения",
+                    "орындалған күні", "closed"),
+    "department": ("исполнитель", "ответственный", "ответственный орган", "орындаушы",
+                   "жауапты"),
+    "applicant_name": ("фио", "ф.и.о.", "заявитель", "аты-жөні", "аты жөні", "өтініш беруші",
+                       "name"),
+    "applicant_phone": ("телефон", "тел", "номер телефона", "телефон нөмірі", "phone"),
+    "language": ("язык", "тіл", "lang"),
+}
+COMPLAINT_REQUIRED = ("external_id", "received_at", "text")
+
+LAYER_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "microdistricts": {
+        "name": ("название", "наименование", "микрорайон", "атауы", "шағын аудан"),
+        "name_kk": ("название на казахском", "атауы қазақша", "name kk", "kk name"),
+        "population": ("население", "численность населения", "жители", "халқы",
+                       "халық саны", "residents"),
+    },
+    "buildings": {
+        "address": ("адрес", "мекенжай"),
+        "address_kk": ("адрес на казахском", "мекенжай қазақша"),
+        "residents": ("жители", "проживающих", "количество жителей", "тұрғындар",
+                      "тұрғындар саны", "population"),
+        "floors": ("этажность", "этажей", "қабат", "қабаттар саны"),
+        "heating": ("отопление", "тип отопления", "жылыту", "жылыту түрі"),
+    },
+    "parcels": {
+        "cadastral_number": ("кадастровый номер", "кадастрлық нөмір", "кад номер",
+                             "кадастровый №", "cadastral"),
+        "land_use": ("целевое назначение", "назначение", "вид использования",
+                     "нысаналы мақсаты", "пайдалану түрі"),
+        "holder": ("правообладатель", "землепользователь", "владелец", "құқық иесі",
+                   "иесі"),
+        "declared_area_ha": ("площадь", "площадь га", "площадь (га)", "заявленная площадь",
+                             "ауданы", "ауданы га", "area ha", "area"),
+        "cadastral_value_kzt": ("кадастровая стоимость", "стоимость", "кадастрлық құны",
+                                "құны", "value"),
+        "allocated_at": ("дата предоставления", "дата выделения", "дата решения",
+                         "берілген күні", "бөлінген күні"),
+        "decision_ref": ("решение", "номер решения", "постановление", "шешім",
+                         "шешім нөмірі"),
+        "status": ("статус", "состояние", "мәртебе"),
+    },
+    "zones": {
+        "kind": ("вид", "тип", "вид зоны", "түрі", "аймақ түрі"),
+        "name": ("название", "наименование", "атауы"),
+        "decision_ref": ("решение", "номер решения", "постановление", "шешім"),
+        "valid_from": ("действует с", "дата начала", "дата вступления", "бастап",
+                       "күшіне енген күні"),
+        "valid_to": ("действует по", "дата окончания", "дейін"),
+    },
+}
+LAYER_REQUIRED: dict[str, tuple[str, ...]] = {
+    "microdistricts": ("name", "population"),
+    "buildings": ("address",),
+    "parcels": ("cadastral_number", "land_use", "declared_area_ha"),
+    "zones": ("kind", "name", "valid_from"),
+}
+
+_PUNCT = re.compile(r"[\s_.,:;()\[\]\"'«»]+")
+
+
+def normalise_header(cell: object) -> str:
+    text = str(cell or "").replace("\ufeff", "").strip().lower().replace("ё", "е")
+    return _PUNCT.sub(" ", text).strip()
+
+
+def _alias_index(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for field, aliases in fields.items():
+        for name in (field, *aliases):
+            index.setdefault(normalise_header(name), field)
+    return index
+
+
+def match_headers(cells: Iterable[object],
+                  fields: dict[str, tuple[str, ...]]) -> dict[int, str]:
+    """Column position -> contract field, for the cells that name a known field.
+    The first column naming a field wins; later duplicates are ignored."""
+    index = _alias_index(fields)
+    found: dict[int, str] = {}
+    taken: set[str] = set()
+    for position, cell in enumerate(cells):
+        field = index.get(normalise_header(cell))
+        if field and field not in taken:
+            found[position] = field
+            taken.add(field)
+    return found

@@ -1,0 +1,224 @@
+"""Streaming readers of complaint exports: CSV/TSV (sniffed encoding and
+delimiter), XLSX and GeoJSON. Each yields rows with their original line number
+and original values, mapped onto contract fields by header aliases."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from geoapp.errors import InputError
+from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
+
+SNIFF_BYTES = 256 * 1024
+DELIMITERS = (";", ",", "\t")
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    line: int
+    values: dict[str, str | None]
+    original: list[str]
+
+
+@dataclass
+class TableSource:
+    """An opened export: its header as written, the field of each column, its rows."""
+
+    header: list[str]
+    columns: dict[int, str]
+    rows: Iterator[RawRow]
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def sniff_encoding(sample: bytes) -> str:
+    """UTF-8 with BOM, UTF-8, or CP1251 (the Windows Cyrillic code page of many exports)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the end of the sample is still UTF-8.
+        if exc.start >= len(sample) - 3:
+            return "utf-8"
+        return "cp1251"
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        raise InputError("cannot find the delimiter: the header has no ';', ',' or tab")
+    return best
+
+
+def _require(columns: dict[int, str], header: list[str]) -> None:
+    missing = [f for f in COMPLAINT_REQUIRED if f not in columns.values()]
+    if missing:
+        shown = ", ".join(h for h in header if h)[:200]
+        raise InputError(f"missing required columns: {', '.join(missing)} "
+                         f"(found: {shown or 'no header'})")
+
+
+def _row(line: int, cells: list[str], columns: dict[int, str]) -> RawRow:
+    values: dict[str, str | None] = {}
+    for position, name in columns.items():
+        value = cells[position] if position < len(cells) else None
+        values[name] = value.strip() if isinstance(value, str) and value.strip() else None
+    return RawRow(line, values, cells)
+
+
+def open_csv(path: Path) -> TableSource:
+    with path.open("rb") as fh:
+        sample = fh.read(SNIFF_BYTES)
+    if not sample.strip():
+        raise InputError(f"{path.name} is empty")
+    encoding = sniff_encoding(sample)
+    text: IO[str] = path.open("r", encoding=encoding, newline="")
+    first = text.readline()
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
+    header = next(csv.reader([first], delimiter=delimiter))
+    header = [h.strip() for h in header]
+    columns = match_headers(header, COMPLAINT_FIELDS)
+    _require(columns, header)
+
+    def rows() -> Iterator[RawRow]:
+        reader = csv.reader(text, delimiter=delimiter)
+        last_line = 1
+        try:
+            for cells in reader:
+                start, last_line = last_line + 1, reader.line_num + 1
+                if not any(c.strip() for c in cells):
+                    continue
+                yield _row(start, cells, columns)
+        finally:
+            text.close()
+
+    return TableSource(header, columns, rows(), encoding=encoding, delimiter=delimiter)
+
+
+def _xlsx_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def open_xlsx(path: Path) -> TableSource:
+    """The header row is the one among the first ten naming most contract fields;
+    a second header row below it (cells under a merged group header) fills gaps."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise InputError(f"{path.name} is not a readable XLSX file: {exc}") from exc
+    sheet = book.worksheets[0]
+    top = [[_xlsx_cell(v) for v in row]
+           for row in sheet.iter_rows(min_row=1, max_row=10, values_only=True)]
+    if not top:
+        book.close()
+        raise InputError(f"{path.name} is empty")
+    scores = [len(match_headers(r, COMPLAINT_FIELDS)) for r in top]
+    header_index = max(range(len(top)), key=lambda i: scores[i])
+    header = top[header_index]
+    columns = match_headers(header, COMPLAINT_FIELDS)
+    data_start = header_index + 2  # 1-based row number of the first data row
+    if header_index + 1 < len(top):
+        below = match_headers(top[header_index + 1], COMPLAINT_FIELDS)
+        extra = {p: f for p, f in below.items()
+                 if f not in columns.values() and p not in columns}
+        if extra:
+            columns.update(extra)
+            header = [h or (top[header_index + 1][i] if i < len(top[header_index + 1]) else "")
+                      for i, h in enumerate(header)]
+            data_start += 1
+    _require(columns, header)
+
+    def rows() -> Iterator[RawRow]:
+        try:
+            for number, row in enumerate(sheet.iter_rows(min_row=data_start, values_only=True),
+                                         start=data_start):
+                cells = [_xlsx_cell(v) for v in row]
+                if any(c.strip() for c in cells):
+                    yield _row(number, cells, columns)
+        finally:
+            book.close()
+
+    return TableSource(header, columns, rows())
+
+
+def open_geojson(path: Path) -> TableSource:
+    """Feature properties carry the fields; a Point geometry supplies lat/lon.
+    Line numbers are feature numbers (1-based)."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path.name} is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise InputError(f"{path.name} is not a GeoJSON FeatureCollection")
+    crs = (data.get("crs") or {}).get("properties", {}).get("name", "")
+    if crs and not crs.upper().endswith(("CRS84", "4326")):
+        raise InputError(f"{path.name} declares CRS {crs}: complaint points must be "
+                         "EPSG:4326 lon/lat")
+    features = data.get("features") or []
+    keys: list[str] = []
+    for feature in features:
+        for key in (feature.get("properties") or {}):
+            if key not in keys:
+                keys.append(key)
+    columns = match_headers(keys, COMPLAINT_FIELDS)
+    header = list(keys)
+    _require(columns, header)
+    lat_pos = next((p for p, f in columns.items() if f == "lat"), None)
+    lon_pos = next((p for p, f in columns.items() if f == "lon"), None)
+    if lat_pos is None:
+        header.append("lat")
+        lat_pos = len(header) - 1
+        columns[lat_pos] = "lat"
+    if lon_pos is None:
+        header.append("lon")
+        lon_pos = len(header) - 1
+        columns[lon_pos] = "lon"
+
+    def rows() -> Iterator[RawRow]:
+        for number, feature in enumerate(features, start=1):
+            props = feature.get("properties") or {}
+            cells = ["" if props.get(k) is None else str(props.get(k)) for k in keys]
+            cells += [""] * (len(header) - len(cells))
+            geometry = feature.get("geometry") or {}
+            if geometry.get("type") == "Point" and len(geometry.get("coordinates") or []) >= 2:
+                lon, lat = geometry["coordinates"][:2]
+                cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
+            yield _row(number, cells, columns)
+
+    return TableSource(header, columns, rows())
+
+
+def open_table(path: Path) -> TableSource:
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return open_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return open_xlsx(path)
+    if suffix in (".geojson", ".json"):
+        return open_geojson(path)
+    raise InputError(f"{path.name}: unsupported format {suffix or '(none)'}; "
+                     "use CSV, TSV, XLSX or GeoJSON")
+
+
+__all__ = ["RawRow", "TableSource", "open_table", "sniff_delimiter", "sniff_encoding"]

@@ -1,0 +1,107 @@
+"""Parsing single values of an export: dates, numbers, phones, statuses, sources.
+Each parser returns the value or raises ValueError with a reason for the rejects file."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from geoapp.taxonomy import SOURCES
+
+_DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M",
+                 "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+STATUS_LABELS: dict[str, str] = {
+    "received": "received", "зарегистрировано": "received", "зарегистрирован": "received",
+    "поступило": "received", "новое": "received", "новый": "received", "тіркелді": "received",
+    "assigned": "assigned", "назначено": "assigned", "направлено исполнителю": "assigned",
+    "направлено": "assigned", "передано": "assigned", "тағайындалды": "assigned",
+    "in_progress": "in_progress", "в работе": "in_progress", "на исполнении": "in_progress",
+    "в процессе": "in_progress", "орындалуда": "in_progress", "жұмыста": "in_progress",
+    "resolved": "resolved", "исполнено": "resolved", "выполнено": "resolved",
+    "решено": "resolved", "закрыто": "resolved", "орындалды": "resolved",
+    "rejected": "rejected", "отказано": "rejected", "отклонено": "rejected",
+    "бас тартылды": "rejected",
+    "reopened": "reopened", "возобновлено": "reopened", "повторно открыто": "reopened",
+}
+SOURCE_LABELS: dict[str, str] = {
+    **{s: s for s in SOURCES},
+    "служба 109": "109", "call-центр 109": "109", "колл-центр 109": "109",
+    "e-otinish": "eotinish", "eотиниш": "eotinish", "е-өтініш": "eotinish",
+    "портал": "eotinish", "сайт": "web", "интернет": "web", "личный прием": "walk_in",
+    "личный приём": "walk_in", "жеке қабылдау": "walk_in",
+}
+
+
+def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]]; a naive time is local time in `tz`."""
+    text = raw.strip().replace("T", " ", 1) if "T" in raw[:11] else raw.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise ValueError(f"unparseable date {raw!r}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def parse_date(raw: str) -> date:
+    text = raw.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text[:10], fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"unparseable date {raw!r}")
+
+
+def parse_decimal(raw: str) -> float:
+    """A number with a decimal point or a decimal comma."""
+    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {raw!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"not a number: {raw!r}")
+    return value
+
+
+_DIGITS = re.compile(r"\D+")
+
+
+def normalise_phone(raw: str) -> str | None:
+    """+77XXXXXXXXX for a Kazakh mobile number written in any usual way, else None."""
+    digits = _DIGITS.sub("", raw)
+    if len(digits) == 11 and digits[0] in "78":
+        digits = digits[1:]
+    if len(digits) == 10 and digits.startswith("7"):
+        return "+7" + digits
+    return None
+
+
+def normalise_key(raw: str) -> str:
+    return " ".join(raw.strip().lower().replace("ё", "е").split())
+
+
+def parse_status(raw: str) -> str:
+    status = STATUS_LABELS.get(normalise_key(raw))
+    if status is None:
+        raise ValueError(f"unknown status {raw!r}")
+    return status
+
+
+def parse_source(raw: str) -> str:
+    source = SOURCE_LABELS.get(normalise_key(raw))
+    if source is None:
+        raise ValueError(f"unknown source {raw!r}")
+    return source

@@ -1,0 +1,65 @@
+"""A small hand-made Taraz for ingestion tests: two microdistricts, a street,
+a few buildings and parcels, written as the files an official would import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shapely.geometry import Point, box, mapping
+
+# Two microdistricts side by side near the centre of Taraz.
+MKR15 = box(71.370, 42.900, 71.380, 42.906)
+ZHAILAU = box(71.380, 42.900, 71.390, 42.906)
+
+BUILDINGS = [
+    ("15 мкр, 7", "15 шағын аудан, 7 үй", Point(71.3720, 42.9020), 48, "central"),
+    ("15 мкр, 8", None, Point(71.3740, 42.9020), 52, "central"),
+    ("мкр. Жайлау, 12", "Жайлау ш.а., 12 үй", Point(71.3850, 42.9030), 60, "central"),
+    ("ул. Толе би, 45А", "Төле би көшесі, 45А", Point(71.3860, 42.9050), 5, "individual"),
+    ("ул. Толе би, 47", None, Point(71.3866, 42.9050), 4, "individual"),
+]
+PARCELS = [
+    ("06:097:001:001", box(71.3715, 42.9015, 71.3725, 42.9025), "residential"),
+    ("06:097:001:002", box(71.3845, 42.9025, 71.3855, 42.9035), "residential"),
+]
+
+
+def feature_collection(features: list[dict], crs: str | None = None) -> dict:
+    data: dict = {"type": "FeatureCollection", "features": features}
+    if crs:
+        data["crs"] = {"type": "name", "properties": {"name": crs}}
+    return data
+
+
+def write_reference_layers(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    layers = {
+        "microdistricts": [
+            {"type": "Feature", "geometry": mapping(MKR15),
+             "properties": {"Название": "15 мкр", "name_kk": "15 шағын аудан",
+                            "Население": 3200}},
+            {"type": "Feature", "geometry": mapping(ZHAILAU),
+             "properties": {"Название": "мкр. Жайлау", "name_kk": "Жайлау ш.а.",
+                            "Население": 21000}},
+        ],
+        "buildings": [
+            {"type": "Feature", "geometry": mapping(point),
+             "properties": {"Адрес": address, "address_kk": kk, "residents": residents,
+                            "heating": heating}}
+            for address, kk, point, residents, heating in BUILDINGS
+        ],
+        "parcels": [
+            {"type": "Feature", "geometry": mapping(shape),
+             "properties": {"Кадастровый номер": number, "land_use": use,
+                            "declared_area_ha": "0,9", "status": "active"}}
+            for number, shape, use in PARCELS
+        ],
+    }
+    paths = {}
+    for kind, features in layers.items():
+        path = folder / f"{kind}.geojson"
+        path.write_text(json.dumps(feature_collection(features), ensure_ascii=False),
+                        encoding="utf-8")
+        paths[kind] = path
+    return paths

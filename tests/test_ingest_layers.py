@@ -1,0 +1,168 @@
+"""`geoapp import layer`: formats, CRS, repairs, natural-key upserts, bad input."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from helpers import assert_one_line_error, run_geoapp
+from ingest_fixtures import feature_collection, write_reference_layers
+from shapely.geometry import Polygon, box, mapping
+from sqlalchemy import Engine, text
+
+from geoapp.db import make_engine
+from geoapp.errors import InputError
+from geoapp.ingest.layers import import_layer
+from geoapp.migrate import upgrade
+
+
+@pytest.fixture
+def layer_db(new_database) -> tuple[str, Engine]:
+    url = new_database("layers")
+    engine = make_engine(url)
+    upgrade(engine)
+    yield url, engine
+    engine.dispose()
+
+
+def _zones(folder: Path, features: list[dict], crs: str | None = None) -> Path:
+    path = folder / "zones.geojson"
+    path.write_text(json.dumps(feature_collection(features, crs), ensure_ascii=False))
+    return path
+
+
+def test_reference_layers_import_and_reimport_changes_nothing(layer_db, tmp_path) -> None:
+    url, engine = layer_db
+    paths = write_reference_layers(tmp_path)
+    for kind in ("microdistricts", "buildings", "parcels"):
+        proc = run_geoapp("import", "layer", kind, str(paths[kind]), "--json",
+                          env={"DATABASE_URL": url})
+        assert proc.returncode == 0, proc.stderr
+        summary = json.loads(proc.stdout)
+        assert summary["inserted"] == summary["read"] and summary["rejected"] == 0
+    again = import_layer(engine, "buildings", paths["buildings"])
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 5)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(text("""
+            SELECT b.address, m.name FROM buildings b JOIN microdistricts m
+            ON m.id = b.microdistrict_id""")).all())
+        kinds = conn.execute(text(
+            "SELECT DISTINCT GeometryType(geom) FROM parcels")).scalars().all()
+    assert rows["15 мкр, 7"] == "15 мкр" and rows["ул. Толе би, 45А"] == "мкр. Жайлау"
+    assert kinds == ["MULTIPOLYGON"]
+
+
+def test_changed_attribute_is_an_update(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    paths = write_reference_layers(tmp_path)
+    import_layer(engine, "microdistricts", paths["microdistricts"])
+    data = json.loads(paths["microdistricts"].read_text())
+    data["features"][0]["properties"]["Население"] = 3300
+    paths["microdistricts"].write_text(json.dumps(data, ensure_ascii=False))
+    summary = import_layer(engine, "microdistricts", paths["microdistricts"])
+    assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 1)
+
+
+def test_self_intersecting_polygon_is_repaired(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    bowtie = Polygon([(71.30, 42.85), (71.32, 42.87), (71.32, 42.85), (71.30, 42.87)])
+    assert not bowtie.is_valid
+    path = _zones(tmp_path, [{"type": "Feature", "geometry": mapping(bowtie), "properties": {
+        "kind": "green", "name": "Парк", "valid_from": "2020-01-01"}}])
+    summary = import_layer(engine, "zones", path)
+    assert summary.inserted == 1 and summary.repaired == 1
+    with engine.connect() as conn:
+        valid, kind = conn.execute(text(
+            "SELECT ST_IsValid(geom), GeometryType(geom) FROM zones")).one()
+    assert valid and kind == "MULTIPOLYGON"
+
+
+def test_empty_and_null_geometries_rejected_with_feature_numbers(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    good = mapping(box(71.30, 42.85, 71.31, 42.86))
+    path = _zones(tmp_path, [
+        {"type": "Feature", "geometry": good,
+         "properties": {"kind": "green", "name": "A", "valid_from": "01.02.2020"}},
+        {"type": "Feature", "geometry": None,
+         "properties": {"kind": "green", "name": "B", "valid_from": "2020-01-01"}},
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": []},
+         "properties": {"kind": "green", "name": "C", "valid_from": "2020-01-01"}},
+        {"type": "Feature", "geometry": good,
+         "properties": {"kind": "лес", "name": "D", "valid_from": "2020-01-01"}},
+    ])
+    summary = import_layer(engine, "zones", path)
+    assert summary.inserted == 1
+    assert [n for n, _ in summary.rejected] == [2, 3, 4]
+    assert "unknown zone kind" in summary.rejected[2][1]
+
+
+def test_geojson_with_a_non_4326_crs_member_is_reprojected(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    utm = gpd.GeoSeries([box(71.30, 42.85, 71.31, 42.86)], crs=4326).to_crs(32642)[0]
+    path = _zones(tmp_path, [{"type": "Feature", "geometry": mapping(utm), "properties": {
+        "kind": "state_needs", "name": "Под школу", "valid_from": "2021-06-01"}}],
+        crs="urn:ogc:def:crs:EPSG::32642")
+    summary = import_layer(engine, "zones", path)
+    assert summary.inserted == 1 and "32642" in (summary.source_crs or "")
+    with engine.connect() as conn:
+        xmin, ymin = conn.execute(text(
+            "SELECT ST_XMin(geom), ST_YMin(geom) FROM zones")).one()
+    assert abs(xmin - 71.30) < 1e-6 and abs(ymin - 42.85) < 1e-6
+
+
+def test_shapefile_without_prj_needs_crs(layer_db, tmp_path) -> None:
+    url, engine = layer_db
+    frame = gpd.GeoDataFrame(
+        {"cad_num": ["06:097:002:001"], "land_use": ["commercial"], "area": [0.5]},
+        geometry=[box(71.30, 42.85, 71.301, 42.851)], crs=4326).to_crs(32642)
+    frame = frame.rename(columns={"cad_num": "cadastral", "area": "area_ha"})
+    shp = tmp_path / "parcels.shp"
+    frame.to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    refused = run_geoapp("import", "layer", "parcels", str(shp), env={"DATABASE_URL": url})
+    assert_one_line_error(refused, "no CRS", "--crs")
+    with pytest.raises(InputError):
+        import_layer(engine, "parcels", shp)
+    archive = tmp_path / "parcels.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in tmp_path.glob("parcels.*"):
+            if part.suffix != ".zip":
+                zf.write(part, part.name)
+    summary = import_layer(engine, "parcels", archive, crs=32642)
+    assert summary.inserted == 1
+    with engine.connect() as conn:
+        xmin = conn.execute(text("SELECT ST_XMin(geom) FROM parcels")).scalar_one()
+    assert abs(xmin - 71.30) < 1e-5
+
+
+def test_duplicated_cadastral_number_rejected(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    features = [
+        {"type": "Feature", "geometry": mapping(box(71.30 + i * 0.001, 42.85, 71.3005 + i * 0.001,
+                                                    42.8505)),
+         "properties": {"cadastral_number": number, "land_use": "residential",
+                        "declared_area_ha": 0.2}}
+        for i, number in enumerate(["06:097:003:001", "06:097:003:002", "06:097:003:001"])
+    ]
+    path = tmp_path / "dup.geojson"
+    path.write_text(json.dumps(feature_collection(features)))
+    summary = import_layer(engine, "parcels", path)
+    assert summary.inserted == 2
+    assert summary.rejected == [(3, "duplicate cadastral_number 06:097:003:001 "
+                                    "(first at feature 1)")]
+
+
+def test_missing_required_attribute_refuses_the_file(layer_db, tmp_path) -> None:
+    url, _ = layer_db
+    path = tmp_path / "md.geojson"
+    path.write_text(json.dumps(feature_collection([{"type": "Feature",
+        "geometry": mapping(box(71.3, 42.85, 71.31, 42.86)), "properties": {"name": "X"}}])))
+    proc = run_geoapp("import", "layer", "microdistricts", str(path),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "missing required attributes", "population")
+    missing = run_geoapp("import", "layer", "zones", str(tmp_path / "nope.gpkg"),
+                         env={"DATABASE_URL": url})
+    assert_one_line_error(missing, "no such file")
