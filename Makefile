@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint bench db-up db-down clean-db
+.PHONY: setup run test lint db-up db-down clean-db bench-import
 
 setup:
 	@bash .ci/setup
@@ -32,3 +32,18 @@ db-down:
 ## Stop the local cluster and delete its data (asks nothing: the data is local).
 clean-db: db-down
 	rm -rf .geoapp/pgdata .geoapp/postgres.log
+
+## Benchmarks (not part of `make test`); each prints its figures beside a baseline.
+bench-import: setup
+	@cd tests/bench && ../../$(BIN)/python bench_import.py
+
+## Refresh the message catalogs after changing UI strings (then translate the .po files).
+translations: setup
+	@$(BIN)/pybabel -q extract -F geoapp/translations/babel.cfg -k _l -o geoapp/translations/messages.pot .
+	@for lang in ru kk en; do \
+	  if [ -f geoapp/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel -q update -N -i geoapp/translations/messages.pot -d geoapp/translations -l $$lang; \
+	  else \
+	    $(BIN)/pybabel -q init -i geoapp/translations/messages.pot -d geoapp/translations -l $$lang; \
+	  fi; \
+	done

@@ -26,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, GEOAPP_SETTINGS=settings)
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
     register_database(app, settings)
+    register_catalog(app)
+    check_production(app, settings)
+    register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -40,12 +43,54 @@ def register_database(app: Flask, settings: Settings) -> None:
     app.extensions["geoapp.sessions"] = make_session_factory(engine)
 
 
-def register_blueprints(app: Flask) -> None:
-    from geoapp.web.health import bp as health_bp
-    from geoapp.web.home import bp as home_bp
+def register_catalog(app: Flask) -> None:
+    """Validate the layer catalog at start-up: a bad layer file stops the app."""
+    from geoapp.maps.catalog import load_catalog
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(home_bp)
+    app.extensions["geoapp.catalog"] = load_catalog()
+
+
+def check_production(app: Flask, settings: Settings) -> None:
+    """In production, refuse to start with the default secret key or a demo password."""
+    from geoapp.errors import ConfigError
+
+    if settings.env != "production":
+        return
+    from geoapp.config import DEFAULT_SECRET_KEY
+
+    if settings.secret_key == DEFAULT_SECRET_KEY:
+        raise ConfigError("GEOAPP_ENV=production needs GEOAPP_SECRET_KEY set to a secret value")
+    from geoapp.accounts import demo_passwords_in_use
+
+    demo = demo_passwords_in_use(app.extensions["geoapp.engine"])
+    if demo:
+        raise ConfigError(f"GEOAPP_ENV=production but demo accounts still have their public "
+                          f"passwords: {', '.join(demo)}; change them with "
+                          "`geoapp users passwd USER`")
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_wtf import CSRFProtect
+
+    from geoapp.web import auth, context, i18n
+
+    CSRFProtect(app)
+    i18n.register(app)
+    auth.register(app)
+    context.register(app)
+
+
+BLUEPRINTS = (
+    "geoapp.web.health", "geoapp.web.home", "geoapp.web.api", "geoapp.web.officials",
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each module in BLUEPRINTS has a `bp`; importing it also registers its pages."""
+    from importlib import import_module
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(name).bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -127,11 +127,26 @@ def demo(seed: int, n_complaints: int | None, out: Path | None, force: bool,
                                  if_empty=if_empty)
     if manifest is None:
         click.echo("the database already has data; demo data not loaded")
-        return
-    click.echo(f"loaded the synthetic Taraz dataset (seed {seed}): "
-               f"{manifest['counts']['complaints']:,} complaints, "
-               f"{manifest['counts']['buildings']:,} buildings, "
-               f"{manifest['counts']['parcels']:,} parcels. The data is synthetic.")
+    else:
+        click.echo(f"loaded the synthetic Taraz dataset (seed {seed}): "
+                   f"{manifest['counts']['complaints']:,} complaints, "
+                   f"{manifest['counts']['buildings']:,} buildings, "
+                   f"{manifest['counts']['parcels']:,} parcels. The data is synthetic.")
+    _print_demo_accounts(engine, create=manifest is not None)
+
+
+def _print_demo_accounts(engine: Engine, create: bool) -> None:
+    from geoapp.accounts import DEMO_ACCOUNTS, demo_passwords_in_use, ensure_demo_accounts
+
+    if create:
+        with engine.begin() as conn:
+            ensure_demo_accounts(conn)
+    working = set(demo_passwords_in_use(engine))
+    shown = [a for a in DEMO_ACCOUNTS if a.username in working]
+    if shown:
+        click.echo("demo logins (public passwords; never use them in production):")
+        for account in shown:
+            click.echo(f"  {account.username:<10} {account.password:<16} ({account.role})")
 
 
 # -- serve -------------------------------------------------------------------
@@ -158,7 +173,13 @@ def _import_group() -> click.Group:
     return import_group
 
 
-COMMANDS = (db, demo, serve, _import_group())
+def _admin_groups() -> tuple[click.Group, ...]:
+    from geoapp.cli_admin import layers, users
+
+    return users, layers
+
+
+COMMANDS = (db, demo, serve, _import_group(), *_admin_groups())
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -96,3 +96,36 @@ LAND_USES: tuple[str, ...] = (
 
 def can_transition(current: str, new: str) -> bool:
     return new in TRANSITIONS.get(current, frozenset())
+
+
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "received": {"ru": "Зарегистрировано", "kk": "Тіркелді", "en": "Received"},
+    "assigned": {"ru": "Назначено", "kk": "Тағайындалды", "en": "Assigned"},
+    "in_progress": {"ru": "В работе", "kk": "Орындалуда", "en": "In progress"},
+    "resolved": {"ru": "Исполнено", "kk": "Орындалды", "en": "Resolved"},
+    "rejected": {"ru": "Отказано", "kk": "Бас тартылды", "en": "Rejected"},
+    "reopened": {"ru": "Возобновлено", "kk": "Қайта ашылды", "en": "Reopened"},
+}
+SOURCE_NAMES: dict[str, dict[str, str]] = {
+    "109": {"ru": "Служба 109", "kk": "109 қызметі", "en": "109 service"},
+    "eotinish": {"ru": "eOtinish", "kk": "eOtinish", "en": "eOtinish"},
+    "web": {"ru": "Сайт", "kk": "Сайт", "en": "Website"},
+    "walk_in": {"ru": "Личный приём", "kk": "Жеке қабылдау", "en": "Walk-in"},
+    "open311": {"ru": "Open311", "kk": "Open311", "en": "Open311"},
+}
+ROLE_NAMES: dict[str, dict[str, str]] = {
+    "official": {"ru": "сотрудник акимата", "kk": "әкімдік қызметкері", "en": "official"},
+    "inspector": {"ru": "земельный инспектор", "kk": "жер инспекторы", "en": "land inspector"},
+    "admin": {"ru": "администратор", "kk": "әкімші", "en": "administrator"},
+}
+
+
+def category_name(code: str, language: str) -> str:
+    category = CATEGORY_BY_CODE.get(code)
+    if category is None:
+        return code
+    return {"ru": category.name_ru, "kk": category.name_kk}.get(language, category.name_en)
+
+
+def status_name(status: str, language: str) -> str:
+    return STATUS_NAMES.get(status, {}).get(language, status)

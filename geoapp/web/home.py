@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from geoapp.maps.registry import pages_for
 from geoapp.web import engine
+from geoapp.web.auth import current_role
 
 bp = Blueprint("home", __name__)
 
@@ -17,8 +18,7 @@ OVERVIEW_SQL = text("""
            (SELECT count(*) FROM parcels) AS parcels,
            (SELECT count(*) FROM complaints) AS complaints,
            (SELECT min(received_at) FROM complaints) AS first_received,
-           (SELECT max(received_at) FROM complaints) AS last_received,
-           EXISTS (SELECT 1 FROM import_batches WHERE kind = 'demo') AS demo_data
+           (SELECT max(received_at) FROM complaints) AS last_received
 """)
 
 
@@ -30,7 +30,8 @@ def index() -> str:
     except OperationalError:
         overview = None
     maps = [
-        {"title": page.title, "description": page.description, "url": url_for(page.endpoint)}
-        for page in pages_for(role=None)
+        {"title": page.title(), "description": page.description(),
+         "url": url_for(page.endpoint)}
+        for page in pages_for(current_role())
     ]
     return render_template("home.html", overview=overview, maps=maps)

@@ -1,0 +1,78 @@
+"""Map pages assembled with folium from the layer catalog.
+
+folium builds the Leaflet map (basemap, scale, fullscreen) with every script and
+stylesheet pointed at the app's own static files; the catalog's layers are drawn
+by static/js/geoapp-map.js, which loads their data by viewport from the JSON
+endpoints instead of embedding it in the page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from branca.element import Element, JavascriptLink
+from folium import plugins
+
+from geoapp.maps.catalog import LayerSpec
+
+TARAZ_CENTER = (42.900, 71.375)
+
+
+@dataclass(frozen=True)
+class MapParts:
+    header: str
+    body: str
+    script: str
+
+
+def _local_assets(static: Callable[[str], str]) -> tuple[list, list]:
+    js = [("leaflet", static("vendor/leaflet/leaflet.js"))]
+    css = [("leaflet_css", static("vendor/leaflet/leaflet.css"))]
+    return js, css
+
+
+def safe_json(data: Any) -> str:
+    """JSON that can sit inside a <script> element."""
+    return (json.dumps(data, ensure_ascii=False, default=str)
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language: str,
+              basemap_url: str, basemap_attribution: str, data_url: Callable[[str], str],
+              config: dict[str, Any], center: tuple[float, float] = TARAZ_CENTER,
+              zoom: int = 12, height: str = "100%") -> MapParts:
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True,
+                      height=height, prefer_canvas=False)
+    fmap.default_js, fmap.default_css = _local_assets(static)
+    folium.TileLayer(tiles=basemap_url, attr=basemap_attribution, name="basemap",
+                     max_zoom=19, control=False).add_to(fmap)
+    fullscreen = plugins.Fullscreen(position="topleft")
+    fullscreen.default_js = [("fullscreen_js", static("vendor/fullscreen/Control.FullScreen.js"))]
+    fullscreen.default_css = [("fullscreen_css",
+                               static("vendor/fullscreen/Control.FullScreen.css"))]
+    fullscreen.add_to(fmap)
+
+    root = fmap.get_root()
+    for name in ("vendor/leaflet-heat/leaflet-heat.js",
+                 "vendor/markercluster/leaflet.markercluster.js", "js/geoapp-map.js"):
+        root.header.add_child(JavascriptLink(static(name)), name=name)
+    for name in ("vendor/markercluster/MarkerCluster.css",
+                 "vendor/markercluster/MarkerCluster.Default.css", "css/map.css"):
+        root.header.add_child(Element(f'<link rel="stylesheet" href="{static(name)}"/>'),
+                              name=name)
+    layer_config = [{
+        "id": spec.id, "kind": spec.kind, "title": spec.title_in(language),
+        "visible": spec.visible, "minZoom": spec.min_zoom, "maxZoom": spec.max_zoom,
+        "style": spec.style, "legend": spec.legend.get(language, ""),
+        "timeStep": spec.time_step, "followsFilters": spec.follows_filters,
+        "url": data_url(spec.id),
+    } for spec in layers]
+    payload = {**config, "layers": layer_config, "language": language}
+    root.script.add_child(Element(
+        f"GeoappMap.start({fmap.get_name()}, {safe_json(payload)});"), name="geoapp_start")
+    root.render()
+    return MapParts(root.header.render(), root.html.render(), root.script.render())

@@ -1,0 +1,128 @@
+"""Filters shared by every complaint layer, list and export, parsed from request
+arguments and turned into a WHERE fragment with bound parameters (never SQL text
+from the request)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+from geoapp.errors import InputError
+from geoapp.taxonomy import CATEGORY_CODES, CATEGORY_GROUPS, OPEN_STATUSES, SOURCES, STATUSES
+
+BBox = tuple[float, float, float, float]
+MAX_UNRESOLVED_DAYS = 3650
+
+
+def _date(raw: str, name: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{name} must be a date like 2024-01-31, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    group: str | None = None
+    category: str | None = None
+    statuses: tuple[str, ...] = ()
+    source: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    unresolved_days: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> ComplaintFilter:
+        group = args.get("group") or None
+        if group is not None and group not in CATEGORY_GROUPS:
+            raise InputError(f"unknown category group {group!r}")
+        category = args.get("category") or None
+        if category is not None and category not in CATEGORY_CODES:
+            raise InputError(f"unknown category {category!r}")
+        statuses: tuple[str, ...] = ()
+        if raw := args.get("status"):
+            wanted = [s.strip() for s in raw.split(",") if s.strip()]
+            if "open" in wanted:
+                wanted = [s for s in wanted if s != "open"] + sorted(OPEN_STATUSES)
+            unknown = [s for s in wanted if s not in STATUSES]
+            if unknown:
+                raise InputError(f"unknown status {unknown[0]!r}")
+            statuses = tuple(dict.fromkeys(wanted))
+        source = args.get("source") or None
+        if source is not None and source not in SOURCES:
+            raise InputError(f"unknown source {source!r}")
+        date_from = _date(args["from"], "from") if args.get("from") else None
+        date_to = _date(args["to"], "to") if args.get("to") else None
+        if date_from and date_to and date_from > date_to:
+            raise InputError("`from` is after `to`")
+        unresolved = None
+        if raw_days := args.get("unresolved_days"):
+            if not raw_days.isdigit() or int(raw_days) > MAX_UNRESOLVED_DAYS:
+                raise InputError(f"unresolved_days must be a whole number of days up to "
+                                 f"{MAX_UNRESOLVED_DAYS}")
+            unresolved = int(raw_days)
+        return cls(group, category, statuses, source, date_from, date_to, unresolved)
+
+    def where(self, alias: str = "c") -> tuple[str, dict[str, object]]:
+        """A SQL condition on complaints aliased `alias`, and its parameters."""
+        clauses: list[str] = []
+        params: dict[str, object] = {}
+        if self.category:
+            clauses.append(f"{alias}.category = :f_category")
+            params["f_category"] = self.category
+        elif self.group:
+            clauses.append(f"({alias}.category = :f_group OR {alias}.category LIKE :f_prefix)")
+            params.update(f_group=self.group, f_prefix=f"{self.group}.%")
+        if self.statuses:
+            clauses.append(f"{alias}.status = ANY(:f_statuses)")
+            params["f_statuses"] = list(self.statuses)
+        if self.source:
+            clauses.append(f"{alias}.source = :f_source")
+            params["f_source"] = self.source
+        if self.date_from:
+            clauses.append(f"{alias}.received_at >= (CAST(:f_from AS date)::timestamp "
+                           "AT TIME ZONE :f_tz)")
+            params["f_from"] = self.date_from
+        if self.date_to:
+            clauses.append(f"{alias}.received_at < (CAST(:f_to AS date)::timestamp "
+                           "AT TIME ZONE :f_tz)")
+            params["f_to"] = self.date_to + timedelta(days=1)
+        if self.date_from or self.date_to:
+            params["f_tz"] = "Asia/Almaty"
+        if self.unresolved_days is not None:
+            clauses.append(f"{alias}.status = ANY(:f_open) AND {alias}.received_at < "
+                           "now() - make_interval(days => :f_days)")
+            params.update(f_open=sorted(OPEN_STATUSES), f_days=self.unresolved_days)
+        return (" AND ".join(clauses) or "true"), params
+
+    def as_args(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value in (None, ()):
+                continue
+            name = {"date_from": "from", "date_to": "to", "statuses": "status"}.get(key, key)
+            out[name] = ",".join(value) if isinstance(value, tuple) else str(value)
+        return out
+
+
+def parse_bbox(raw: str | None, city: BBox) -> BBox:
+    """`minlon,minlat,maxlon,maxlat`, clipped to a sane range; the city when absent."""
+    if not raw:
+        return city
+    try:
+        parts = [float(p) for p in raw.split(",")]
+    except ValueError:
+        raise InputError("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from None
+    if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
+        raise InputError("bbox must be minlon,minlat,maxlon,maxlat with min < max")
+    return (max(parts[0], -180.0), max(parts[1], -90.0), min(parts[2], 180.0),
+            min(parts[3], 90.0))
+
+
+def parse_zoom(raw: str | None, default: int = 12) -> int:
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 0 <= int(raw) <= 22:
+        raise InputError("zoom must be a whole number from 0 to 22")
+    return int(raw)

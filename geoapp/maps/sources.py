@@ -1,0 +1,118 @@
+"""Named queries that feed map layers. A layer file names one of these; the request
+only supplies a viewport, a zoom and validated filters, all as bound parameters.
+
+Heavy layers aggregate on the server: complaints are snapped to a grid whose cell
+follows the zoom (a few screen pixels), so a response stays small whatever the
+number of complaints, and points are sent one by one only when zoomed in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoapp.maps.filters import BBox, ComplaintFilter
+
+POINTS_FROM_ZOOM = 16
+MAX_POINTS = 3000
+
+
+@dataclass(frozen=True)
+class Query:
+    bbox: BBox
+    zoom: int
+    filters: ComplaintFilter
+    language: str = "ru"
+
+
+Source = Callable[[Connection, Query], dict[str, Any]]
+SOURCES: dict[str, Source] = {}
+
+
+def source(name: str) -> Callable[[Source], Source]:
+    def register(fn: Source) -> Source:
+        SOURCES[name] = fn
+        return fn
+    return register
+
+
+def grid_cell(zoom: int, pixels: float) -> float:
+    """Degrees spanned by `pixels` screen pixels at a web-mercator zoom level."""
+    return 360.0 / (256 * 2 ** zoom) * pixels
+
+
+def _envelope(q: Query) -> dict[str, float]:
+    return {"minx": q.bbox[0], "miny": q.bbox[1], "maxx": q.bbox[2], "maxy": q.bbox[3]}
+
+
+IN_VIEW = "c.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"
+
+
+@source("complaint_heat")
+def complaint_heat(conn: Connection, q: Query) -> dict[str, Any]:
+    where, params = q.filters.where("c")
+    rows = conn.execute(text(f"""
+        SELECT round(ST_Y(cell)::numeric, 6), round(ST_X(cell)::numeric, 6), n FROM (
+            SELECT ST_SnapToGrid(c.geom, :cell) AS cell, count(*) AS n
+            FROM complaints c WHERE {IN_VIEW} AND {where}
+            GROUP BY 1
+        ) g
+    """), {**params, **_envelope(q), "cell": grid_cell(q.zoom, 6)}).all()
+    points = [[float(lat), float(lon), n] for lat, lon, n in rows]
+    return {"kind": "heat", "points": points, "max": max((p[2] for p in points), default=0)}
+
+
+@source("complaint_clusters")
+def complaint_clusters(conn: Connection, q: Query) -> dict[str, Any]:
+    where, params = q.filters.where("c")
+    if q.zoom < POINTS_FROM_ZOOM:
+        rows = conn.execute(text(f"""
+            SELECT round(avg(ST_Y(c.geom))::numeric, 6), round(avg(ST_X(c.geom))::numeric, 6),
+                   count(*) FROM complaints c WHERE {IN_VIEW} AND {where}
+            GROUP BY ST_SnapToGrid(c.geom, :cell)
+        """), {**params, **_envelope(q), "cell": grid_cell(q.zoom, 60)}).all()
+        return {"kind": "clusters", "clusters": [[float(a), float(b), n] for a, b, n in rows]}
+    rows = conn.execute(text(f"""
+        SELECT c.ticket, c.category, c.status, c.received_at, c.address,
+               left(c.text, 160) AS excerpt, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon
+        FROM complaints c WHERE {IN_VIEW} AND {where}
+        ORDER BY c.received_at DESC LIMIT :limit
+    """), {**params, **_envelope(q), "limit": MAX_POINTS + 1}).mappings().all()
+    points = [{**dict(r), "received_at": r["received_at"].isoformat()}
+              for r in rows[:MAX_POINTS]]
+    return {"kind": "points", "points": points, "truncated": len(rows) > MAX_POINTS}
+
+
+@source("microdistrict_rates")
+def microdistrict_rates(conn: Connection, q: Query) -> dict[str, Any]:
+    """Complaints per 1,000 residents per microdistrict, following the filters."""
+    where, params = q.filters.where("c")
+    rows = conn.execute(text(f"""
+        WITH counts AS (
+            SELECT c.microdistrict_id, count(*) AS n FROM complaints c
+            WHERE c.microdistrict_id IS NOT NULL AND {where}
+            GROUP BY 1
+        )
+        SELECT m.id, m.name, m.name_kk, m.population, coalesce(counts.n, 0) AS complaints,
+               ST_AsGeoJSON(ST_SimplifyPreserveTopology(m.geom, :tolerance), 6) AS geometry,
+               ST_Y(ST_PointOnSurface(m.geom)) AS label_lat,
+               ST_X(ST_PointOnSurface(m.geom)) AS label_lon
+        FROM microdistricts m LEFT JOIN counts ON counts.microdistrict_id = m.id
+        WHERE m.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)
+        ORDER BY m.name
+    """), {**params, **_envelope(q), "tolerance": grid_cell(q.zoom, 1)}).mappings().all()
+    features = []
+    for r in rows:
+        rate = round(1000 * r["complaints"] / r["population"], 1) if r["population"] else None
+        name = (r["name_kk"] or r["name"]) if q.language == "kk" else r["name"]
+        features.append({
+            "type": "Feature", "geometry": json.loads(r["geometry"]),
+            "properties": {"id": r["id"], "name": name, "population": r["population"],
+                           "complaints": r["complaints"], "rate": rate,
+                           "label": [r["label_lat"], r["label_lon"]]},
+        })
+    return {"kind": "choropleth", "type": "FeatureCollection", "features": features}

@@ -1,0 +1,40 @@
+"""What every template may use: the navigation for the visitor's role, whether the
+data is the synthetic demo, number formatting."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from geoapp.maps.registry import nav_for
+from geoapp.web import engine
+from geoapp.web.auth import current_role
+
+
+def thousands(value: object) -> str:
+    try:
+        return f"{int(value):,}".replace(",", "\u202f")  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "—"
+
+
+def demo_data_loaded() -> bool:
+    try:
+        with engine().connect() as conn:
+            return bool(conn.execute(text(
+                "SELECT EXISTS (SELECT 1 FROM import_batches WHERE kind = 'demo')"
+            )).scalar_one())
+    except SQLAlchemyError:
+        return False
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(thousands, "thousands")
+
+    @app.context_processor
+    def common() -> dict[str, object]:
+        items = [{"title": page.nav_title(), "url": url_for(page.endpoint),
+                  "active": request.endpoint == page.endpoint}
+                 for page in nav_for(current_role())]
+        return {"nav_items": items, "demo_data": demo_data_loaded()}

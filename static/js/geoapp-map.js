@@ -1,0 +1,360 @@
+/* geoapp map client: draws the catalog's layers on a folium-built Leaflet map,
+ * loading each layer's data by viewport and zoom from the app's JSON endpoints.
+ * Every user-supplied string reaches the page through textContent, never HTML. */
+(function () {
+  "use strict";
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; }
+      else if (key === "className") { node.className = attrs[key]; }
+      else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
+    return node;
+  }
+
+  function quantileBreaks(values, classes) {
+    var sorted = values.filter(function (v) { return v !== null && !isNaN(v); })
+      .sort(function (a, b) { return a - b; });
+    if (!sorted.length) { return []; }
+    var breaks = [];
+    for (var i = 1; i < classes; i++) {
+      breaks.push(sorted[Math.min(sorted.length - 1, Math.floor(i * sorted.length / classes))]);
+    }
+    return breaks.filter(function (v, i, all) { return all.indexOf(v) === i; });
+  }
+
+  function classOf(value, breaks) {
+    var i = 0;
+    while (i < breaks.length && value >= breaks[i]) { i++; }
+    return i;
+  }
+
+  function GeoappMap(map, config) {
+    this.map = map;
+    this.config = config;
+    this.t = config.i18n || {};
+    this.filters = config.filters || {};
+    this.overlays = {};
+    this.requests = {};
+    this.loaded = 0;
+    this.week = (config.weeks && config.weeks.length) ? config.weeks[config.weeks.length - 1][0] : null;
+    this.legendBox = null;
+  }
+
+  GeoappMap.prototype.setup = function () {
+    var self = this;
+    var control = L.control.layers(null, null, { collapsed: false, position: "topright" });
+    this.config.layers.forEach(function (layer) {
+      var group = L.layerGroup();
+      group.geoappLayer = layer;
+      self.overlays[layer.id] = group;
+      control.addOverlay(group, layer.title);
+      if (layer.visible) { group.addTo(self.map); }
+    });
+    control.addTo(this.map);
+    this.map.on("overlayadd", function (e) {
+      if (e.layer.geoappLayer) { self.load(e.layer.geoappLayer); self.renderLegend(); }
+    });
+    this.map.on("overlayremove", function () { self.renderLegend(); });
+    this.map.on("moveend", function () { self.refresh(); });
+    if (this.config.weeks && this.config.weeks.length) { this.addTimeSlider(); }
+    if (this.config.searchUrl) { this.addSearch(); }
+    this.bindFilterForm();
+    this.refresh();
+  };
+
+  GeoappMap.prototype.query = function (layer) {
+    var b = this.map.getBounds();
+    var params = new URLSearchParams();
+    params.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+      .map(function (v) { return v.toFixed(5); }).join(","));
+    params.set("zoom", String(this.map.getZoom()));
+    params.set("lang", this.config.language);
+    if (layer.followsFilters) {
+      var filters = this.filters;
+      Object.keys(filters).forEach(function (k) { if (filters[k]) { params.set(k, filters[k]); } });
+    }
+    if (layer.timeStep === "week" && this.week) { params.set("week", this.week); }
+    return layer.url + "?" + params.toString();
+  };
+
+  GeoappMap.prototype.refresh = function () {
+    var self = this;
+    this.config.layers.forEach(function (layer) {
+      if (self.map.hasLayer(self.overlays[layer.id])) { self.load(layer); }
+    });
+  };
+
+  GeoappMap.prototype.load = function (layer) {
+    var self = this;
+    var group = this.overlays[layer.id];
+    var zoom = this.map.getZoom();
+    if (zoom < layer.minZoom || zoom > layer.maxZoom) { group.clearLayers(); return; }
+    if (this.requests[layer.id]) { this.requests[layer.id].abort(); }
+    var controller = new AbortController();
+    this.requests[layer.id] = controller;
+    fetch(this.query(layer), { signal: controller.signal, credentials: "same-origin",
+                               headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.json().then(function (body) { throw new Error(body.error || response.status); });
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        group.clearLayers();
+        self.draw(layer, group, data);
+        self.loaded += 1;
+        document.body.setAttribute("data-layers-loaded", String(self.loaded));
+        document.body.setAttribute("data-layer-" + layer.id, "drawn");
+        self.showError("");
+        if (layer.kind === "choropleth") { self.renderLegend(); }
+      })
+      .catch(function (err) {
+        if (err.name !== "AbortError") { self.showError(layer.title + ": " + err.message); }
+      });
+  };
+
+  GeoappMap.prototype.showError = function (message) {
+    var box = document.getElementById("map-error");
+    if (box) { box.textContent = message; box.hidden = !message; }
+  };
+
+  GeoappMap.prototype.draw = function (layer, group, data) {
+    if (data.kind === "heat") { this.drawHeat(layer, group, data); }
+    else if (data.kind === "clusters") { this.drawClusters(layer, group, data); }
+    else if (data.kind === "points") { this.drawPoints(layer, group, data); }
+    else if (data.kind === "choropleth") { this.drawChoropleth(layer, group, data); }
+    else if (data.type === "FeatureCollection") { this.drawPolygons(layer, group, data); }
+  };
+
+  GeoappMap.prototype.drawHeat = function (layer, group, data) {
+    if (!data.points.length) { return; }
+    var max = data.max || 1;
+    var options = { radius: layer.style.radius || 18, blur: layer.style.blur || 15,
+                    maxZoom: layer.style.max_zoom || 16, max: 1 };
+    if (layer.style.gradient) { options.gradient = layer.style.gradient; }
+    var points = data.points.map(function (p) { return [p[0], p[1], Math.sqrt(p[2] / max)]; });
+    group.addLayer(L.heatLayer(points, options));
+  };
+
+  GeoappMap.prototype.drawClusters = function (layer, group, data) {
+    var self = this;
+    data.clusters.forEach(function (c) {
+      var size = Math.round(18 + 10 * Math.log10(c[2] + 1));
+      var icon = L.divIcon({ className: "geoapp-cluster", iconSize: [size, size],
+                             html: "<span>" + String(c[2]) + "</span>" });
+      var marker = L.marker([c[0], c[1]], { icon: icon, title: String(c[2]) });
+      marker.on("click", function () { self.map.setView([c[0], c[1]], Math.min(self.map.getZoom() + 2, 18)); });
+      group.addLayer(marker);
+    });
+  };
+
+  GeoappMap.prototype.popupFor = function (p) {
+    var t = this.t;
+    var link = el("a", { href: this.config.complaintUrl + encodeURIComponent(p.ticket), text: t.open || "Open" });
+    return el("div", { className: "complaint-popup" }, [
+      el("strong", { text: p.ticket }),
+      el("div", { text: (t.categories && t.categories[p.category]) || p.category }),
+      el("div", { text: ((t.statuses && t.statuses[p.status]) || p.status) + " · " + p.received_at.slice(0, 10) }),
+      el("div", { className: "address", text: p.address || "" }),
+      el("p", { className: "excerpt", text: p.excerpt || "" }),
+      link,
+    ]);
+  };
+
+  GeoappMap.prototype.drawPoints = function (layer, group, data) {
+    var self = this;
+    var cluster = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false });
+    data.points.forEach(function (p) {
+      var marker = L.circleMarker([p.lat, p.lon], { radius: 6, color: layer.style.color || "#b23a2b",
+                                                    weight: 1, fillOpacity: 0.8 });
+      marker.bindPopup(function () { return self.popupFor(p); });
+      cluster.addLayer(marker);
+    });
+    group.addLayer(cluster);
+  };
+
+  GeoappMap.prototype.drawChoropleth = function (layer, group, data) {
+    var self = this;
+    var prop = layer.style.property || "rate";
+    var colors = layer.style.colors || ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
+    var breaks = quantileBreaks(data.features.map(function (f) { return f.properties[prop]; }), colors.length);
+    layer.breaks = breaks;
+    layer.colors = colors;
+    var geo = L.geoJSON(data, {
+      style: function (f) {
+        var v = f.properties[prop];
+        return { color: "#555", weight: 1, fillOpacity: layer.style.opacity || 0.5,
+                 fillColor: v === null ? "#ccc" : colors[classOf(v, breaks)] };
+      },
+      onEachFeature: function (f, shape) {
+        var pr = f.properties;
+        shape.bindTooltip(el("span", { text: pr.name + ": " + (pr[prop] === null ? "—" : pr[prop]) }));
+        if (self.config.microdistrictUrl) {
+          shape.on("click", function () { window.location.href = self.config.microdistrictUrl + pr.id; });
+        }
+        if (pr.label) {
+          group.addLayer(L.marker(pr.label, { interactive: false, icon: L.divIcon({
+            className: "geoapp-label", iconSize: null,
+            html: "" }) }).on("add", function (e) {
+              var icon = e.target.getElement();
+              if (icon) { icon.textContent = pr.name; }
+            }));
+        }
+      },
+    });
+    group.addLayer(geo);
+  };
+
+  GeoappMap.prototype.drawPolygons = function (layer, group, data) {
+    var style = layer.style || {};
+    var byValue = style.colors_by || {};
+    var key = style.property;
+    var geo = L.geoJSON(data, {
+      style: function (f) {
+        var color = (key && byValue[f.properties[key]]) || style.color || "#3367d6";
+        return { color: color, weight: style.weight || 1.5, fillOpacity: style.opacity || 0.3, fillColor: color };
+      },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, { radius: 5, color: style.color || "#3367d6" });
+      },
+      onEachFeature: function (f, shape) {
+        var rows = Object.keys(f.properties).filter(function (k) { return k !== "id"; }).map(function (k) {
+          return el("div", { text: k + ": " + f.properties[k] });
+        });
+        shape.bindPopup(el("div", { className: "feature-popup" }, rows));
+      },
+    });
+    group.addLayer(geo);
+  };
+
+  GeoappMap.prototype.renderLegend = function () {
+    var self = this;
+    if (!this.legendControl) {
+      this.legendControl = L.control({ position: "bottomright" });
+      this.legendControl.onAdd = function () {
+        self.legendBox = el("div", { className: "geoapp-legend", id: "map-legend" });
+        return self.legendBox;
+      };
+      this.legendControl.addTo(this.map);
+    }
+    var box = this.legendBox;
+    box.textContent = "";
+    this.config.layers.forEach(function (layer) {
+      if (!self.map.hasLayer(self.overlays[layer.id])) { return; }
+      var section = el("div", { className: "legend-layer" }, [el("strong", { text: layer.title })]);
+      if (layer.kind === "choropleth" && layer.breaks) {
+        var bounds = [0].concat(layer.breaks);
+        bounds.forEach(function (lo, i) {
+          var hi = bounds[i + 1];
+          section.appendChild(el("div", { className: "legend-row" }, [
+            el("i", { style: "background:" + layer.colors[i] }),
+            el("span", { text: hi === undefined ? "≥ " + lo : lo + " – " + hi }),
+          ]));
+        });
+      }
+      if (layer.legend) { section.appendChild(el("div", { className: "legend-note", text: layer.legend })); }
+      box.appendChild(section);
+    });
+  };
+
+  GeoappMap.prototype.addTimeSlider = function () {
+    var self = this;
+    var weeks = this.config.weeks;
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      var label = el("span", { className: "week-label", id: "week-label" });
+      var range = el("input", { type: "range", min: "0", max: String(weeks.length - 1),
+                                value: String(weeks.length - 1), id: "week-slider",
+                                "aria-label": self.t.week || "Week" });
+      var play = el("button", { type: "button", className: "play", text: "▶", title: self.t.play || "Play" });
+      var timer = null;
+      function show(i) {
+        self.week = weeks[i][0];
+        label.textContent = (self.t.week || "Week") + " " + weeks[i][0] + " (" + weeks[i][1] + ")";
+      }
+      range.addEventListener("input", function () {
+        show(Number(range.value));
+        self.config.layers.forEach(function (layer) {
+          if (layer.timeStep === "week" && !self.map.hasLayer(self.overlays[layer.id])) {
+            self.overlays[layer.id].addTo(self.map);
+          }
+        });
+        self.refresh();
+      });
+      play.addEventListener("click", function () {
+        if (timer) { clearInterval(timer); timer = null; play.textContent = "▶"; return; }
+        play.textContent = "❚❚";
+        timer = setInterval(function () {
+          range.value = String((Number(range.value) + 1) % weeks.length);
+          range.dispatchEvent(new Event("input"));
+        }, 900);
+      });
+      show(weeks.length - 1);
+      var box = el("div", { className: "geoapp-timeslider" }, [play, range, label]);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(this.map);
+  };
+
+  GeoappMap.prototype.addSearch = function () {
+    var self = this;
+    var control = L.control({ position: "topleft" });
+    control.onAdd = function () {
+      var input = el("input", { type: "search", id: "map-search",
+                                placeholder: self.t.search || "Address or ticket" });
+      var results = el("ul", { className: "search-results" });
+      var form = el("form", { className: "geoapp-search" }, [input, results]);
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        fetch(self.config.searchUrl + "?q=" + encodeURIComponent(input.value), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            results.textContent = "";
+            (data.results || []).forEach(function (hit) {
+              var item = el("li", { text: hit.label });
+              item.addEventListener("click", function () {
+                if (hit.url) { window.location.href = hit.url; return; }
+                self.map.setView([hit.lat, hit.lon], 17);
+              });
+              results.appendChild(item);
+            });
+            if (!(data.results || []).length) { results.appendChild(el("li", { text: self.t.nothing || "Nothing found" })); }
+          });
+      });
+      L.DomEvent.disableClickPropagation(form);
+      return form;
+    };
+    control.addTo(this.map);
+  };
+
+  GeoappMap.prototype.bindFilterForm = function () {
+    var self = this;
+    var form = document.getElementById("map-filters");
+    if (!form) { return; }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var data = new FormData(form);
+      var filters = {};
+      data.forEach(function (value, key) { if (value && key !== "csrf_token") { filters[key] = String(value); } });
+      self.filters = filters;
+      var params = new URLSearchParams(filters);
+      history.replaceState(null, "", window.location.pathname + (params.toString() ? "?" + params : ""));
+      self.refresh();
+    });
+  };
+
+  window.GeoappMap = {
+    start: function (map, config) {
+      var instance = new GeoappMap(map, config);
+      instance.setup();
+      window.geoappMap = instance;
+      return instance;
+    },
+  };
+})();

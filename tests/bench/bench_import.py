@@ -1,0 +1,131 @@
+"""Ingestion benchmark (issue: ingestion): `geoapp import complaints` on a 109-style
+CSV of N complaints against the raw baseline, side by side in one run and on the
+same database.
+
+(A) geoapp import complaints: parsing, validation, geocoding, classification,
+    COPY to staging, set-based assignment and upsert with events.
+(B) the raw baseline: psql \\copy of the same rows, already normalised, into a
+    staging table, then one INSERT ... SELECT joining microdistricts by ST_Covers,
+    into a copy of the complaints table with the same indexes.
+
+Run with `make bench-import` (BENCH_COMPLAINTS=1000000 by default).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from common import GEOAPP, plain, run_measured, scratch_database, timed
+from sqlalchemy import text
+
+from geoapp.demo import load_demo, write_demo
+
+N = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
+SEED = 7
+
+BASELINE_SQL = """
+\\timing off
+CREATE TABLE bench_stage (source text, external_id text, received_at timestamptz,
+    category text, text text, language text, address text, status text,
+    resolved_at timestamptz, lon float8, lat float8);
+CREATE TABLE bench_complaints (LIKE complaints INCLUDING DEFAULTS INCLUDING CONSTRAINTS
+    INCLUDING INDEXES);
+\\copy bench_stage FROM '{path}' WITH (FORMAT csv)
+INSERT INTO bench_complaints (source, external_id, received_at, category, text, language,
+    address, status, resolved_at, geom, geocode_precision, microdistrict_id)
+SELECT s.source, s.external_id, s.received_at, s.category, s.text, s.language, s.address,
+       s.status, s.resolved_at, g.geom,
+       CASE WHEN g.geom IS NULL THEN 'none' ELSE 'coordinates' END, m.id
+FROM bench_stage s
+CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom) g
+LEFT JOIN microdistricts m ON ST_Covers(m.geom, g.geom);
+"""
+
+
+def psql_binary() -> str:
+    found = shutil.which("psql")
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/psql"))
+    if not candidates:
+        raise SystemExit("psql not found")
+    return str(candidates[-1])
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="geoapp-bench-import-"))
+    try:
+        t0 = timed()
+        manifest = write_demo(work, seed=SEED, complaints=N)
+        generate_s = timed() - t0
+        csv_path = work / "complaints.csv"
+        with csv_path.open(encoding="utf-8") as fh:
+            reader = csv.DictReader(fh, delimiter=";")
+            rows = with_coords = 0
+            for record in reader:
+                rows += 1
+                with_coords += bool(record["Широта"])
+        print(f"generated {rows:,} complaints in {generate_s:.1f} s "
+              f"({with_coords / rows:.0%} with coordinates, "
+              f"{1 - with_coords / rows:.0%} address only or neither); "
+              f"file {csv_path.stat().st_size / 2**20:.0f} MB", flush=True)
+        assert manifest["counts"]["complaints"] == rows
+
+        with scratch_database("import") as (url, engine):
+            with engine.begin() as conn:
+                load_demo(conn, seed=SEED, complaints=0)
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+            a_seconds, a_rss, proc = run_measured(
+                [GEOAPP, "import", "complaints", str(csv_path), "--json"],
+                env={"DATABASE_URL": url})
+            summary = json.loads(proc.stdout)
+
+            normalised = work / "normalised.csv"
+            with engine.connect() as conn, normalised.open("wb") as fh:
+                cursor = conn.connection.driver_connection.cursor()
+                with cursor.copy("""COPY (SELECT source, external_id, received_at, category,
+                        text, language, address, status, resolved_at, ST_X(geom), ST_Y(geom)
+                        FROM complaints WHERE geocode_precision = 'coordinates'
+                        UNION ALL
+                        SELECT source, external_id, received_at, category, text, language,
+                        address, status, resolved_at, NULL, NULL
+                        FROM complaints WHERE geocode_precision <> 'coordinates')
+                        TO STDOUT WITH (FORMAT csv)""") as copy:
+                    for chunk in copy:
+                        fh.write(chunk)
+            script = work / "baseline.sql"
+            script.write_text(BASELINE_SQL.format(path=normalised))
+            t0 = timed()
+            subprocess.run([psql_binary(), plain(url), "-q", "-v", "ON_ERROR_STOP=1", "-f",
+                            str(script)], check=True, capture_output=True)
+            b_seconds = timed() - t0
+            with engine.connect() as conn:
+                b_rows = conn.execute(text("SELECT count(*) FROM bench_complaints")).scalar_one()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    landed = summary["inserted"] + summary["updated"] + summary["unchanged"]
+    a_rate, b_rate = landed / a_seconds, b_rows / b_seconds
+    print()
+    label_a, label_b = "(A) geoapp import complaints", "(B) psql \\copy + INSERT..SELECT"
+    print(f"{'':34}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
+    print(f"{label_a:34}{landed:>12,}{a_seconds:>10.1f}{a_rate:>12,.0f}")
+    print(f"{label_b:34}{b_rows:>12,}{b_seconds:>10.1f}{b_rate:>12,.0f}")
+    print(f"ratio A/B (time): {a_seconds / b_seconds:.2f}  (target <= 2.0)")
+    print(f"A rows/s: {a_rate:,.0f}  (target >= 50,000)")
+    print(f"A peak RSS: {a_rss:,.0f} MB  (target <= 1,536 MB)")
+    print(f"A rejected: {summary['rejected']:,} {summary['rejected_by_reason']}")
+    print(f"A located by: {summary['geocoded_by_precision']}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
