@@ -53,7 +53,7 @@ class ComplaintRecord:
 
 
 def detect_language(text: str) -> str:
-    return "kk" if any(ch in KAZAKH_LETTERS for ch in text) else "ru"
+    return "ru" if KAZAKH_LETTERS.isdisjoint(text) else "kk"
 
 
 def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | None, str | None]:

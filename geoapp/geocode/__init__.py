@@ -1,0 +1,24 @@
+"""Offline geocoding of operator-typed addresses against the buildings register."""
+
+from geoapp.geocode.matcher import NO_MATCH, AddressIndex, AddressMatch, Precision
+from geoapp.geocode.normalize import (
+    AreaKind,
+    ParsedAddress,
+    clean_text,
+    fold_kazakh,
+    match_key,
+    normalize_address,
+)
+
+__all__ = [
+    "NO_MATCH",
+    "AddressIndex",
+    "AddressMatch",
+    "AreaKind",
+    "ParsedAddress",
+    "Precision",
+    "clean_text",
+    "fold_kazakh",
+    "match_key",
+    "normalize_address",
+]

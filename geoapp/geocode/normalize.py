@@ -1,0 +1,400 @@
+"""Parse operator-typed Taraz addresses (Russian or Kazakh) into comparable parts.
+
+The pipeline: clean the text (Unicode, Latin look-alikes, case, ё); scan it into
+tokens, where the known markers (microdistrict, street, house) become marker
+tokens, a city prefix or a flat number becomes a separator and house numbers take
+one canonical shape; then read the areas and the house from the token stream.
+Register addresses in their canonical shape skip the scanner (`_fast_parse`).
+Names keep their Kazakh letters; `match_key` folds them (and Russian genitive
+endings) so that "ул. Толе би" and "Төле би көшесі" meet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+AreaKind = Literal["microdistrict", "street"]
+
+# Longer input is cut: no real address is this long, and the cut bounds the work
+# done on garbage (a pasted complaint text, a 20 kB field).
+MAX_ADDRESS_CHARS = 300
+
+_L = "а-яёәғқңөұүһі"  # lower-case Cyrillic letters, Kazakh included
+_NA = rf"(?![{_L}a-z])"  # no letter after
+
+# Latin letters that look like (or are typed for) Cyrillic ones. Case matters:
+# "H" is Н but "h" is Kazakh һ; "i" is Kazakh і; "b" stands for б.
+_LOOKALIKES = str.maketrans({
+    "A": "А", "a": "а", "B": "В", "b": "б", "C": "С", "c": "с", "E": "Е", "e": "е",
+    "H": "Н", "h": "һ", "I": "І", "i": "і", "K": "К", "k": "к", "M": "М", "m": "м",
+    "O": "О", "o": "о", "P": "Р", "p": "р", "T": "Т", "t": "т", "X": "Х", "x": "х",
+    "Y": "У", "y": "у",
+})
+_LATIN = re.compile(r"[A-Za-z]")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+_CYRILLIC = re.compile(r"[Ѐ-ӿ]")
+_ONLY_LOOKALIKES = re.compile(r"[AaBbCcEeHhIiKkMmOoPpTtXxYy]+")
+
+_KAZAKH_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+
+def fix_lookalikes(text: str) -> str:
+    """Replace Latin look-alike letters inside Cyrillic words and, in a text that has
+    Cyrillic, in numbers ("12a") and words made only of look-alikes ("mkp")."""
+    if not _LATIN.search(text):
+        return text
+    if not _CYRILLIC.search(text):
+        return text
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        if not _LATIN.search(word):
+            return word
+        if (_CYRILLIC.search(word) or word[0].isdigit()
+                or _ONLY_LOOKALIKES.fullmatch(word)):
+            return word.translate(_LOOKALIKES)
+        return word
+
+    return _ALNUM_RUN.sub(fix, text)
+
+
+def clean_text(raw: str) -> str:
+    """NFC, Latin look-alikes fixed, lower case, ё → е."""
+    text = unicodedata.normalize("NFC", raw)
+    return fix_lookalikes(text).lower().replace("ё", "е")
+
+
+def fold_kazakh(text: str) -> str:
+    """Kazakh letters to their Russian look-alikes (ө→о, қ→к, і→и, ...)."""
+    return text.translate(_KAZAKH_FOLD)
+
+
+# One scanner reads the cleaned text into tokens. Alternatives are tried in order
+# at each token start: markers (microdistrict, street, house; a city prefix or a
+# flat number becomes a separator), then house-number shapes ("12 корп. 2" → "12к2",
+# "15-й" → "15", "12 / 1" → "12/1", "12 а" → "12а"), then plain numbers and words.
+# A letter after a number is the house letter unless it opens a marker ("15 д. 12").
+_HOUSE_LETTER = (rf"(?!д\.?\s*№?\s*\d|п\.?\s*\d|к\.?\s*\d|г\.?\s*тараз|ш\s*[./]\s*а{_NA})"
+                 rf"[{_L}](?![{_L}\d])")
+_MARKER_ALTERNATIVES = [
+    rf"(?P<city>(?:г|гор|город)\.?\s*тараз[аеу]?{_NA}"
+    rf"|тараз\s*(?:қаласы|қала|қ|к|г){_NA}\.?"
+    rf"|жамбыл\w*\s+обл\w*\.?"
+    rf"|(?:республика\s+)?(?:казахстан|қазақстан|рк){_NA}"
+    rf"|^тараз\s*(?=,))",
+    rf"(?P<flat>(?:квартира|кварт|кв|пәтер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
+    rf"|\d+\s*(?:пәтер|квартира|кв){_NA}(?![\s.]*№?\s*\d)\.?)",
+    rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
+    rf"(?P<MKR>(?:микрорайон\w*|мкр-н|мкрн|мкр|мк-н){_NA}\.?)",
+    rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
+    rf"(?P<STR>(?:улиц\w*|ул|проспект\w*|пр-кт|пр-т|просп|пр|переул\w*|пер"
+    rf"|бульвар\w*|б-р|проезд|шоссе|тупик){_NA}\.?)",
+    rf"(?P<HOUSE>(?:дом|үй|уй){_NA}\.?|д\.?\s*(?=№?\s*\d))",
+]
+_NUMBER_ALTERNATIVES = [
+    rf"(?P<korp>(?P<kh>\d+(?:{_HOUSE_LETTER})?)\s*,?\s*(?:корпус|корп|кор|к){_NA}\.?\s*"
+    rf"(?P<kn>\d+))",
+    rf"(?P<ord>(?P<on>\d+)\s*(?:-\s*)?(?:ыншы|інші|ншы|нші|шы|ші|ый|ий|ой|й){_NA}"
+    rf"|(?P<on2>\d+)\s*-\s*(?:ая|я){_NA})",
+    rf"(?P<slash>(?P<sa>\d+(?:{_HOUSE_LETTER})?)\s*/\s*(?P<sb>\d+))",
+    rf"(?P<letter>(?P<ln>\d+)\s*-?\s*(?P<ll>{_HOUSE_LETTER}))",
+    r"(?P<n>\d+)",
+]
+# The lookahead guards spare the engine the alternatives that cannot start here.
+_LEXER = re.compile("|".join([
+    r"(?P<tag><[^<>]{0,200}>)",
+    r"(?=[гжтркқпшымудүб\d])(?:" + "|".join(_MARKER_ALTERNATIVES) + ")",
+    r"(?=\d)(?:" + "|".join(_NUMBER_ALTERNATIVES) + ")",
+    r"(?P<w>[^\W\d_]+)",
+    r"(?P<s>[,;:()\[\]|])",
+]))
+_SEPARATING = frozenset({"city", "flat", "s"})
+
+Token = tuple[str, str]  # (type, text): "m" marker, "s" separator, "n" number, "w" word
+_AREA_MARKERS: dict[str, tuple[AreaKind, bool]] = {
+    # marker → (kind, whether the name usually comes before the marker)
+    "MKR": ("microdistrict", False), "MKRS": ("microdistrict", True),
+    "STR": ("street", False), "STRS": ("street", True),
+}
+_NAME_STOPWORDS = frozenset({"им", "имени", "атындағы", "атындагы"})
+_KEY_PREFIX = {"microdistrict": "mkr", "street": "street", None: "addr"}
+_VOWELS = frozenset("аеиоуыэюяәөұүі")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAddress:
+    """`kind` None: no marker was found and `name` is the bare words before the house
+    ("Толе би 45"). `name` is lower case with Kazakh letters kept; `house` is "12",
+    "12а", "12/1" or "12к2"."""
+
+    kind: AreaKind | None
+    name: str | None
+    house: str | None
+
+    @property
+    def key(self) -> str:
+        """E.g. "street:толе би:45а", "mkr:15:12", "mkr:жайлау"."""
+        return _format_key(self.kind, self.name, self.house)
+
+    @property
+    def match_name(self) -> str | None:
+        return match_key(self.name) if self.name else None
+
+    @property
+    def match_key(self) -> str:
+        """Like `key` but on the folded name: "street:толеби:45а"."""
+        return _format_key(self.kind, self.match_name, self.house)
+
+
+def _format_key(kind: AreaKind | None, name: str | None, house: str | None) -> str:
+    parts = [_KEY_PREFIX[kind], name or ""]
+    if house:
+        parts.append(house)
+    return ":".join(parts)
+
+
+def _fold_word(word: str) -> str:
+    # Russian genitive street names ("Абая", "Жамбыла", "Рыскулова") against the
+    # Kazakh nominative ("Абай", "Жамбыл", "Рысқұлов").
+    if len(word) >= 4 and word[-1] in "ая" and word[-2] not in _VOWELS:
+        return word[:-1]
+    if len(word) >= 4 and word.endswith(("ая", "яя")):
+        return word[:-1] + "й"
+    return word
+
+
+@lru_cache(maxsize=65536)
+def match_key(name: str) -> str:
+    """The matching form of a name: Kazakh letters folded, genitive endings dropped,
+    й → и, ь/ъ and spaces removed ("Төле би" and "Толеби" → "толеби")."""
+    words = fold_kazakh(name).split()
+    return "".join(_fold_word(w) for w in words).replace("й", "и").translate(
+        {ord("ь"): None, ord("ъ"): None, ord("-"): None}
+    )
+
+
+def normalize_address(raw: str) -> ParsedAddress:
+    """Parse an address such as "г. Тараз, мкр. Жайлау, д. 12, кв. 5"."""
+    if not isinstance(raw, str):
+        raise TypeError(f"address must be str, not {type(raw).__name__}")
+    return _normalize(raw[:MAX_ADDRESS_CHARS])
+
+
+# The register's own shapes ("мкр. Жайлау, 12", "15 мкр, 7", "ул. Толе би, 45А") read
+# by one regex; anything else (or a name holding a marker word) takes the full path.
+_FAST = re.compile(
+    rf"(?:(?P<pre>мкр|ул|пр)\.? ?(?P<name>[{_L}]{{2,}}(?: [{_L}]{{2,}})*|\d+)|(?P<num>\d+) мкр\.?)"
+    rf"(?: ?, ?(?P<house>\d+(?:[{_L}]|/\d+)?))?"
+)
+_FAST_KIND: dict[str, AreaKind] = {"мкр": "microdistrict", "ул": "street", "пр": "street"}
+
+
+def _fast_parse(text: str) -> ParsedAddress | None:
+    m = _FAST.fullmatch(text)
+    if m is None:
+        return None
+    house = _canonical_house(m["house"]) if m["house"] else None
+    if m["num"]:
+        return ParsedAddress("microdistrict", str(int(m["num"])), house)
+    kind = _FAST_KIND[m["pre"]]
+    name = m["name"]
+    if name[0].isdigit():
+        if kind != "microdistrict":
+            return None
+        return ParsedAddress(kind, str(int(name)), house)
+    if not _is_plain_name(name):
+        return None  # a marker word inside the name: let the full parser decide
+    return ParsedAddress(kind, name, house)
+
+
+@lru_cache(maxsize=65536)
+def _is_plain_name(name: str) -> bool:
+    """Whether the full parser would read `name` as just these words."""
+    words = name.split()
+    return [t for _, t in _lex(name)] == words and _NAME_STOPWORDS.isdisjoint(words)
+
+
+@lru_cache(maxsize=16384)
+def _normalize(raw: str) -> ParsedAddress:
+    text = clean_text(raw).strip()
+    return _fast_parse(text) or _full_parse(text)
+
+
+def _full_parse(text: str) -> ParsedAddress:
+    return _Parser(_lex(text)).parse()
+
+
+def _lex(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    for m in _LEXER.finditer(text):
+        kind = m.lastgroup or "w"
+        if kind == "w" or kind == "n":
+            tokens.append((kind, m.group()))
+        elif kind in _AREA_MARKERS or kind == "HOUSE":
+            tokens.append(("m", kind))
+        elif kind in _SEPARATING:
+            tokens.append(("s", ","))
+        elif kind == "korp":
+            tokens.append(("n", f"{m['kh']}к{m['kn']}"))
+        elif kind == "ord":
+            tokens.append(("n", m["on"] or m["on2"]))
+        elif kind == "slash":
+            tokens.append(("n", f"{m['sa']}/{m['sb']}"))
+        elif kind == "letter":
+            tokens.append(("n", m["ln"] + m["ll"]))
+    return tokens
+
+
+def _is_int(token: Token) -> bool:
+    return token[0] == "n" and token[1].isdigit()
+
+
+def _canonical_house(text: str) -> str:
+    stripped = text.lstrip("0")
+    return stripped if stripped[:1].isdigit() else "0" + stripped
+
+
+class _Parser:
+    """Reads the token stream: areas (marker + name), then the house number."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.toks = tokens
+        self.used = [False] * len(tokens)
+
+    def parse(self) -> ParsedAddress:
+        areas = self._areas()
+        house_at = self._house_index(areas)
+        house = _canonical_house(self.toks[house_at][1]) if house_at is not None else None
+        named = [a for a in areas if a[1]]
+        if named:
+            kind, name, _ = self._pick_area(named, house_at)
+            return ParsedAddress(kind, name, house)
+        if areas:  # a marker without a name ("ул., 12")
+            return ParsedAddress(areas[0][0], None, house)
+        return ParsedAddress(None, self._bare_name(house_at), house)
+
+    # -- areas -----------------------------------------------------------------
+
+    def _areas(self) -> list[tuple[AreaKind, str | None, int]]:
+        """(kind, name, end index of the name) for each area marker."""
+        found: list[tuple[AreaKind, str | None, int]] = []
+        for p, (typ, text) in enumerate(self.toks):
+            if typ != "m" or text not in _AREA_MARKERS:
+                continue
+            kind, suffix_first = _AREA_MARKERS[text]
+            before = self._span_before(p, kind)
+            after, after_words = self._span_after(p, kind)
+            if suffix_first:
+                span = before or after
+            else:
+                span = after if after and after_words else (before or after)
+            if span is None:
+                found.append((kind, None, p + 1))
+                continue
+            start, end = span
+            for i in range(start, end):
+                self.used[i] = True
+            found.append((kind, self._name(start, end), max(end, p + 1)))
+        return found
+
+    def _free(self, i: int, typ: str) -> bool:
+        return 0 <= i < len(self.toks) and self.toks[i][0] == typ and not self.used[i]
+
+    def _span_before(self, p: int, kind: AreaKind) -> tuple[int, int] | None:
+        s = p
+        while self._free(s - 1, "w"):
+            s -= 1
+        if s < p:
+            # "8 Марта көшесі": a number opening the segment belongs to the name.
+            if (kind == "street" and s >= 1 and _is_int(self.toks[s - 1])
+                    and not self.used[s - 1] and (s == 1 or self.toks[s - 2][0] == "s")):
+                s -= 1
+            return s, p
+        if (kind == "microdistrict" and p >= 1 and _is_int(self.toks[p - 1])
+                and not self.used[p - 1] and not (p >= 2 and self.toks[p - 2][1] == "HOUSE")):
+            return p - 1, p
+        return None
+
+    def _span_after(self, p: int, kind: AreaKind) -> tuple[tuple[int, int] | None, bool]:
+        q = p + 1
+        e = q
+        while self._free(e, "w"):
+            e += 1
+        if e > q:
+            return (q, e), True
+        if q < len(self.toks) and _is_int(self.toks[q]) and not self.used[q]:
+            if kind == "microdistrict":
+                return (q, q + 1), False
+            e = q + 1
+            while self._free(e, "w"):
+                e += 1
+            if e > q + 1:  # "ул. 8 Марта"
+                return (q, e), True
+        return None, False
+
+    def _name(self, start: int, end: int) -> str | None:
+        words = [
+            str(int(t)) if t.isdigit() else t
+            for typ, t in self.toks[start:end]
+            if typ in "nw" and t not in _NAME_STOPWORDS
+        ]
+        if len(words) > 1:  # drop initials: "ул. Т. Рыскулова"
+            words = [w for w in words if len(w) > 1 or w.isdigit()] or words
+        return " ".join(words) or None
+
+    @staticmethod
+    def _pick_area(
+        named: list[tuple[AreaKind, str | None, int]], house_at: int | None
+    ) -> tuple[AreaKind, str | None, int]:
+        """The area named nearest before the house number, else the first one."""
+        if house_at is not None:
+            before = [a for a in named if a[2] <= house_at]
+            if before:
+                return before[-1]
+        return named[0]
+
+    # -- house -----------------------------------------------------------------
+
+    def _house_index(self, areas: list[tuple[AreaKind, str | None, int]]) -> int | None:
+        toks = self.toks
+        for i, (typ, text) in enumerate(toks):
+            if typ == "m" and text == "HOUSE":
+                j = i + 1
+                while j < len(toks) and (toks[j][0] == "s" or toks[j][1] == "HOUSE"):
+                    j += 1
+                if self._free(j, "n"):
+                    return j
+                if self._free(i - 1, "n"):  # Kazakh order: "45 үй"
+                    return i - 1
+        first_area_end = min((a[2] for a in areas), default=0)
+        free = [i for i, t in enumerate(toks) if t[0] == "n" and not self.used[i]]
+        after = [i for i in free if i >= first_area_end]
+        return (after or free or [None])[0]
+
+    # -- no marker ---------------------------------------------------------------
+
+    def _bare_name(self, house_at: int | None) -> str | None:
+        """With no marker, the words just before the house number ("Толе би 45"),
+        else the first run of words."""
+        runs: list[tuple[int, int]] = []
+        i, n = 0, len(self.toks)
+        while i < n:
+            if self._free(i, "w"):
+                j = i
+                while self._free(j, "w"):
+                    j += 1
+                runs.append((i, j))
+                i = j
+            else:
+                i += 1
+        if not runs:
+            return None
+        if house_at is not None:
+            for start, end in reversed(runs):
+                if end == house_at:
+                    return self._name(start, end)
+        return self._name(*runs[0])

@@ -1,0 +1,163 @@
+"""Address normalisation: the forms operators type must meet on one key (pure Python)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from geoapp.geocode import ParsedAddress, clean_text, fold_kazakh, match_key, normalize_address
+from geoapp.geocode.normalize import _full_parse
+
+
+def key(raw: str) -> str:
+    return normalize_address(raw).key
+
+
+def test_parsed_address_is_a_frozen_value() -> None:
+    parsed = normalize_address("ул. Толе би, 45А")
+    assert parsed == ParsedAddress("street", "толе би", "45а")
+    with pytest.raises(AttributeError):
+        parsed.house = "1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("raw", [
+    "15 мкр", "мкр 15", "мкр. 15", "15-й микрорайон", "микрорайон 15", "15 шағын аудан",
+    "15 ш.а.", "15 ш/а", "мкрн 15", "15мкр", "МКР 15", "15-ші шағын аудан", "15 мкр.",
+])
+def test_numbered_microdistrict_forms_are_equal(raw: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("microdistrict", "15", None)
+    assert key(raw) == "mkr:15"
+
+
+@pytest.mark.parametrize("raw", [
+    "мкр. Жайлау", "мкр Жайлау", "Жайлау ш.а.", "Жайлау ш/а", "микрорайон Жайлау",
+    "Жайлау шағын ауданы", "Жайлау мкр", "ЖАЙЛАУ МКР", "мкр.Жайлау", "мкрн Жайлау",
+])
+def test_named_microdistrict_forms_are_equal(raw: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("microdistrict", "жайлау", None)
+
+
+@pytest.mark.parametrize("raw", [
+    "мкр 15, 12", "15 мкр, 12", "15 мкр, д. 12", "мкр. 15, дом 12", "15 шағын аудан, 12 үй",
+    "15-й микрорайон, д.12", "г. Тараз, мкр 15, 12", "Тараз қ., 15 ш.а., 12 үй",
+    "мкр 15 д 12 кв 40", "мкр 15, д. 12, кв. 40", "15 мкр, 12, квартира 40",
+    "15 шағын аудан, 12 үй, 40 пәтер", "мкр 15 д. 12 п. 40", "мкр 15, 12-40",
+    "Жамбылская обл., г.Тараз, мкр.15, д.12", "мкр 15 №12",
+])
+def test_microdistrict_with_house_and_ignored_flat(raw: str) -> None:
+    assert key(raw) == "mkr:15:12"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("ул. Толе би, 45А", "street:толе би:45а"),
+    ("улица Толе би, дом 45 а", "street:толе би:45а"),
+    ("ул.Толе би,45-а", "street:толе би:45а"),
+    ("г. Тараз, ул. Толе би, д. 45А, кв. 3", "street:толе би:45а"),
+    ("Толе би көшесі, 45А үй", "street:толе би:45а"),
+    ("Толе би к-сі, 45а", "street:толе би:45а"),
+    ("Толе би көш. 45а", "street:толе би:45а"),
+    ("ул. Толе-би 45а", "street:толе би:45а"),
+    ("пр. Жамбыла, 101/1", "street:жамбыла:101/1"),
+    ("проспект Жамбыла 101 / 1", "street:жамбыла:101/1"),
+    ("пр-т Жамбыла, д. 101/1", "street:жамбыла:101/1"),
+    ("Жамбыл даңғылы, 101/1", "street:жамбыл:101/1"),
+    ("Жамбыл даң. 101/1", "street:жамбыл:101/1"),
+    ("ул. им. Абая, 3", "street:абая:3"),
+    ("ул. Т. Рыскулова, 7", "street:рыскулова:7"),
+    ("ул. 8 Марта, 5", "street:8 марта:5"),
+])
+def test_street_forms(raw: str, expected: str) -> None:
+    assert key(raw) == expected
+
+
+def test_kazakh_letters_are_kept_in_names_and_folded_in_the_match_key() -> None:
+    kk = normalize_address("Төле би көшесі, 45 үй")
+    ru = normalize_address("ул. Толе би, д. 45")
+    assert kk.name == "төле би"
+    assert ru.name == "толе би"
+    assert kk.match_key == ru.match_key == "street:толеби:45"
+    assert normalize_address("Қошқарата көшесі 5").name == "қошқарата"
+    assert normalize_address("Әйтеке би көшесі 5").name == "әйтеке би"
+
+
+def test_match_key_meets_genitive_and_nominative() -> None:
+    assert match_key("абая") == match_key("абай")
+    assert match_key("жамбыла") == match_key("жамбыл")
+    assert match_key("рыскулова") == match_key("рысқұлов")
+    assert match_key("толе би") == match_key("төле би") == match_key("толеби")
+    assert match_key("жайлау") != match_key("самал")
+
+
+@pytest.mark.parametrize(("raw", "house"), [
+    ("мкр 15, 12А", "12а"), ("мкр 15, 12 а", "12а"), ("мкр 15, 12-А", "12а"),
+    ("мкр 15, 12/1", "12/1"), ("мкр 15, 12 / 1", "12/1"),
+    ("мкр 15, 12 корп. 2", "12к2"), ("мкр 15, 12 к2", "12к2"), ("мкр 15, 12, корпус 2", "12к2"),
+    ("мкр 15, 12 к. 2", "12к2"), ("мкр 15, д. 12 корп 2", "12к2"), ("мкр 15, 012", "12"),
+])
+def test_house_variants(raw: str, house: str) -> None:
+    assert normalize_address(raw).house == house
+
+
+def test_latin_lookalikes_inside_cyrillic_words() -> None:
+    assert normalize_address("мкp 15, 12") == normalize_address("мкр 15, 12")  # Latin p
+    assert normalize_address("мкр. Жaйлaу, 12") == normalize_address("мкр. Жайлау, 12")  # Latin a
+    assert normalize_address("ул. TOЛE би, 45A") == normalize_address("ул. Толе би, 45А")
+    assert normalize_address("Төле бi көшесі 45").name == "төле бі"  # Latin i is Kazakh і
+
+
+def test_latin_words_without_cyrillic_are_left_alone() -> None:
+    assert normalize_address("Tole bi 45").name == "tole bi"
+
+
+def test_case_yo_punctuation_and_spaces() -> None:
+    assert normalize_address("  УЛ.   ТОЛЕ   БИ ,,  45А ") == normalize_address("ул. Толе би, 45А")
+    assert normalize_address("ул. Шёлковая, 1").name == "шелковая"
+
+
+def test_name_is_read_before_the_house_without_a_marker() -> None:
+    assert normalize_address("Толе би 45") == ParsedAddress(None, "толе би", "45")
+    assert normalize_address("возле магазина, Толе би 45").name == "толе би"
+
+
+def test_the_area_before_the_house_wins() -> None:
+    assert key("мкр Жайлау, ул. Абая 12") == "street:абая:12"
+    assert key("7 үй, 15 мкр") == "mkr:15:7"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", ",,,", "<script>alert(1)</script>", "№"])
+def test_garbage_gives_no_area(raw: str) -> None:
+    parsed = normalize_address(raw)
+    assert parsed.kind is None
+    assert parsed.name in (None, "alert")
+
+
+def test_html_tags_are_dropped() -> None:
+    assert normalize_address("<b>мкр 15</b>, 12") == normalize_address("мкр 15, 12")
+
+
+def test_long_input_is_cut_and_fast() -> None:
+    start = time.perf_counter()
+    parsed = normalize_address("мкр 15, 12 " + "ы" * 20_000)
+    normalize_address("а1," * 7000)
+    assert time.perf_counter() - start < 0.5
+    assert parsed.kind == "microdistrict"
+
+
+def test_non_string_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        normalize_address(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", [
+    "мкр. Жайлау, 12", "15 мкр, 7", "ул. Толе би, 45А", "пр. Жамбыла, 101/1", "мкр. 15, 3",
+    "ул. Абая", "15 мкр", "ул. Улица Абая, 5", "мкр. Шағын, 5", "ул. Дом Быта, 4",
+    "ул. Тараз, 2", "мкр. Аса, 12а", "ул. 15, 3", "пр. им Абая, 3", "ул. Кв, 5",
+])
+def test_fast_path_agrees_with_the_full_parser(raw: str) -> None:
+    assert normalize_address(raw) == _full_parse(clean_text(raw).strip())
+
+
+def test_text_helpers() -> None:
+    assert clean_text("ЁЛКА Мкp") == "елка мкр"
+    assert fold_kazakh("әғқңөұүһі") == "агкноуухи"

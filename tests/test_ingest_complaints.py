@@ -1,0 +1,289 @@
+"""`geoapp import complaints`: every bad row gets a reason, every valid row lands,
+re-imports neither duplicate nor lose, interruptions leave whole batches only."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import GEOAPP, assert_one_line_error, run_geoapp
+from ingest_fixtures import write_reference_layers
+from sqlalchemy import Engine, text
+
+from geoapp.config import Settings
+from geoapp.db import make_engine
+from geoapp.ingest.complaints import import_complaints
+from geoapp.ingest.layers import import_layer
+from geoapp.migrate import upgrade
+
+HEADER = ["Номер обращения", "Дата обращения", "Источник", "Категория", "Текст обращения",
+          "Адрес", "Широта", "Долгота", "Статус", "Дата исполнения", "Исполнитель", "ФИО",
+          "Телефон"]
+
+
+@pytest.fixture(scope="module")
+def ingest_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
+    url = new_database("ingest")
+    engine = make_engine(url)
+    upgrade(engine)
+    paths = write_reference_layers(tmp_path_factory.mktemp("layers"))
+    for kind in ("microdistricts", "buildings", "parcels"):
+        import_layer(engine, kind, paths[kind])
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(ingest_db) -> Engine:
+    _url, engine = ingest_db
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    return engine
+
+
+def row(eid: str, **overrides: str) -> list[str]:
+    values = {
+        "Номер обращения": eid, "Дата обращения": "12.01.2024 09:30", "Источник": "109",
+        "Категория": "", "Текст обращения": "Нет отопления, батареи холодные",
+        "Адрес": "15 мкр, д. 7, кв. 12", "Широта": "", "Долгота": "",
+        "Статус": "Зарегистрировано", "Дата исполнения": "", "Исполнитель": "",
+        "ФИО": "Иванов Иван", "Телефон": "8 (701) 123-45-67",
+    }
+    values.update(overrides)
+    return [values[h] for h in HEADER]
+
+
+def write_csv(path: Path, rows: list[list[str]], *, delimiter: str = ";",
+              encoding: str = "utf-8", header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def run_import(engine: Engine, path: Path, tmp_path: Path, **kwargs):  # type: ignore[no-untyped-def]
+    rejects = tmp_path / "rejects.csv"
+    summary = import_complaints(engine, path, settings=Settings.from_env(),
+                                rejects_path=rejects, **kwargs)
+    rejected = []
+    if rejects.exists():
+        with rejects.open(encoding="utf-8-sig") as fh:
+            rejected = list(csv.reader(fh, delimiter=";"))[1:]
+    return summary, rejected
+
+
+def stored(engine: Engine, eid: str) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("""
+            SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, m.name AS microdistrict,
+                   b.address AS building, p.cadastral_number
+            FROM complaints c LEFT JOIN microdistricts m ON m.id = c.microdistrict_id
+            LEFT JOIN buildings b ON b.id = c.building_id
+            LEFT JOIN parcels p ON p.id = c.parcel_id
+            WHERE external_id = :e"""), {"e": eid}).mappings().one())
+
+
+@pytest.mark.parametrize(("delimiter", "encoding"), [
+    (";", "utf-8"), (",", "utf-8-sig"), ("\t", "cp1251"), (";", "cp1251"),
+])
+def test_encodings_and_delimiters(engine: Engine, tmp_path: Path, delimiter: str,
+                                  encoding: str) -> None:
+    path = write_csv(tmp_path / "in.csv", [row("A-1"), row("A-2", **{"Адрес": "мкр. Жайлау, 12"})],
+                     delimiter=delimiter, encoding=encoding)
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (2, 0), rejected
+    first = stored(engine, "A-1")
+    assert first["text"] == "Нет отопления, батареи холодные"
+    assert first["applicant_name"] == "Иванов Иван"
+    assert first["applicant_phone"] == "+77011234567"
+    assert (first["microdistrict"], first["building"]) == ("15 мкр", "15 мкр, 7")
+    assert first["geocode_precision"] == "building"
+    assert first["category"] == "housing_utilities.heating"
+    assert stored(engine, "A-2")["building"] == "мкр. Жайлау, 12"
+
+
+def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path) -> None:
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    rows = [
+        row("B-1", **{"Широта": "42,9021", "Долгота": "71,3721"}),        # decimal commas
+        row("B-2", **{"Дата обращения": "32.13.2023"}),                   # unparseable
+        row("B-3", **{"Дата обращения": "01.01.2099 10:00"}),             # future
+        row("B-4", **{"Широта": "71.3721", "Долгота": "42.9021"}),        # swapped
+        row("B-5", **{"Широта": "43.5", "Долгота": "76.9"}),              # Almaty: outside
+        row("B-6", **{"Широта": "сорок два", "Долгота": "71.37"}),        # non-numeric
+        row("B-1", **{"Текст обращения": "повтор"}),                      # same id again
+        row("B-7", **{"Текст обращения": script, "Адрес": script}),       # HTML
+        row("B-8", **{"Текст обращения": "Ж" * 20_001}),                  # too long
+        row("B-9", **{"Текст обращения": ""}),                            # no text
+        row("B-10", **{"Дата обращения": "2024-01-12T09:30:00+05:00"}),   # ISO 8601
+    ]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    summary, rejected = run_import(engine, path, tmp_path)
+    reasons = {r[0]: r[1] for r in rejected}
+    assert summary.read == 11
+    assert summary.inserted == 6 and summary.rejected == 5
+    assert set(reasons) == {"3", "4", "8", "10", "11"}
+    assert "unparseable date" in reasons["3"]
+    assert "future" in reasons["4"]
+    assert reasons["8"] == "duplicate external_id in this file (first at line 2)"
+    assert "longer than 20000" in reasons["10"]
+    assert "missing text" in reasons["11"]
+    assert [r[2] for r in rejected if r[0] == "3"] == ["B-2"]  # original values kept
+    assert stored(engine, "B-1")["geocode_precision"] == "coordinates"
+    assert stored(engine, "B-1")["building"] == "15 мкр, 7"   # nearest within 30 m
+    assert stored(engine, "B-1")["cadastral_number"] == "06:097:001:001"
+    swapped = stored(engine, "B-4")
+    assert (round(swapped["lon"], 4), round(swapped["lat"], 4)) == (71.3721, 42.9021)
+    assert "swapped" in swapped["geocode_note"]
+    outside = stored(engine, "B-5")
+    assert outside["geocode_precision"] == "building" and "outside" in outside["geocode_note"]
+    assert "coordinates ignored" in stored(engine, "B-6")["geocode_note"]
+    html = stored(engine, "B-7")
+    assert html["text"] == script and html["address"] == script
+    iso = stored(engine, "B-10")["received_at"]
+    assert iso.isoformat().startswith("2024-01-12T04:30:00")
+    naive = stored(engine, "B-1")["received_at"]  # 09:30 in Almaty, UTC+6 before March 2024
+    assert naive.astimezone().utcoffset() is not None
+    assert naive.isoformat().startswith("2024-01-12T03:30:00")
+
+
+def test_reimport_is_idempotent_and_records_status_changes(engine: Engine,
+                                                           tmp_path: Path) -> None:
+    rows = [row("C-1"), row("C-2")]
+    path = write_csv(tmp_path / "first.csv", rows)
+    first, _ = run_import(engine, path, tmp_path)
+    assert first.inserted == 2
+    again, _ = run_import(engine, path, tmp_path)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    rows[0] = row("C-1", **{"Статус": "Исполнено", "Дата исполнения": "20.01.2024 12:00",
+                            "Исполнитель": "ГКП «Жылу»"})
+    changed, _ = run_import(engine, write_csv(tmp_path / "second.csv", rows), tmp_path)
+    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+        events = conn.execute(text("""
+            SELECT e.from_status, e.to_status FROM complaint_events e
+            JOIN complaints c ON c.id = e.complaint_id
+            WHERE c.external_id = 'C-1' ORDER BY e.id""")).all()
+        department = conn.execute(text("""
+            SELECT d.name FROM complaints c JOIN departments d ON d.id = c.department_id
+            WHERE c.external_id = 'C-1'""")).scalar_one()
+    assert count == 2
+    assert events == [(None, "received"), ("received", "resolved")]
+    assert department == "ГКП «Жылу»"
+
+
+def test_missing_columns_refuse_the_whole_file(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    path = write_csv(tmp_path / "cols.csv", [["1", "x"]], header=["Номер обращения", "Адрес"])
+    proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "missing required columns", "received_at", "text")
+
+
+def test_empty_file_and_header_only(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert_one_line_error(run_geoapp("import", "complaints", str(empty),
+                                     env={"DATABASE_URL": url}), "empty")
+    header_only = write_csv(tmp_path / "header.csv", [])
+    proc = run_geoapp("import", "complaints", str(header_only), "--json",
+                      env={"DATABASE_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["read"] == 0
+
+
+def test_xlsx_with_merged_header_cells(engine: Engine, tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Реестр обращений службы 109 за январь 2024"])
+    sheet.merge_cells("A1:H1")
+    sheet.append(["Номер обращения", "Дата обращения", "Текст обращения", "Адрес",
+                  "Координаты", None, "Статус", "Источник"])
+    sheet.merge_cells("E2:F2")
+    sheet.append([None, None, None, None, "Широта", "Долгота", None, None])
+    sheet.append(["X-1", "15.01.2024 10:00", "Мусор не вывозят неделю", "мкр. Жайлау, 12",
+                  42.9031, 71.3851, "В работе", "109"])
+    sheet.append(["X-2", "16.01.2024", "Яма на дороге", None, None, None, "Исполнено", "109"])
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 2, rejected
+    x1 = stored(engine, "X-1")
+    assert x1["geocode_precision"] == "coordinates" and x1["status"] == "in_progress"
+    assert x1["category"] == "waste"
+    assert stored(engine, "X-2")["geocode_precision"] == "none"
+
+
+def test_geojson_complaints(engine: Engine, tmp_path: Path) -> None:
+    data = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [71.3851, 42.9031]},
+        "properties": {"id": "G-1", "received_at": "2024-02-01 08:00", "text": "Жарық жоқ",
+                       "source": "web"}}]}
+    path = tmp_path / "c.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    summary, _ = run_import(engine, path, tmp_path)
+    assert summary.inserted == 1
+    stored_row = stored(engine, "G-1")
+    assert stored_row["microdistrict"] == "мкр. Жайлау" and stored_row["language"] == "kk"
+
+
+def test_long_file_streams_in_bounded_memory(ingest_db, tmp_path: Path) -> None:
+    """About 200 MB of long complaints: memory stays far below the file's size."""
+    url, engine = ingest_db
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    body = "Во дворе дома не вывозят мусор, контейнеры переполнены. " * 340  # ~19 KB
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(HEADER)
+        for i in range(6_400):
+            writer.writerow(row(f"L-{i}", **{"Текст обращения": body}))
+    assert path.stat().st_size > 200 * 1024 * 1024
+    script = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    proc = subprocess.run(["python3", "-c", script, GEOAPP, "import", "complaints",
+                           str(path), "--json"], capture_output=True, text=True,
+                          env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}, timeout=600)
+    lines = proc.stdout.strip().splitlines()
+    peak_mb = int(lines[-1]) / 1024
+    summary = json.loads("\n".join(lines[:-1]))
+    assert summary["inserted"] == 6_400
+    assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB for a 200 MB file"
+
+
+def test_interrupt_leaves_whole_batches_only(ingest_db, tmp_path: Path) -> None:
+    url, engine = ingest_db
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    path = write_csv(tmp_path / "many.csv", [row(f"I-{i}") for i in range(400_000)])
+    proc = subprocess.Popen([GEOAPP, "import", "complaints", str(path), "--json"],
+                            env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin",
+                                 "GEOAPP_IMPORT_BATCH_ROWS": "2000"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    landed = 0
+    while time.monotonic() < deadline and landed < 4_000:
+        time.sleep(0.2)
+        with engine.connect() as conn:
+            landed = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    summary = json.loads(out)
+    assert summary["interrupted"] is True
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+        events = conn.execute(text("SELECT count(*) FROM complaint_events")).scalar_one()
+    assert count == summary["inserted"] == summary["batches_committed"] * 2000
+    assert events == count
+    assert count < 400_000
