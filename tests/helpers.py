@@ -32,3 +32,18 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], *words: str) -
     assert len(lines) == 1, proc.stderr
     for word in words:
         assert word.lower() in lines[0].lower(), lines[0]
+
+
+def csrf_token(page: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match, "no csrf token in the page"
+    return match.group(1)
+
+
+def login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    """Log in through the real form, CSRF token included; returns the response."""
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})

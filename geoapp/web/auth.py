@@ -8,7 +8,17 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -23,7 +33,8 @@ from geoapp.web.throttle import Throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-throttle = Throttle()
+# Failures allowed per username, and (more, since offices share addresses) per address.
+USER_FAILURES, ADDRESS_FAILURES = 5, 20
 
 
 @dataclass
@@ -90,8 +101,9 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "POST":
         address = request.remote_addr or "?"
         username = (form.username.data or "").strip()
-        keys = (f"user:{username.lower()}", f"addr:{address}")
-        wait = throttle.blocked(*keys)
+        users, addresses = current_app.extensions["geoapp.login_throttles"]
+        user_key, address_key = username.lower(), address
+        wait = max(users.blocked(user_key), addresses.blocked(address_key))
         if wait:
             flash(_("Too many failed attempts. Try again in %(minutes)d min.",
                     minutes=int(wait // 60) + 1), "error")
@@ -100,11 +112,12 @@ def login() -> str | Response | tuple[str, int]:
             with engine().begin() as conn:
                 row = authenticate(conn, username, form.password.data or "")
             if row is not None:
-                throttle.reset(*keys)
+                users.reset(user_key)
                 login_user(SessionUser(row["id"], row["username"], row["role"],
                                        row["full_name"], row["department_id"]))
                 return redirect(_safe_next(request.args.get("next")))
-            throttle.fail(*keys)
+            users.fail(user_key)
+            addresses.fail(address_key)
             flash(_("Wrong username or password."), "error")
             return render_template("login.html", form=form), 401
         return render_template("login.html", form=form), 400
@@ -118,6 +131,8 @@ def logout() -> Response:
 
 
 def register(app: Flask) -> None:
+    app.extensions["geoapp.login_throttles"] = (Throttle(USER_FAILURES),
+                                                Throttle(ADDRESS_FAILURES))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

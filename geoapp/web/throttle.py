@@ -22,21 +22,18 @@ class Throttle:
             times.popleft()
         return times
 
-    def blocked(self, *keys: str) -> float:
-        """Seconds to wait before another attempt for any of `keys` (0: allowed)."""
+    def blocked(self, key: str) -> float:
+        """Seconds to wait before another attempt for `key` (0: allowed)."""
         now = time.monotonic()
         with self._lock:
-            waits = [self.window_s - (now - t[0]) for k in keys
-                     if len(t := self._recent(k, now)) >= self.limit]
-        return max(waits, default=0.0)
+            times = self._recent(key, now)
+            return self.window_s - (now - times[0]) if len(times) >= self.limit else 0.0
 
-    def fail(self, *keys: str) -> None:
+    def fail(self, key: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+            self._recent(key, now).append(now)
 
-    def reset(self, *keys: str) -> None:
+    def reset(self, key: str) -> None:
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._failures.pop(key, None)
