@@ -119,7 +119,7 @@ def demo(seed: int, n_complaints: int | None, out: Path | None, force: bool,
     if out is not None:
         manifest = write_demo_files(out, seed=seed, complaints=n_complaints)
         click.echo(f"wrote the synthetic dataset to {out}: "
-                   f"{manifest['counts']['complaints']:,} complaints (seed {seed})")
+                   f"{manifest['sizes']['complaints']:,} complaints (seed {seed})")
         return
     engine = cli_engine(Settings.from_env())
     require_schema(engine)
@@ -129,9 +129,9 @@ def demo(seed: int, n_complaints: int | None, out: Path | None, force: bool,
         click.echo("the database already has data; demo data not loaded")
     else:
         click.echo(f"loaded the synthetic Taraz dataset (seed {seed}): "
-                   f"{manifest['counts']['complaints']:,} complaints, "
-                   f"{manifest['counts']['buildings']:,} buildings, "
-                   f"{manifest['counts']['parcels']:,} parcels. The data is synthetic.")
+                   f"{manifest['sizes']['complaints']:,} complaints, "
+                   f"{manifest['sizes']['buildings']:,} buildings, "
+                   f"{manifest['sizes']['parcels']:,} parcels. The data is synthetic.")
     _print_demo_accounts(engine, create=manifest is not None)
 
 

@@ -14,12 +14,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
-from branca.element import Element, JavascriptLink
+from branca.element import MacroElement
 from folium import plugins
+from folium.elements import JSCSSMixin
+from jinja2 import Template
 
 from geoapp.maps.catalog import LayerSpec
 
 TARAZ_CENTER = (42.900, 71.375)
+
+
+class GeoappLayers(JSCSSMixin, MacroElement):
+    """Our scripts and stylesheets (linked after Leaflet's own), and the call that
+    starts the catalog's layers once folium has created the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        GeoappMap.start({{ this._parent.get_name() }}, {{ this.payload }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload: str) -> None:
+        super().__init__()
+        self._name = "GeoappLayers"
+        self.payload = payload
 
 
 @dataclass(frozen=True)
@@ -56,14 +74,6 @@ def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language
                                static("vendor/fullscreen/Control.FullScreen.css"))]
     fullscreen.add_to(fmap)
 
-    root = fmap.get_root()
-    for name in ("vendor/leaflet-heat/leaflet-heat.js",
-                 "vendor/markercluster/leaflet.markercluster.js", "js/geoapp-map.js"):
-        root.header.add_child(JavascriptLink(static(name)), name=name)
-    for name in ("vendor/markercluster/MarkerCluster.css",
-                 "vendor/markercluster/MarkerCluster.Default.css", "css/map.css"):
-        root.header.add_child(Element(f'<link rel="stylesheet" href="{static(name)}"/>'),
-                              name=name)
     layer_config = [{
         "id": spec.id, "kind": spec.kind, "title": spec.title_in(language),
         "visible": spec.visible, "minZoom": spec.min_zoom, "maxZoom": spec.max_zoom,
@@ -71,8 +81,14 @@ def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language
         "timeStep": spec.time_step, "followsFilters": spec.follows_filters,
         "url": data_url(spec.id),
     } for spec in layers]
-    payload = {**config, "layers": layer_config, "language": language}
-    root.script.add_child(Element(
-        f"GeoappMap.start({fmap.get_name()}, {safe_json(payload)});"), name="geoapp_start")
+    assets = GeoappLayers(safe_json({**config, "layers": layer_config, "language": language}))
+    assets.default_js = [(name, static(name)) for name in (
+        "vendor/leaflet-heat/leaflet-heat.js", "vendor/markercluster/leaflet.markercluster.js",
+        "js/geoapp-map.js")]
+    assets.default_css = [(name, static(name)) for name in (
+        "vendor/markercluster/MarkerCluster.css",
+        "vendor/markercluster/MarkerCluster.Default.css", "css/map.css")]
+    assets.add_to(fmap)
+    root = fmap.get_root()
     root.render()
     return MapParts(root.header.render(), root.html.render(), root.script.render())

@@ -15,6 +15,11 @@ BBox = tuple[float, float, float, float]
 MAX_UNRESOLVED_DAYS = 3650
 
 
+def _whole(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 6
+
+
 def _date(raw: str, name: str) -> date:
     try:
         return date.fromisoformat(raw)
@@ -58,7 +63,7 @@ class ComplaintFilter:
             raise InputError("`from` is after `to`")
         unresolved = None
         if raw_days := args.get("unresolved_days"):
-            if not raw_days.isdigit() or int(raw_days) > MAX_UNRESOLVED_DAYS:
+            if not _whole(raw_days) or int(raw_days) > MAX_UNRESOLVED_DAYS:
                 raise InputError(f"unresolved_days must be a whole number of days up to "
                                  f"{MAX_UNRESOLVED_DAYS}")
             unresolved = int(raw_days)
@@ -123,6 +128,6 @@ def parse_bbox(raw: str | None, city: BBox) -> BBox:
 def parse_zoom(raw: str | None, default: int = 12) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not 0 <= int(raw) <= 22:
+    if not _whole(raw) or not 0 <= int(raw) <= 22:
         raise InputError("zoom must be a whole number from 0 to 22")
     return int(raw)

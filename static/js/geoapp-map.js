@@ -46,6 +46,9 @@
 
   GeoappMap.prototype.setup = function () {
     var self = this;
+    // Areas below the heat and the points, so a click on a point is the point's.
+    this.map.createPane("geoapp-areas").style.zIndex = 350;
+    this.map.createPane("geoapp-points").style.zIndex = 450;
     var control = L.control.layers(null, null, { collapsed: false, position: "topright" });
     this.config.layers.forEach(function (layer) {
       var group = L.layerGroup();
@@ -168,10 +171,13 @@
 
   GeoappMap.prototype.drawPoints = function (layer, group, data) {
     var self = this;
-    var cluster = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false });
+    var cluster = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false,
+                                         disableClusteringAtZoom: 18 });
     data.points.forEach(function (p) {
       var marker = L.circleMarker([p.lat, p.lon], { radius: 6, color: layer.style.color || "#b23a2b",
-                                                    weight: 1, fillOpacity: 0.8 });
+                                                    weight: 1, fillOpacity: 0.8,
+                                                    className: "complaint-marker",
+                                                    pane: "geoapp-points" });
       marker.bindPopup(function () { return self.popupFor(p); });
       cluster.addLayer(marker);
     });
@@ -186,6 +192,7 @@
     layer.breaks = breaks;
     layer.colors = colors;
     var geo = L.geoJSON(data, {
+      pane: "geoapp-areas",
       style: function (f) {
         var v = f.properties[prop];
         return { color: "#555", weight: 1, fillOpacity: layer.style.opacity || 0.5,
@@ -215,6 +222,7 @@
     var byValue = style.colors_by || {};
     var key = style.property;
     var geo = L.geoJSON(data, {
+      pane: "geoapp-areas",
       style: function (f) {
         var color = (key && byValue[f.properties[key]]) || style.color || "#3367d6";
         return { color: color, weight: style.weight || 1.5, fillOpacity: style.opacity || 0.3, fillColor: color };

@@ -76,7 +76,7 @@ def main() -> None:
               f"({with_coords / rows:.0%} with coordinates, "
               f"{1 - with_coords / rows:.0%} address only or neither); "
               f"file {csv_path.stat().st_size / 2**20:.0f} MB", flush=True)
-        assert manifest["counts"]["complaints"] == rows
+        assert manifest["sizes"]["complaints"] == rows
 
         with scratch_database("import") as (url, engine):
             with engine.begin() as conn:

@@ -1,0 +1,62 @@
+"""The officials' map in a real browser: Debian's Chromium driven by Playwright,
+headless and offline (the basemap points at a closed loopback port)."""
+
+from __future__ import annotations
+
+from browser import OUTPUT, browser_page, login_in_browser, serve
+from sqlalchemy import Engine, text
+
+from geoapp import create_app
+from geoapp.accounts import ensure_demo_accounts
+
+OFFLINE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+
+
+def drawn(page, layer_id: str) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_selector(f"body[data-layer-{layer_id}='drawn']", state="attached",
+                           timeout=15000)
+
+
+def test_official_map_draws_toggles_pops_up_and_filters(demo_db_url: str,
+                                                       demo_engine: Engine) -> None:
+    with demo_engine.begin() as conn:
+        ensure_demo_accounts(conn)
+        center = conn.execute(text("""
+            SELECT ST_Y(ST_PointOnSurface(geom)), ST_X(ST_PointOnSurface(geom))
+            FROM microdistricts WHERE name = '15 мкр'""")).one()
+    app = create_app({"database_url": demo_db_url, "basemap_url": OFFLINE_TILES})
+    with serve(app) as base, browser_page() as page:
+        login_in_browser(page, base, "official", "official-demo")
+        page.goto(f"{base}/map")
+        drawn(page, "microdistrict_rates")
+        drawn(page, "complaints_heat")
+        drawn(page, "complaints_clusters")
+        assert page.locator(".leaflet-geoapp-areas-pane path").count() >= 15  # microdistricts
+        assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
+        assert page.locator(".geoapp-cluster").count() > 0
+        assert page.locator("#map-legend .legend-row").count() >= 3
+
+        heat_box = page.locator(".leaflet-control-layers-overlays label",
+                                has_text="Тепловая карта обращений").locator("input")
+        heat_box.uncheck()
+        assert page.locator("canvas.leaflet-heatmap-layer").count() == 0
+        heat_box.check()
+        page.wait_for_selector("canvas.leaflet-heatmap-layer", state="attached")
+
+        page.evaluate("([lat, lon]) => window.geoappMap.map.setView([lat, lon], 18)",
+                      list(center))
+        page.wait_for_selector("path.complaint-marker", timeout=15000)
+        page.locator("path.complaint-marker").first.click(force=True)
+        popup = page.wait_for_selector(".leaflet-popup-content .complaint-popup")
+        assert "TRZ-" in popup.inner_text()
+        page.screenshot(path=str(OUTPUT / "officials-map-popup.png"))
+
+        page.evaluate("() => window.geoappMap.map.setView([42.9, 71.375], 12)")
+        page.wait_for_timeout(500)
+        before = int(page.get_attribute("body", "data-layers-loaded") or 0)
+        page.select_option("#map-filters select[name=category]", "housing_utilities.heating")
+        page.click("#map-filters button[type=submit]")
+        page.wait_for_function(f"Number(document.body.dataset.layersLoaded) >= {before + 3}")
+        assert "category=housing_utilities.heating" in page.url
+        page.screenshot(path=str(OUTPUT / "officials-map-heating.png"))
+        assert page.outside_requests == []  # type: ignore[attr-defined]
