@@ -24,6 +24,12 @@ class NotFound(GeoappError):
     http_status = 404
 
 
+class Conflict(GeoappError):
+    """The data changed since the user loaded it (a stale optimistic-lock version)."""
+
+    http_status = 409
+
+
 class DatabaseUnavailable(GeoappError):
     http_status = 503
     exit_code = 3
