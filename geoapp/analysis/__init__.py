@@ -1,0 +1,1 @@
+"""Analyses over the complaints in SQL: aggregates, and later hotspots and parcel checks."""
