@@ -161,3 +161,15 @@ def test_fast_path_agrees_with_the_full_parser(raw: str) -> None:
 def test_text_helpers() -> None:
     assert clean_text("ЁЛКА Мкp") == "елка мкр"
     assert fold_kazakh("әғқңөұүһі") == "агкноуухи"
+
+
+@pytest.mark.parametrize(("raw", "house"), [
+    ("самал шағын ауданы, №35 үй 6-пәтер", "35"),
+    ("Мамыр шағын ауданы, 79-үй, 8 пәт.", "79"),
+    ("Алатау ш/а, 280 үй 42 п.", "280"),
+    ("15 ш.а., 48 үй 21-әптер", "48"),
+    ("үй 12, Жайлау ш.а.", "12"),
+    ("мкр Жайлау д.12 кв 5", "12"),
+])
+def test_kazakh_house_follows_its_number_and_flats_are_dropped(raw: str, house: str) -> None:
+    assert normalize_address(raw).house == house

@@ -87,13 +87,17 @@ _MARKER_ALTERNATIVES = [
     rf"|(?:республика\s+)?(?:казахстан|қазақстан|рк){_NA}"
     rf"|^тараз\s*(?=,))",
     rf"(?P<flat>(?:квартира|кварт|кв|пәтер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
-    rf"|\d+\s*(?:пәтер|квартира|кв){_NA}(?![\s.]*№?\s*\d)\.?)",
+    rf"|\d+\s*-?\s*(?:пәтер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
     rf"(?P<MKR>(?:микрорайон\w*|мкр-н|мкрн|мкр|мк-н){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
-    rf"(?P<STR>(?:улиц\w*|ул|проспект\w*|пр-кт|пр-т|просп|пр|переул\w*|пер"
+    # A lane ("переулок") is a street of its own: "пер. Ермекова" is not "ул. Ермекова".
+    rf"(?P<LANE>(?:переул\w*|переулк\w*|пер){_NA}\.?)",
+    rf"(?P<STR>(?:улиц\w*|ул|проспект\w*|пр-кт|пр-т|просп|пр"
     rf"|бульвар\w*|б-р|проезд|шоссе|тупик){_NA}\.?)",
-    rf"(?P<HOUSE>(?:дом|үй|уй){_NA}\.?|д\.?\s*(?=№?\s*\d))",
+    # Kazakh "үй" follows its number ("45 үй"); Russian "дом"/"д." precedes it.
+    rf"(?P<HOUSEKK>(?:үй|уй){_NA}\.?)",
+    rf"(?P<HOUSE>дом{_NA}\.?|д\.?\s*(?=№?\s*\d))",
 ]
 _NUMBER_ALTERNATIVES = [
     rf"(?P<korp>(?P<kh>\d+(?:{_HOUSE_LETTER})?)\s*,?\s*(?:корпус|корп|кор|к){_NA}\.?\s*"
@@ -118,8 +122,9 @@ Token = tuple[str, str]  # (type, text): "m" marker, "s" separator, "n" number, 
 _AREA_MARKERS: dict[str, tuple[AreaKind, bool]] = {
     # marker → (kind, whether the name usually comes before the marker)
     "MKR": ("microdistrict", False), "MKRS": ("microdistrict", True),
-    "STR": ("street", False), "STRS": ("street", True),
+    "STR": ("street", False), "STRS": ("street", True), "LANE": ("street", False),
 }
+LANE_PREFIX = "пер"
 _NAME_STOPWORDS = frozenset({"им", "имени", "атындағы", "атындагы"})
 _KEY_PREFIX = {"microdistrict": "mkr", "street": "street", None: "addr"}
 _VOWELS = frozenset("аеиоуыэюяәөұүі")
@@ -234,7 +239,7 @@ def _lex(text: str) -> list[Token]:
         kind = m.lastgroup or "w"
         if kind == "w" or kind == "n":
             tokens.append((kind, m.group()))
-        elif kind in _AREA_MARKERS or kind == "HOUSE":
+        elif kind in _AREA_MARKERS or kind in ("HOUSE", "HOUSEKK"):
             tokens.append(("m", kind))
         elif kind in _SEPARATING:
             tokens.append(("s", ","))
@@ -298,7 +303,10 @@ class _Parser:
             start, end = span
             for i in range(start, end):
                 self.used[i] = True
-            found.append((kind, self._name(start, end), max(end, p + 1)))
+            name = self._name(start, end)
+            if text == "LANE" and name:
+                name = f"{LANE_PREFIX} {name}"
+            found.append((kind, name, max(end, p + 1)))
         return found
 
     def _free(self, i: int, typ: str) -> bool:
@@ -315,7 +323,8 @@ class _Parser:
                 s -= 1
             return s, p
         if (kind == "microdistrict" and p >= 1 and _is_int(self.toks[p - 1])
-                and not self.used[p - 1] and not (p >= 2 and self.toks[p - 2][1] == "HOUSE")):
+                and not self.used[p - 1]
+                and not (p >= 2 and self.toks[p - 2][1] in ("HOUSE", "HOUSEKK"))):
             return p - 1, p
         return None
 
@@ -362,13 +371,16 @@ class _Parser:
     def _house_index(self, areas: list[tuple[AreaKind, str | None, int]]) -> int | None:
         toks = self.toks
         for i, (typ, text) in enumerate(toks):
-            if typ == "m" and text == "HOUSE":
+            if typ == "m" and text in ("HOUSE", "HOUSEKK"):
+                if text == "HOUSEKK" and self._free(i - 1, "n"):  # Kazakh order: "45 үй"
+                    return i - 1
                 j = i + 1
-                while j < len(toks) and (toks[j][0] == "s" or toks[j][1] == "HOUSE"):
+                while j < len(toks) and (toks[j][0] == "s" or toks[j][1] in ("HOUSE",
+                                                                            "HOUSEKK")):
                     j += 1
                 if self._free(j, "n"):
                     return j
-                if self._free(i - 1, "n"):  # Kazakh order: "45 үй"
+                if self._free(i - 1, "n"):
                     return i - 1
         first_area_end = min((a[2] for a in areas), default=0)
         free = [i for i, t in enumerate(toks) if t[0] == "n" and not self.used[i]]

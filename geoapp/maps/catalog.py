@@ -105,7 +105,7 @@ def parse_layer(data: dict[str, Any], where: str, known_sources: set[str]) -> La
 def load_catalog(directory: Path | None = None) -> dict[str, LayerSpec]:
     """Every layer in the directory (GEOAPP_LAYERS_DIR or layers/), by id, in map order;
     a clear error for a bad file."""
-    from geoapp.maps.sources import SOURCES
+    from geoapp.maps.sources import all_sources
 
     directory = directory or Path(os.environ.get("GEOAPP_LAYERS_DIR") or LAYERS_DIR)
     layers: dict[str, LayerSpec] = {}
@@ -118,7 +118,7 @@ def load_catalog(directory: Path | None = None) -> dict[str, LayerSpec]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
-        spec = parse_layer(data, where, set(SOURCES))
+        spec = parse_layer(data, where, set(all_sources()))
         if spec.id in layers:
             raise ConfigError(f"{where}: duplicate layer id {spec.id!r}")
         layers[spec.id] = spec

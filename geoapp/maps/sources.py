@@ -31,6 +31,16 @@ class Query:
 
 Source = Callable[[Connection, Query], dict[str, Any]]
 SOURCES: dict[str, Source] = {}
+# Modules that register more named sources with @source; imported by all_sources().
+SOURCE_MODULES: tuple[str, ...] = ()
+
+
+def all_sources() -> dict[str, Source]:
+    from importlib import import_module
+
+    for name in SOURCE_MODULES:
+        import_module(name)
+    return SOURCES
 
 
 def source(name: str) -> Callable[[Source], Source]:
