@@ -8,8 +8,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from geoapp.maps.registry import nav_for
+from geoapp.taxonomy import ROLE_NAMES
 from geoapp.web import engine
 from geoapp.web.auth import current_role
+from geoapp.web.i18n import current_language
 
 
 def thousands(value: object) -> str:
@@ -29,6 +31,10 @@ def demo_data_loaded() -> bool:
         return False
 
 
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role, {}).get(current_language(), role)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(thousands, "thousands")
 
@@ -37,4 +43,4 @@ def register(app: Flask) -> None:
         items = [{"title": page.nav_title(), "url": url_for(page.endpoint),
                   "active": request.endpoint == page.endpoint}
                  for page in nav_for(current_role())]
-        return {"nav_items": items, "demo_data": demo_data_loaded()}
+        return {"nav_items": items, "demo_data": demo_data_loaded(), "role_name": role_name}
