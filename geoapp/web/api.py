@@ -10,7 +10,7 @@ from sqlalchemy import text
 from geoapp.errors import InputError
 from geoapp.maps.catalog import LayerSpec, load_catalog
 from geoapp.maps.filters import ComplaintFilter, parse_bbox, parse_zoom
-from geoapp.maps.sources import SOURCES, Query
+from geoapp.maps.sources import Query, all_sources
 from geoapp.web import engine, settings
 from geoapp.web.auth import current_role, roles_required
 from geoapp.web.i18n import current_language
@@ -51,7 +51,7 @@ def layer_data(layer_id: str) -> tuple[Response, int] | Response:
                   zoom=parse_zoom(request.args.get("zoom")), filters=layer_filters(spec),
                   language=current_language())
     with engine().connect() as conn:
-        data = SOURCES[spec.source](conn, query)
+        data = all_sources()[spec.source](conn, query)
     response = jsonify(data)
     response.headers["Cache-Control"] = "private, max-age=30"
     return response
