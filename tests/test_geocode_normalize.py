@@ -173,3 +173,16 @@ def test_text_helpers() -> None:
 ])
 def test_kazakh_house_follows_its_number_and_flats_are_dropped(raw: str, house: str) -> None:
     assert normalize_address(raw).house == house
+
+
+@pytest.mark.parametrize(("raw", "kind", "name", "house"), [
+    ("напротив дома рысбек батыра ул., 51", "street", "рысбек батыра", "51"),
+    ("около м-н Мамыр дом 15", "microdistrict", "мамыр", "15"),
+    ("улица Школьная, 53", "street", "школьная", "53"),
+    ("мкр. Бурыл, уч. 06:097:047:003", "microdistrict", "бурыл", None),
+    ("г. Тараз, ммкр. Акбулым, 110 кв 69", "microdistrict", "акбулым", "110"),
+    ("Районная ул., 5", "street", "районная", "5"),
+])
+def test_operator_phrasing(raw: str, kind: str, name: str, house: str | None) -> None:
+    parsed = normalize_address(raw)
+    assert (parsed.kind, parsed.name, parsed.house) == (kind, name, house)

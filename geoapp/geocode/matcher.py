@@ -21,7 +21,7 @@ from geoapp.geocode.normalize import AreaKind, ParsedAddress, normalize_address
 Precision = Literal["building", "street", "microdistrict", "none"]
 Scorer = Callable[..., float]
 
-DEFAULT_CUTOFF = 85.0
+DEFAULT_CUTOFF = 80.0
 # Score taken off the name score when the house is only approximated.
 SUFFIX_DROPPED_PENALTY = 10.0
 NEAREST_HOUSE_PENALTY = 20.0

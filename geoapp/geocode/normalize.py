@@ -89,7 +89,7 @@ _MARKER_ALTERNATIVES = [
     rf"(?P<flat>(?:квартира|кварт|кв|пәтер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
     rf"|\d+\s*-?\s*(?:пәтер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
-    rf"(?P<MKR>(?:микрорайон\w*|мкр-н|мкрн|мкр|мк-н){_NA}\.?)",
+    rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
     # A lane ("переулок") is a street of its own: "пер. Ермекова" is not "ул. Ермекова".
     rf"(?P<LANE>(?:переул\w*|переулк\w*|пер){_NA}\.?)",
@@ -126,6 +126,12 @@ _AREA_MARKERS: dict[str, tuple[AreaKind, bool]] = {
 }
 LANE_PREFIX = "пер"
 _NAME_STOPWORDS = frozenset({"им", "имени", "атындағы", "атындагы"})
+# Where an operator wrote "opposite the house at …", "near …": the place, not the name.
+_LOCATION_WORDS = re.compile(
+    r"\b(?:напротив|около|возле|рядом\s+с|рядом|вблизи|в\s+районе|район|во\s+дворе"
+    r"|за\s+домом|у\s+дома|жанында|қарсы)(?:\s+дома)?\b")
+# A cadastral number ("06:097:012:345") is not a house number.
+_CADASTRAL = re.compile(r"\b\d{2}:\d{3}:\d{3}:\d{3,4}\b\s*(?:учаскесі|участок)?")
 _KEY_PREFIX = {"microdistrict": "mkr", "street": "street", None: "addr"}
 _VOWELS = frozenset("аеиоуыэюяәөұүі")
 
@@ -192,7 +198,8 @@ def normalize_address(raw: str) -> ParsedAddress:
 # The register's own shapes ("мкр. Жайлау, 12", "15 мкр, 7", "ул. Толе би, 45А") read
 # by one regex; anything else (or a name holding a marker word) takes the full path.
 _FAST = re.compile(
-    rf"(?:(?P<pre>мкр|ул|пр)\.? ?(?P<name>[{_L}]{{2,}}(?: [{_L}]{{2,}})*|\d+)|(?P<num>\d+) мкр\.?)"
+    rf"(?:(?P<pre>мкр|ул|пр)(?:\. ?| )"
+    rf"(?P<name>[{_L}]{{2,}}(?: [{_L}]{{2,}})*|\d+)|(?P<num>\d+) мкр\.?)"
     rf"(?: ?, ?(?P<house>\d+(?:[{_L}]|/\d+)?))?"
 )
 _FAST_KIND: dict[str, AreaKind] = {"мкр": "microdistrict", "ул": "street", "пр": "street"}
@@ -226,6 +233,7 @@ def _is_plain_name(name: str) -> bool:
 @lru_cache(maxsize=16384)
 def _normalize(raw: str) -> ParsedAddress:
     text = clean_text(raw).strip()
+    text = _LOCATION_WORDS.sub(" ", _CADASTRAL.sub(" ", text)).strip(" ,")
     return _fast_parse(text) or _full_parse(text)
 
 
