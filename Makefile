@@ -47,3 +47,6 @@ translations: setup
 	    $(BIN)/pybabel -q init -i geoapp/translations/messages.pot -d geoapp/translations -l $$lang; \
 	  fi; \
 	done
+
+bench-map: setup
+	@cd tests/bench && ../../$(BIN)/python bench_map.py
