@@ -1,0 +1,125 @@
+"""Addresses: the register's canonical Russian and Kazakh forms, and the many ways an
+operator or applicant writes the same place in a complaint (with typos and Latin
+look-alike letters)."""
+
+from __future__ import annotations
+
+from geoapp.demo.names import STREET_KIND_KK, STREET_KIND_RU_LONG
+from geoapp.demo.register import Area
+
+
+def canonical(area: Area, number: str) -> str:
+    """`мкр. Жайлау, 12`, `15 мкр, 7`, `ул. Толе би, 45А`."""
+    if area.kind == "mkr":
+        return f"{area.ru} мкр, {number}" if area.is_numbered_mkr else f"мкр. {area.ru}, {number}"
+    return f"{area.street_kind} {area.ru}, {number}"
+
+
+def canonical_kk(area: Area, number: str) -> str:
+    """`Жайлау ш.а., 12 үй`, `15 шағын аудан, 7 үй`, `Төле би көшесі, 45А`."""
+    if area.kind == "mkr":
+        if area.is_numbered_mkr:
+            return f"{area.kk} шағын аудан, {number} үй"
+        return f"{area.kk} ш.а., {number} үй"
+    return f"{area.kk} {STREET_KIND_KK[area.street_kind]}, {number}"
+
+
+_MKR_RU = ("мкр. {n}", "мкр {n}", "микрорайон {n}", "{n}", "мкр.{n}", "{n} мкр",
+           "г. Тараз, мкр. {n}", "м-н {n}")
+_MKR_NUM_RU = ("{n} мкр", "{n}-й микрорайон", "микрорайон {n}", "мкр {n}", "{n}мкр",
+               "г.Тараз {n} мкр", "мкр. {n}")
+_STREET_RU = ("{k} {n}", "{n}", "{k}{n}", "{K} {n}", "г. Тараз, {k} {n}", "{n} {k}")
+_HOUSE_RU = ("{h}", "д.{h}", "дом {h}", "д {h}", "{hl}", "{hs}", "д. {h}")
+_FLAT_RU = (", кв. {f}", " кв {f}", "-{f}", ", кв{f}", " кв.{f}")
+_MKR_KK = ("{n} ш.а.", "{n} шағын ауданы", "{n} ш/а", "Тараз қ., {n} ш.а.", "{n} шағын ауданы,")
+_MKR_NUM_KK = ("{n} шағын аудан", "{n} ш.а.", "{n}-ші шағын аудан", "{n} шағын ауданы")
+_STREET_KK = ("{n} {k}", "{n} {k}", "{n} к-сі", "Тараз қ., {n} {k}")
+_HOUSE_KK = ("{h} үй", "{h}", "{h}-үй", "№{h} үй", "{hl}")
+_FLAT_KK = (", {f} пәтер", " {f}-пәтер", " {f} п.", ", {f} пәт.")
+_NEAR_RU = ("возле дома {a}", "около {a}", "напротив дома {a}", "{a}, во дворе",
+            "район {a}", "рядом с {a}")
+_NEAR_KK = ("{a} үйдің жанында", "{a} маңында", "{a} ауласында", "{a} қарсы бетінде")
+
+_LOOKALIKE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x",
+                            "у": "y", "К": "K", "М": "M", "Т": "T", "Н": "H", "В": "B",
+                            "А": "A", "Е": "E", "О": "O", "С": "C", "Р": "P"})
+
+
+def _house_forms(number: str) -> dict[str, str]:
+    lower = number.lower()
+    spaced = number
+    if number and not number[-1].isdigit() and number[-1] != "/":
+        spaced = f"{number[:-1]} {number[-1]}"
+    return {"h": number, "hl": lower, "hs": spaced}
+
+
+def written(area: Area, number: str, flat: int, kazakh: bool, r: int) -> str:
+    """One way of writing the address; `r` is a random integer choosing the variant."""
+    h = _house_forms(number)
+    if kazakh:
+        if area.kind == "mkr":
+            forms = _MKR_NUM_KK if area.is_numbered_mkr else _MKR_KK
+            head = forms[r % len(forms)].format(n=area.kk)
+        else:
+            kind = STREET_KIND_KK[area.street_kind]
+            head = _STREET_KK[r % 4].format(n=area.kk, k=kind)
+        house = _HOUSE_KK[(r >> 3) % len(_HOUSE_KK)].format(**h)
+        flat_part = _FLAT_KK[(r >> 6) % len(_FLAT_KK)].format(f=flat) if flat else ""
+    else:
+        if area.kind == "mkr":
+            forms = _MKR_NUM_RU if area.is_numbered_mkr else _MKR_RU
+            head = forms[r % len(forms)].format(n=area.ru)
+        else:
+            head = _STREET_RU[r % len(_STREET_RU)].format(
+                n=area.ru, k=area.street_kind, K=STREET_KIND_RU_LONG[area.street_kind])
+        house = _HOUSE_RU[(r >> 3) % len(_HOUSE_RU)].format(**h)
+        flat_part = _FLAT_RU[(r >> 6) % len(_FLAT_RU)].format(f=flat) if flat else ""
+    sep = ", " if (r >> 9) % 3 else " "
+    if head.endswith(","):
+        head, sep = head[:-1], ", "
+    return f"{head}{sep}{house}{flat_part}"
+
+
+def near(address: str, kazakh: bool, r: int) -> str:
+    """A place described by a nearby building: `возле дома ул. Абая, 12`."""
+    forms = _NEAR_KK if kazakh else _NEAR_RU
+    return forms[r % len(forms)].format(a=address)
+
+
+def add_noise(text: str, u: float, r: int) -> str:
+    """Typing noise on an address: typos, look-alike Latin letters, case, spacing.
+    `u` in [0, 1) decides whether, `r` how."""
+    if u < 0.015:
+        return text.translate(_LOOKALIKE)
+    if u < 0.05:
+        return _lookalike_word(text, r)
+    if u < 0.11:
+        return typo(text, r)
+    if u < 0.28:
+        return text.lower()
+    if u < 0.30:
+        return text.upper()
+    if u < 0.34:
+        return text.replace(" ", "  ", 1) if r % 2 else text.replace(", ", ",")
+    return text
+
+
+def _lookalike_word(text: str, r: int) -> str:
+    words = text.split(" ")
+    k = r % len(words)
+    words[k] = words[k].translate(_LOOKALIKE)
+    return " ".join(words)
+
+
+def typo(text: str, r: int) -> str:
+    """Swap, drop or double one letter."""
+    letters = [k for k, ch in enumerate(text) if ch.isalpha()]
+    if len(letters) < 4:
+        return text
+    k = letters[(r >> 2) % len(letters)]
+    kind = r % 3
+    if kind == 0 and k + 1 < len(text) and text[k + 1].isalpha():
+        return text[:k] + text[k + 1] + text[k] + text[k + 2:]
+    if kind == 1:
+        return text[:k] + text[k + 1:]
+    return text[:k] + text[k] + text[k:]
