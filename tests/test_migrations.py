@@ -7,7 +7,8 @@ from sqlalchemy import Engine, inspect, text
 from geoapp.db import make_engine
 from geoapp.migrate import current_revision, downgrade, schema_differences, upgrade
 
-GEOMETRY_TABLES = ("microdistricts", "buildings", "parcels", "zones", "complaints")
+GEOMETRY_TABLES = ("microdistricts", "buildings", "parcels", "zones", "complaints",
+                   "parcel_violations")
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:

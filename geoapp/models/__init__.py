@@ -4,6 +4,7 @@ from geoapp.models.base import Base
 from geoapp.models.complaints import Complaint, ComplaintEvent, ImportBatch
 from geoapp.models.org import Department, User
 from geoapp.models.reference import Building, Microdistrict, Parcel, Zone
+from geoapp.models.violations import ParcelViolation, ViolationReview
 
 __all__ = [
     "Base",
@@ -14,6 +15,8 @@ __all__ = [
     "ImportBatch",
     "Microdistrict",
     "Parcel",
+    "ParcelViolation",
     "User",
+    "ViolationReview",
     "Zone",
 ]

@@ -1,0 +1,166 @@
+"""Running the parcel checks, the register's totals, and reviews of violations.
+
+`run_checks` runs every rule (one statement each) and then marks the violations that
+were not found again as resolved, all in the caller's transaction. Reviews keep their
+state across runs because a violation's row is keyed by (rule, parcel, zone/other).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoapp.analysis.parcel_rules import BBox, rule_statement, valid
+from geoapp.analysis.rule_config import Rule
+from geoapp.errors import InputError
+from geoapp.models.violations import REVIEW_STATES
+
+CHECKS_ACTOR = "geoapp check"
+REGISTER_STATES: tuple[str, ...] = (*REVIEW_STATES, "resolved")
+
+
+@dataclass(frozen=True)
+class Totals:
+    rule: str | None
+    violations: int
+    parcels: int
+    hectares: float
+    cadastral_value_kzt: int
+
+
+@dataclass(frozen=True)
+class RunResult:
+    found: dict[str, int]
+    resolved: int
+    totals: list[Totals] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"found": self.found, "resolved": self.resolved,
+                "totals": [t.__dict__ for t in self.totals]}
+
+
+def run_checks(conn: Connection, rules: dict[str, Rule], city: BBox) -> RunResult:
+    """Every rule, then stale marking; the caller owns the transaction."""
+    found: dict[str, int] = {}
+    for code, rule in rules.items():
+        sql, params = rule_statement(rule, city)
+        found[code] = len(conn.execute(text(sql), params).all())
+    resolved = conn.execute(text("""
+        WITH gone AS (
+            UPDATE parcel_violations SET resolved_at = now()
+            WHERE resolved_at IS NULL AND last_seen_at < now() AND rule = ANY(:rules)
+            RETURNING id, review_state
+        )
+        INSERT INTO violation_reviews (violation_id, actor, from_state, to_state, comment)
+        SELECT id, :actor, review_state, 'resolved', 'no longer found by the checks'
+        FROM gone RETURNING id
+    """), {"rules": list(rules), "actor": CHECKS_ACTOR}).all()
+    return RunResult(found, len(resolved), totals(conn, codes=tuple(rules)))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which violations a register view, its totals or an export covers."""
+
+    rule: str | None = None
+    state: str | None = None
+    ids: tuple[int, ...] = ()
+    parcel_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args: Any, rules: dict[str, Rule]) -> Selection:
+        rule = args.get("rule") or None
+        if rule is not None and rule not in rules:
+            raise InputError(f"unknown rule {rule!r}")
+        state = args.get("state") or None
+        if state is not None and state not in REGISTER_STATES:
+            raise InputError(f"unknown state {state!r}; one of {', '.join(REGISTER_STATES)}")
+        raw_ids = args.getlist("id") if hasattr(args, "getlist") else []
+        raw_ids += [p for p in (args.get("ids") or "").split(",") if p.strip()]
+        try:
+            ids = tuple(sorted({int(i) for i in raw_ids}))
+        except ValueError:
+            raise InputError("ids must be whole numbers") from None
+        return cls(rule, state, ids)
+
+    def where(self, alias: str = "v") -> tuple[str, dict[str, Any]]:
+        clauses, params = [], {}
+        if self.state == "resolved":
+            clauses.append(f"{alias}.resolved_at IS NOT NULL")
+        else:
+            clauses.append(f"{alias}.resolved_at IS NULL")
+            if self.state:
+                clauses.append(f"{alias}.review_state = :s_state")
+                params["s_state"] = self.state
+        if self.rule:
+            clauses.append(f"{alias}.rule = :s_rule")
+            params["s_rule"] = self.rule
+        if self.ids:
+            clauses.append(f"{alias}.id = ANY(:s_ids)")
+            params["s_ids"] = list(self.ids)
+        if self.parcel_id is not None:
+            clauses.append(f"({alias}.parcel_id = :s_parcel "
+                           f"OR {alias}.other_parcel_id = :s_parcel)")
+            params["s_parcel"] = self.parcel_id
+        return " AND ".join(clauses), params
+
+    def as_args(self) -> dict[str, str]:
+        out = {"rule": self.rule or "", "state": self.state or ""}
+        if self.ids:
+            out["ids"] = ",".join(map(str, self.ids))
+        return {k: v for k, v in out.items() if v}
+
+
+def totals(conn: Connection, selection: Selection | None = None,
+           codes: tuple[str, ...] = ()) -> list[Totals]:
+    """Per rule and overall (rule None, last): violations, distinct parcels, hectares of
+    the union of the violating parcels' geometry, and their cadastral value, each
+    parcel counted once. Rules in `codes` without violations get a row of zeros."""
+    where, params = (selection or Selection()).where("v")
+    rows = conn.execute(text(f"""
+        WITH v AS (SELECT v.rule, v.parcel_id FROM parcel_violations v WHERE {where}),
+        per_rule AS (SELECT rule, parcel_id, count(*) AS n FROM v GROUP BY 1, 2),
+        per_parcel AS (SELECT NULL::text AS rule, parcel_id, count(*) AS n FROM v GROUP BY 2),
+        both_levels AS (SELECT * FROM per_rule UNION ALL SELECT * FROM per_parcel)
+        SELECT b.rule, sum(b.n)::int, count(*)::int,
+               coalesce(ST_Area(ST_Transform(ST_Union({valid('p.geom')}), 32642)), 0) / 10000,
+               coalesce(sum(p.cadastral_value_kzt), 0)::bigint
+        FROM both_levels b JOIN parcels p ON p.id = b.parcel_id
+        GROUP BY b.rule ORDER BY b.rule NULLS LAST
+    """), params).all()
+    found = {r[0]: Totals(r[0], r[1], r[2], round(float(r[3]), 4), int(r[4])) for r in rows}
+    order = sorted(set(codes) | {k for k in found if k is not None})
+    return [found.get(c) or Totals(c, 0, 0, 0.0, 0) for c in order] + [
+        found.get(None) or Totals(None, 0, 0, 0.0, 0)]
+
+
+def review(conn: Connection, violation_id: int, state: str, actor: str,
+           comment: str | None) -> None:
+    """Set a violation's review state and record it; a dismissal needs a comment."""
+    if state not in REVIEW_STATES:
+        raise InputError(f"unknown review state {state!r}")
+    comment = (comment or "").strip() or None
+    if state == "dismissed" and not comment:
+        raise InputError("a dismissal needs a comment")
+    if comment and len(comment) > 2000:
+        raise InputError("the comment is too long (2,000 characters at most)")
+    row = conn.execute(text("""
+        WITH old AS (SELECT id, review_state FROM parcel_violations WHERE id = :id FOR UPDATE),
+        upd AS (
+            UPDATE parcel_violations v SET review_state = :state, reviewed_by = :actor,
+                   reviewed_at = now(), review_comment = :comment
+            FROM old WHERE v.id = old.id RETURNING v.id
+        )
+        INSERT INTO violation_reviews (violation_id, actor, from_state, to_state, comment)
+        SELECT old.id, :actor, old.review_state, :state, :comment FROM old JOIN upd USING (id)
+        RETURNING id
+    """), {"id": violation_id, "state": state, "actor": actor, "comment": comment}).first()
+    if row is None:
+        raise InputError(f"no violation {violation_id}")
+
+
+def as_number(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,197 @@
+"""The land inspectors' workspace: the inspector map (`/inspector`), the violations
+register with reviews and exports (`/inspector/violations`), and parcel cards
+(`/parcels/<cadastral number>`). Open to inspectors and admins."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+
+from geoapp.analysis import parcel_card
+from geoapp.analysis.rule_config import Rule, load_rules
+from geoapp.analysis.violation_export import fetch, to_csv, to_geojson, write_gpkg
+from geoapp.analysis.violations import REGISTER_STATES, Selection, review, totals
+from geoapp.errors import InputError
+from geoapp.maps.builder import build_map, safe_json
+from geoapp.maps.catalog import layers_for
+from geoapp.maps.registry import Page, register_page
+from geoapp.web import engine, settings
+from geoapp.web.api import catalog
+from geoapp.web.auth import current_role, roles_required
+from geoapp.web.i18n import current_language
+
+bp = Blueprint("inspector", __name__)
+INSPECTOR_ROLES = ("inspector", "admin")
+REGISTER_LIMIT = 1000
+EXPORTS = ("csv", "geojson", "gpkg")
+
+register_page(Page("inspector.inspector_map", lambda: str(_l("Inspector map")),
+                   lambda: str(_l("parcels, restriction zones, violations and land "
+                                  "complaints")),
+                   frozenset(INSPECTOR_ROLES)))
+register_page(Page("inspector.violations", lambda: str(_l("Violations")),
+                   lambda: str(_l("the register of parcel violations and their review")),
+                   frozenset(INSPECTOR_ROLES), is_map=False))
+
+
+def rules() -> dict[str, Rule]:
+    cached = current_app.extensions.get("geoapp.parcel_rules")
+    if cached is None:
+        cached = current_app.extensions["geoapp.parcel_rules"] = load_rules()
+    return cached
+
+
+def state_names() -> dict[str, str]:
+    return {"new": _("new"), "confirmed": _("confirmed"), "dismissed": _("dismissed"),
+            "resolved": _("resolved")}
+
+
+@bp.get("/inspector")
+@roles_required(*INSPECTOR_ROLES)
+def inspector_map() -> str:
+    language = current_language()
+    layers = layers_for(catalog(), "inspector", current_role())
+    parts = build_map(
+        layers, static=lambda name: url_for("static", filename=name), language=language,
+        basemap_url=settings().basemap_url, basemap_attribution="© OpenStreetMap contributors",
+        data_url=lambda layer_id: url_for("api.layer_data", layer_id=layer_id),
+        config={"filters": {}, "searchUrl": url_for("inspector.search"),
+                "i18n": {"search": _("Cadastral number, address or holder"),
+                         "nothing": _("Nothing found")}},
+    )
+    with engine().connect() as conn:
+        figures = totals(conn, codes=tuple(rules()))
+    return render_template("inspector/map.html", parts=parts, totals=figures, rules=rules(),
+                           language=language)
+
+
+@bp.get("/inspector/search")
+@roles_required(*INSPECTOR_ROLES)
+def search() -> Response:
+    """Parcels by cadastral number or holder (to their card), and addresses (to zoom to)."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) < 2:
+        return jsonify(results=[])
+    if len(q) > 200:
+        raise InputError("the search text is too long")
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with engine().connect() as conn:
+        parcels = conn.execute(text("""
+            SELECT cadastral_number, holder FROM parcels
+            WHERE cadastral_number LIKE :like OR holder ILIKE :like
+            ORDER BY cadastral_number <> :q, cadastral_number LIMIT 15
+        """), {"like": like, "q": q}).all()
+        addresses = conn.execute(text("""
+            SELECT address, ST_Y(geom) AS lat, ST_X(geom) AS lon FROM buildings
+            WHERE address ILIKE :like OR address_kk ILIKE :like
+            ORDER BY length(address), address LIMIT 10
+        """), {"like": like}).mappings().all()
+    results = [{"label": f"{n}{' — ' + h if h else ''}",
+                "url": url_for("inspector.parcel_view", cadastral_number=n)}
+               for n, h in parcels]
+    results += [{"label": a["address"], "lat": a["lat"], "lon": a["lon"]} for a in addresses]
+    return jsonify(results=results)
+
+
+@bp.get("/inspector/violations")
+@roles_required(*INSPECTOR_ROLES)
+def violations() -> str:
+    selection = Selection.from_args(request.args, rules())
+    with engine().connect() as conn:
+        rows = fetch(conn, selection, rules())
+        figures = totals(conn, selection, codes=tuple(rules()))
+    return render_template(
+        "inspector/violations.html", rows=rows[:REGISTER_LIMIT], total_rows=len(rows),
+        figures=figures, rules=rules(), selection=selection, states=REGISTER_STATES,
+        state_names=state_names(), language=current_language(), exports=EXPORTS)
+
+
+def _safe_back(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("inspector.violations")
+
+
+@bp.post("/inspector/violations/<int:violation_id>/review")
+@roles_required(*INSPECTOR_ROLES)
+def review_violation(violation_id: int) -> Response:
+    state = request.form.get("state") or ""
+    comment = request.form.get("comment")
+    actor = current_user.full_name or current_user.username
+    try:
+        with engine().begin() as conn:
+            review(conn, violation_id, state, actor, comment)
+    except InputError as exc:
+        flash(str(exc), "error")
+        return redirect(_safe_back(request.form.get("next")))
+    flash(_("Review saved."), "success")
+    return redirect(_safe_back(request.form.get("next")))
+
+
+@bp.get("/inspector/violations/export.<fmt>")
+@roles_required(*INSPECTOR_ROLES)
+def export(fmt: str) -> Response:
+    """The register, or any selection of it (rule, state, ids), as CSV, GeoJSON or
+    GeoPackage."""
+    if fmt not in EXPORTS:
+        abort(404)
+    selection = Selection.from_args(request.args, rules())
+    with engine().connect() as conn:
+        rows = fetch(conn, selection, rules())
+    name = "parcel-violations"
+    if fmt == "csv":
+        return _attachment(Response(to_csv(rows), mimetype="text/csv; charset=utf-8"),
+                           f"{name}.csv")
+    if fmt == "geojson":
+        return _attachment(Response(to_geojson(rows), mimetype="application/geo+json"),
+                           f"{name}.geojson")
+    with tempfile.TemporaryDirectory(prefix="geoapp-gpkg-") as tmp:
+        path = Path(tmp) / f"{name}.gpkg"
+        write_gpkg(rows, path)
+        data = path.read_bytes()
+    return _attachment(Response(data, mimetype="application/geopackage+sqlite3"),
+                       f"{name}.gpkg")
+
+
+def _attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/parcels/<cadastral_number>")
+@roles_required(*INSPECTOR_ROLES)
+def parcel_view(cadastral_number: str) -> str:
+    with engine().connect() as conn:
+        info = parcel_card.parcel(conn, cadastral_number)
+        if info is None:
+            abort(404)
+        pid = info["id"]
+        card = {
+            "zones": parcel_card.zones_of(conn, pid),
+            "overlapping": parcel_card.overlapping_parcels(conn, pid),
+            "complaints": parcel_card.land_complaints_near(conn, pid),
+            "violations": parcel_card.violations_of(conn, pid),
+            "map": safe_json(parcel_card.card_map(conn, pid)),
+        }
+    return render_template("inspector/parcel.html", p=info, card=card, rules=rules(),
+                           state_names=state_names(), language=current_language(),
+                           basemap_url=settings().basemap_url,
+                           within_m=int(parcel_card.COMPLAINTS_WITHIN_M))

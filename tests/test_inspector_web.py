@@ -1,0 +1,199 @@
+"""The inspector's pages on the demo data: roles, the map and its sources, the
+register with reviews through the web (CSRF), the parcel card and the exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import geopandas as gpd
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import csrf_token, login
+from sqlalchemy import Engine, text
+
+from geoapp.accounts import create_user
+from geoapp.analysis.rule_config import load_rules
+from geoapp.analysis.violation_export import COLUMNS
+from geoapp.analysis.violations import run_checks
+from geoapp.config import DEFAULT_CITY_BBOX
+
+PASSWORD = "parcel-pass-123"
+
+
+@pytest.fixture(scope="module")
+def prepared(demo_engine: Engine) -> Engine:
+    with demo_engine.begin() as conn:
+        for name, role in (("parcel_insp", "inspector"), ("parcel_off", "official")):
+            if not conn.execute(text("SELECT 1 FROM users WHERE username = :u"),
+                                {"u": name}).first():
+                create_user(conn, name, role, PASSWORD)
+        run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
+    return demo_engine
+
+
+def _client(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    assert login(client, username, PASSWORD).status_code == 302
+    client.get("/?lang=en")
+    return client
+
+
+@pytest.fixture
+def inspector(demo_app: Flask, prepared: Engine) -> FlaskClient:
+    return _client(demo_app, "parcel_insp")
+
+
+def _violation(engine: Engine, rule: str, offset: int = 0) -> tuple[int, str]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(text("""
+            SELECT v.id, p.cadastral_number FROM parcel_violations v
+            JOIN parcels p ON p.id = v.parcel_id WHERE v.rule = :r AND v.resolved_at IS NULL
+            ORDER BY v.id OFFSET :o LIMIT 1"""), {"r": rule, "o": offset}).one())  # type: ignore
+
+
+PAGES = ("/inspector", "/inspector/violations", "/inspector/violations/export.csv",
+         "/inspector/search?q=06:097")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_roles(demo_app: Flask, prepared: Engine, path: str) -> None:
+    anonymous = demo_app.test_client().get(path)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert _client(demo_app, "parcel_off").get(path).status_code == 403
+
+
+def test_parcel_card_roles(demo_app: Flask, prepared: Engine) -> None:
+    _, number = _violation(prepared, "R1")
+    assert demo_app.test_client().get(f"/parcels/{number}").status_code == 302
+    assert _client(demo_app, "parcel_off").get(f"/parcels/{number}").status_code == 403
+
+
+def test_inspector_map_and_layers(inspector: FlaskClient) -> None:
+    page = inspector.get("/inspector")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for layer in ("parcels", "zones", "violations", "land_complaints"):
+        assert f"/api/layers/{layer}" in html
+    assert "vendor/leaflet/leaflet.js" in html and "unpkg" not in html
+    city = "71.25,42.82,71.50,42.97"
+    far = inspector.get(f"/api/layers/parcels?bbox={city}&zoom=12").get_json()
+    assert far["features"] == []  # never the whole city
+    zones = inspector.get(f"/api/layers/zones?bbox={city}&zoom=12").get_json()
+    assert {f["properties"]["kind"] for f in zones["features"]} >= {"state_needs",
+                                                                    "water_protection"}
+    violations = inspector.get(f"/api/layers/violations?bbox={city}&zoom=12").get_json()
+    assert len(violations["features"]) >= 49
+
+
+def test_parcels_by_viewport_when_zoomed_in(inspector: FlaskClient, prepared: Engine) -> None:
+    _, number = _violation(prepared, "R1")
+    with prepared.connect() as conn:
+        lon, lat = conn.execute(text("""
+            SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM parcels
+            WHERE cadastral_number = :n"""), {"n": number}).one()
+    bbox = f"{lon - 0.004},{lat - 0.003},{lon + 0.004},{lat + 0.003}"
+    data = inspector.get(f"/api/layers/parcels?bbox={bbox}&zoom=16").get_json()
+    hit = [f for f in data["features"] if f["properties"]["cadastral_number"] == number]
+    assert hit and hit[0]["properties"]["flagged"] is True
+    assert 0 < len(data["features"]) < 2000
+
+
+def test_search_by_cadastral_number_and_holder(inspector: FlaskClient,
+                                               prepared: Engine) -> None:
+    _, number = _violation(prepared, "R2")
+    results = inspector.get(f"/inspector/search?q={number}").get_json()["results"]
+    assert results[0]["url"] == f"/parcels/{number}"
+    with prepared.connect() as conn:
+        holder = conn.execute(text("SELECT holder FROM parcels WHERE cadastral_number = :n"),
+                              {"n": number}).scalar_one()
+    by_holder = inspector.get("/inspector/search", query_string={"q": holder}).get_json()
+    assert any(r.get("url") == f"/parcels/{number}" for r in by_holder["results"])
+
+
+def test_register_totals_and_filters(inspector: FlaskClient) -> None:
+    html = inspector.get("/inspector/violations").get_data(as_text=True)
+    assert "R1 state_needs" in html and "94 000 000" in html
+    only_r2 = inspector.get("/inspector/violations?rule=R2").get_data(as_text=True)
+    assert only_r2.count('class="review-form"') == 5
+    assert inspector.get("/inspector/violations?rule=R9").status_code == 400
+
+
+def test_confirm_and_dismiss_through_the_web(inspector: FlaskClient, prepared: Engine) -> None:
+    confirm_id, number = _violation(prepared, "R1", 0)
+    dismiss_id, _ = _violation(prepared, "R3", 0)
+    page = inspector.get("/inspector/violations").get_data(as_text=True)
+    token = csrf_token(page)
+    no_token = inspector.post(f"/inspector/violations/{confirm_id}/review",
+                              data={"state": "confirmed"})
+    assert no_token.status_code == 400
+    ok = inspector.post(f"/inspector/violations/{confirm_id}/review",
+                        data={"state": "confirmed", "csrf_token": token})
+    assert ok.status_code == 302
+    refused = inspector.post(f"/inspector/violations/{dismiss_id}/review",
+                             data={"state": "dismissed", "comment": "", "csrf_token": token})
+    assert refused.status_code == 302
+    inspector.post(f"/inspector/violations/{dismiss_id}/review",
+                   data={"state": "dismissed", "comment": "recreation lease, checked on site",
+                         "csrf_token": token})
+    with prepared.connect() as conn:
+        states = dict(conn.execute(text("""
+            SELECT id, review_state || ':' || coalesce(review_comment, '') || ':'
+                   || coalesce(reviewed_by, '') FROM parcel_violations WHERE id IN (:a, :b)"""),
+            {"a": confirm_id, "b": dismiss_id}).all())
+    assert states[confirm_id].startswith("confirmed::")
+    assert states[dismiss_id].startswith("dismissed:recreation lease, checked on site:")
+    # the review survives a re-run of the checks
+    with prepared.begin() as conn:
+        run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
+    card = inspector.get(f"/parcels/{number}").get_data(as_text=True)
+    history = card.split('class="hint review-history"')[1].split("</ul>")[0]
+    assert "→ confirmed" in history
+    with prepared.connect() as conn:
+        kept = conn.execute(text("SELECT review_state FROM parcel_violations WHERE id = :i"),
+                            {"i": dismiss_id}).scalar_one()
+    assert kept == "dismissed"
+
+
+def test_parcel_card(inspector: FlaskClient, prepared: Engine) -> None:
+    _, number = _violation(prepared, "R1")
+    page = inspector.get(f"/parcels/{number}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert number in html and 'class="declared-area"' in html and 'class="geometric-area"' in html
+    assert "state_needs" in html and 'id="parcel-map-data"' in html
+    assert "vendor/leaflet/leaflet.js" in html and "js/parcel-card.js" in html
+    start = html.index('id="parcel-map-data">') + len('id="parcel-map-data">')
+    data = json.loads(html[start:html.index("</script>", start)])
+    roles = {f["properties"]["role"] for f in data["features"]}
+    assert roles >= {"parcel", "neighbour", "zone"}
+    assert 'class="data parcel-complaints"' in html  # land complaints within 100 m
+    _, newer = _violation(prepared, "R2")
+    overlaps = inspector.get(f"/parcels/{newer}").get_data(as_text=True)
+    assert 'class="data parcel-overlaps"' in overlaps
+    assert inspector.get("/parcels/06:000:000:000").status_code == 404
+
+
+def test_exports(inspector: FlaskClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = list(csv.reader(io.StringIO(
+        inspector.get("/inspector/violations/export.csv").get_data(as_text=True)
+        .lstrip("\ufeff"))))
+    assert tuple(rows[0]) == COLUMNS and len(rows) - 1 >= 49
+    geojson = inspector.get("/inspector/violations/export.geojson?rule=R1").get_json()
+    assert len(geojson["features"]) == 30
+    assert geojson["features"][0]["geometry"]["type"] == "MultiPolygon"
+    response = inspector.get("/inspector/violations/export.gpkg")
+    assert response.status_code == 200
+    path = tmp_path / "register.gpkg"
+    path.write_bytes(response.data)
+    frame = gpd.read_file(path)
+    assert set(COLUMNS) <= set(frame.columns) and len(frame) == len(rows) - 1
+    assert frame.crs.to_epsg() == 4326 and frame.geometry.notna().all()
+    assert (frame.geom_type == "MultiPolygon").all()
+    ids = frame["id"].head(3).tolist()
+    selected = inspector.get("/inspector/violations/export.gpkg",
+                             query_string=[("id", str(i)) for i in ids])
+    (tmp_path / "sel.gpkg").write_bytes(selected.data)
+    assert sorted(gpd.read_file(tmp_path / "sel.gpkg")["id"].tolist()) == sorted(ids)
