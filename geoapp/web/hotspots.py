@@ -1,0 +1,98 @@
+"""The hotspot page (`/hotspots`): run the analysis on demand and list the areas,
+with CSV and GeoJSON downloads. The work is in geoapp.analysis.hotspots."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from geoapp.analysis.cube import DEFAULT_CATEGORY, CubeParams
+from geoapp.analysis.hotspot_export import complaints_args, to_csv, to_geojson
+from geoapp.analysis.hotspots import Analysis, cached_hotspots
+from geoapp.errors import InputError
+from geoapp.maps.registry import Page, register_page
+from geoapp.taxonomy import CATEGORIES, CATEGORY_CODES, category_name
+from geoapp.web import engine
+from geoapp.web.auth import roles_required
+from geoapp.web.i18n import current_language
+from geoapp.web.officials import OFFICIAL_ROLES
+
+bp = Blueprint("hotspots", __name__)
+
+register_page(Page("hotspots.index", lambda: str(_l("Hotspots")),
+                   lambda: str(_l("significant and persistent complaint hotspots")),
+                   frozenset(OFFICIAL_ROLES), is_map=False))
+
+
+def _day(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"{name} must be a date like 2024-01-31, got {raw[:20]!r}") from None
+
+
+def params_from(args: Mapping[str, str]) -> CubeParams:
+    category = args.get("category") or DEFAULT_CATEGORY
+    if category not in CATEGORY_CODES:
+        raise InputError(f"unknown category {category[:80]!r}")
+    first, last = _day(args.get("from"), "from"), _day(args.get("to"), "to")
+    if first and last and first > last:
+        raise InputError("`from` is after `to`")
+    return CubeParams(category=category, date_from=first, date_to=last)
+
+
+def _run(args: Mapping[str, str]) -> Analysis:
+    with engine().connect() as conn:
+        return cached_hotspots(conn, params_from(args))
+
+
+def _args(params: CubeParams) -> dict[str, str]:
+    out = {"category": params.category}
+    if params.date_from:
+        out["from"] = params.date_from.isoformat()
+    if params.date_to:
+        out["to"] = params.date_to.isoformat()
+    return out
+
+
+@bp.get("/hotspots")
+@roles_required(*OFFICIAL_ROLES)
+def index() -> str:
+    result = _run(request.args)
+    language = current_language()
+    query = urlencode(_args(result.params))
+    category = result.params.category
+    rows = [{"h": h, "link": "/complaints?" + urlencode(complaints_args(category, h))}
+            for h in result.hotspots]
+    return render_template(
+        "hotspots.html", result=result, rows=rows, args=_args(result.params),
+        categories=[(c.code, category_name(c.code, language)) for c in CATEGORIES],
+        csv_url=f"/hotspots.csv?{query}", geojson_url=f"/hotspots.geojson?{query}")
+
+
+def _download(body: str, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="hotspots-{date.today():%Y%m%d}.{extension}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/hotspots.csv")
+@roles_required(*OFFICIAL_ROLES)
+def export_csv() -> Response:
+    return _download(to_csv(_run(request.args)), "text/csv", "csv")
+
+
+@bp.get("/hotspots.geojson")
+@roles_required(*OFFICIAL_ROLES)
+def export_geojson() -> Response:
+    body = json.dumps(to_geojson(_run(request.args)), ensure_ascii=False, default=str)
+    return _download(body, "application/geo+json", "geojson")
