@@ -1,14 +1,16 @@
-"""The home page: what the service is, the maps open to this visitor, and the data's extent."""
+"""The home page: the public open map (geoapp.web.open_map) with what the service is,
+the maps open to this visitor, and the data's extent."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, Response, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from geoapp.maps.registry import pages_for
 from geoapp.web import engine
 from geoapp.web.auth import current_role
+from geoapp.web.open_map import render_open_map
 
 bp = Blueprint("home", __name__)
 
@@ -23,7 +25,7 @@ OVERVIEW_SQL = text("""
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> Response:
     try:
         with engine().connect() as conn:
             overview = conn.execute(OVERVIEW_SQL).mappings().one()
@@ -34,4 +36,4 @@ def index() -> str:
          "url": url_for(page.endpoint)}
         for page in pages_for(current_role())
     ]
-    return render_template("home.html", overview=overview, maps=maps)
+    return render_open_map(overview, maps)
