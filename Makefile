@@ -50,3 +50,13 @@ translations: setup
 
 bench-map: setup
 	@cd tests/bench && ../../$(BIN)/python bench_map.py
+
+## Hotspot analysis over 1,000,000 complaints beside the bare binning SQL (BENCH_COMPLAINTS).
+bench-hotspots: setup
+	@cd tests/bench && ../../$(BIN)/python bench_hotspots.py
+
+bench-public: setup
+	@cd tests/bench && ../../$(BIN)/python bench_public.py
+
+bench-parcels: setup
+	@cd tests/bench && ../../$(BIN)/python bench_parcels.py

@@ -83,7 +83,8 @@ def register_extensions(app: Flask) -> None:
 BLUEPRINTS = (
     "geoapp.web.health", "geoapp.web.home", "geoapp.web.api", "geoapp.web.officials",
     "geoapp.web.complaints", "geoapp.web.dashboard", "geoapp.web.microdistricts",
-    "geoapp.web.admin",
+    "geoapp.web.admin", "geoapp.web.public", "geoapp.web.track", "geoapp.web.hotspots",
+    "geoapp.web.inspector",
 )
 
 

@@ -167,19 +167,17 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="geoapp")
 
 
-def _import_group() -> click.Group:
+def _feature_groups() -> tuple[click.Group, ...]:
+    """The command groups of the features, each in its own module."""
+    from geoapp.cli_admin import layers, users
+    from geoapp.cli_analyze import analyze
+    from geoapp.cli_check import check
     from geoapp.cli_import import import_group
 
-    return import_group
+    return import_group, users, layers, check, analyze
 
 
-def _admin_groups() -> tuple[click.Group, ...]:
-    from geoapp.cli_admin import layers, users
-
-    return users, layers
-
-
-COMMANDS = (db, demo, serve, _import_group(), *_admin_groups())
+COMMANDS = (db, demo, serve, *_feature_groups())
 for _command in COMMANDS:
     cli.add_command(_command)
 

@@ -32,7 +32,9 @@ class Query:
 Source = Callable[[Connection, Query], dict[str, Any]]
 SOURCES: dict[str, Source] = {}
 # Modules that register more named sources with @source; imported by all_sources().
-SOURCE_MODULES: tuple[str, ...] = ()
+SOURCE_MODULES: tuple[str, ...] = ("geoapp.maps.public_sources",
+                                  "geoapp.maps.sources_hotspots",
+                                  "geoapp.maps.parcel_sources")
 
 
 def all_sources() -> dict[str, Source]:

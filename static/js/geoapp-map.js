@@ -131,6 +131,7 @@
     else if (data.kind === "clusters") { this.drawClusters(layer, group, data); }
     else if (data.kind === "points") { this.drawPoints(layer, group, data); }
     else if (data.kind === "choropleth") { this.drawChoropleth(layer, group, data); }
+    else if (data.kind === "hexbins") { this.drawHexbins(layer, group, data); }
     else if (data.type === "FeatureCollection") { this.drawPolygons(layer, group, data); }
   };
 
@@ -355,6 +356,37 @@
       history.replaceState(null, "", window.location.pathname + (params.toString() ? "?" + params : ""));
       self.refresh();
     });
+  };
+
+  /* Public open map: hexagon aggregates coloured by fixed count classes; withheld
+   * (suppressed) cells drawn grey. Text reaches the page through textContent only. */
+  GeoappMap.prototype.drawHexbins = function (layer, group, data) {
+    var t = this.t || {};
+    var style = layer.style || {};
+    var prop = style.property || "complaints";
+    var breaks = style.breaks || [10, 25, 50, 100];
+    var colors = style.colors || ["#fff3b0", "#fdc46a", "#f4894a", "#d8452f", "#8f1d21"];
+    group.addLayer(L.geoJSON(data, {
+      pane: "geoapp-areas",
+      style: function (f) {
+        var v = f.properties[prop];
+        if (v === null || v === undefined) {
+          return { color: "#888", weight: 0.5, fillColor: "#bbb", fillOpacity: 0.35,
+                   dashArray: "2 3", className: "hexbin withheld" };
+        }
+        var i = 0;
+        while (i < breaks.length && v >= breaks[i]) { i++; }
+        return { color: "#666", weight: 0.5, fillColor: colors[Math.min(i, colors.length - 1)],
+                 fillOpacity: style.opacity || 0.6, className: "hexbin" };
+      },
+      onEachFeature: function (f, shape) {
+        var v = f.properties[prop];
+        var label = document.createElement("span");
+        label.textContent = (t.complaints || "Complaints") + ": " +
+          (v === null || v === undefined ? (t.suppressed || "—") : String(v));
+        shape.bindTooltip(label);
+      },
+    }));
   };
 
   window.GeoappMap = {
