@@ -96,3 +96,35 @@ def test_serve_runs_waitress_and_answers_healthz(test_db_url: str) -> None:
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=10)
+
+
+def test_demo_refuses_a_non_empty_database_and_ctrl_c_leaves_nothing(new_database) -> None:
+    from geoapp.db import make_engine
+    from geoapp.migrate import upgrade
+
+    url = new_database("demo_cli")
+    engine = make_engine(url)
+    upgrade(engine)
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
+    loader = subprocess.Popen([GEOAPP, "demo", "--complaints", "400000"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(6)
+    loader.send_signal(signal.SIGINT)
+    _, err = loader.communicate(timeout=120)
+    assert loader.returncode == 130, err
+    assert "Traceback" not in err
+    with psycopg.connect(_plain(url)) as conn:
+        counts = conn.execute("""SELECT (SELECT count(*) FROM microdistricts),
+            (SELECT count(*) FROM complaints), (SELECT count(*) FROM import_batches)""").fetchone()
+    assert counts == (0, 0, 0)
+
+    small = run_geoapp("demo", "--complaints", "2000", env={"DATABASE_URL": url})
+    assert small.returncode == 0, small.stderr
+    assert "synthetic" in small.stdout and "official-demo" in small.stdout
+    again = run_geoapp("demo", "--complaints", "2000", env={"DATABASE_URL": url})
+    assert_one_line_error(again, "already has data", "--force")
+    skipped = run_geoapp("demo", "--if-empty", env={"DATABASE_URL": url})
+    assert skipped.returncode == 0 and "not loaded" in skipped.stdout
+    too_few = run_geoapp("demo", "--complaints", "10", "--force", env={"DATABASE_URL": url})
+    assert_one_line_error(too_few, "at least 500")
+    engine.dispose()
