@@ -15,6 +15,7 @@ from sqlalchemy import Connection, RowMapping, text
 from geoapp.errors import InputError
 from geoapp.maps.filters import ComplaintFilter
 from geoapp.taxonomy import OPEN_STATUSES, STATUSES
+from geoapp.textsearch import contains_pattern
 
 PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -47,11 +48,6 @@ EXPORT_COLUMNS = f"""{LIST_COLUMNS},
     c.external_id, c.source, c.reject_reason, c.resolved_at AT TIME ZONE :tz AS resolved_local,
     c.geocode_precision, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
     c.applicant_name, c.applicant_phone, c.language, c.text"""
-
-
-def escape_like(value: str) -> str:
-    """`value` matched literally inside a LIKE pattern whose escape character is `\\`."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _page(raw: str | None) -> int:
@@ -104,7 +100,7 @@ class ListQuery:
         if self.q:
             sql += (" AND (c.ticket ILIKE :q ESCAPE '\\' OR c.external_id ILIKE :q ESCAPE '\\'"
                     " OR c.address ILIKE :q ESCAPE '\\')")
-            params["q"] = f"%{escape_like(self.q)}%"
+            params["q"] = contains_pattern(self.q)
         return sql, params
 
     def order_by(self) -> tuple[str, dict[str, object]]:

@@ -11,6 +11,7 @@ from geoapp.errors import InputError
 from geoapp.maps.catalog import LayerSpec, load_catalog
 from geoapp.maps.filters import ComplaintFilter, parse_bbox, parse_zoom
 from geoapp.maps.sources import Query, all_sources
+from geoapp.textsearch import contains_pattern, search_text
 from geoapp.web import engine, settings
 from geoapp.web.auth import current_role, roles_required
 from geoapp.web.i18n import current_language
@@ -61,12 +62,10 @@ def layer_data(layer_id: str) -> tuple[Response, int] | Response:
 @roles_required("official", "inspector", "admin")
 def search() -> Response:
     """Addresses in the register and complaint tickets matching the query."""
-    q = (request.args.get("q") or "").strip()
-    if len(q) < 2:
+    q = search_text(request.args.get("q"))
+    if q is None:
         return jsonify(results=[])
-    if len(q) > 200:
-        raise InputError("the search text is too long")
-    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = contains_pattern(q)
     with engine().connect() as conn:
         tickets = conn.execute(text("""
             SELECT ticket FROM complaints WHERE ticket = upper(:q) OR external_id = :q LIMIT 5

@@ -32,6 +32,7 @@ from geoapp.errors import InputError
 from geoapp.maps.builder import build_map, safe_json
 from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
+from geoapp.textsearch import contains_pattern, search_text
 from geoapp.web import engine, settings
 from geoapp.web.api import catalog
 from geoapp.web.auth import current_role, roles_required
@@ -86,12 +87,10 @@ def inspector_map() -> str:
 @roles_required(*INSPECTOR_ROLES)
 def search() -> Response:
     """Parcels by cadastral number or holder (to their card), and addresses (to zoom to)."""
-    q = (request.args.get("q") or "").strip()
-    if len(q) < 2:
+    q = search_text(request.args.get("q"))
+    if q is None:
         return jsonify(results=[])
-    if len(q) > 200:
-        raise InputError("the search text is too long")
-    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = contains_pattern(q)
     with engine().connect() as conn:
         parcels = conn.execute(text("""
             SELECT cadastral_number, holder FROM parcels

@@ -1,0 +1,24 @@
+"""The free-text search box shared by the maps: validation and a literal LIKE pattern."""
+
+from __future__ import annotations
+
+from geoapp.errors import InputError
+
+MIN_CHARS, MAX_CHARS = 2, 200
+
+
+def escape_like(value: str) -> str:
+    """`value` matched literally inside a LIKE pattern whose escape character is `\\`."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_text(raw: str | None) -> str | None:
+    """The query to search for, None when too short to be worth a lookup."""
+    q = (raw or "").strip()
+    if len(q) > MAX_CHARS:
+        raise InputError("the search text is too long")
+    return q if len(q) >= MIN_CHARS else None
+
+
+def contains_pattern(q: str) -> str:
+    return f"%{escape_like(q)}%"
