@@ -15,7 +15,8 @@ def check() -> None:
 @check.command("parcels", help="Run the parcel rules (R1-R6) in one transaction, store "
                                "the violations and print totals by rule and overall.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check_parcels(as_json: bool) -> None:
+@click.option("--timings", is_flag=True, help="Also print the seconds each step took.")
+def check_parcels(as_json: bool, timings: bool) -> None:
     from geoapp.analysis.rule_config import load_rules
     from geoapp.analysis.violations import run_checks
     from geoapp.cli import cli_engine, print_json, require_schema
@@ -39,3 +40,6 @@ def check_parcels(as_json: bool) -> None:
                    f"{t.cadastral_value_kzt:>21,}")
     click.echo(f"new or refreshed: {sum(result.found.values()):,}; "
                f"no longer found (marked resolved): {result.resolved:,}")
+    if timings:
+        click.echo("seconds: " + ", ".join(f"{step} {s:.2f}"
+                                           for step, s in result.seconds.items()))

@@ -7,6 +7,7 @@ state across runs because a violation's row is keyed by (rule, parcel, zone/othe
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,18 +37,35 @@ class RunResult:
     found: dict[str, int]
     resolved: int
     totals: list[Totals] = field(default_factory=list)
+    # wall seconds per step: each rule by code, then "stale" and "totals"
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"found": self.found, "resolved": self.resolved,
-                "totals": [t.__dict__ for t in self.totals]}
+                "totals": [t.__dict__ for t in self.totals], "seconds": self.seconds}
 
 
 def run_checks(conn: Connection, rules: dict[str, Rule], city: BBox) -> RunResult:
     """Every rule, then stale marking; the caller owns the transaction."""
     found: dict[str, int] = {}
+    seconds: dict[str, float] = {}
     for code, rule in rules.items():
+        started = time.perf_counter()
         sql, params = rule_statement(rule, city)
         found[code] = len(conn.execute(text(sql), params).all())
+        seconds[code] = time.perf_counter() - started
+    started = time.perf_counter()
+    resolved = mark_stale(conn, tuple(rules))
+    seconds["stale"] = time.perf_counter() - started
+    started = time.perf_counter()
+    result_totals = totals(conn, codes=tuple(rules))
+    seconds["totals"] = time.perf_counter() - started
+    return RunResult(found, resolved, result_totals,
+                     {k: round(v, 3) for k, v in seconds.items()})
+
+
+def mark_stale(conn: Connection, codes: tuple[str, ...]) -> int:
+    """Resolve the open violations of these rules that this run did not see again."""
     resolved = conn.execute(text("""
         WITH gone AS (
             UPDATE parcel_violations SET resolved_at = now()
@@ -57,8 +75,8 @@ def run_checks(conn: Connection, rules: dict[str, Rule], city: BBox) -> RunResul
         INSERT INTO violation_reviews (violation_id, actor, from_state, to_state, comment)
         SELECT id, :actor, review_state, 'resolved', 'no longer found by the checks'
         FROM gone RETURNING id
-    """), {"rules": list(rules), "actor": CHECKS_ACTOR}).all()
-    return RunResult(found, len(resolved), totals(conn, codes=tuple(rules)))
+    """), {"rules": list(codes), "actor": CHECKS_ACTOR}).all()
+    return len(resolved)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 city into a scratch database, then, side by side in one run:
 
 (A) `geoapp check parcels`: all six rules, the upsert into the register, stale
-    marking and the totals, as a user runs it (wall time and peak RSS);
+    marking and the totals, as a user runs it (wall time and peak RSS, and the
+    seconds of each step as `--timings` reports them);
 (B) the bare SQL of R2 alone: the self-join of active parcels with the 1% overlap
     test, counting pairs (no upsert, no geometry kept).
 
@@ -80,6 +81,22 @@ WHERE a.status = 'active' AND b.status = 'active'
 """
 
 
+def split_timings(stdout: str) -> tuple[str, dict[str, float]]:
+    """The check's output without its `seconds:` line, and that line's steps."""
+    lines = stdout.splitlines()
+    steps = next((ln for ln in lines if ln.startswith("seconds: ")), "seconds: ")
+    pairs = (part.rsplit(" ", 1) for part in steps.removeprefix("seconds: ").split(", ")
+             if part)
+    rest = "\n".join(ln for ln in lines if not ln.startswith("seconds: "))
+    return rest, {step: float(value) for step, value in pairs}
+
+
+def print_steps(first: dict[str, float], again: dict[str, float]) -> None:
+    print(f"{'seconds by step':28}{'(A)':>8}{'again':>8}")
+    for step in first:
+        print(f"  {step:26}{first[step]:>8.2f}{again.get(step, float('nan')):>8.2f}")
+
+
 def main() -> None:
     minx, miny, maxx, maxy = DEFAULT_CITY_BBOX
     cols = math.ceil(math.sqrt(N_PARCELS * (maxx - minx) / (maxy - miny)))
@@ -100,14 +117,19 @@ def main() -> None:
               f"{N_COMPLAINTS:,} land complaints in {timed() - t0:.1f} s", flush=True)
 
         env = {"DATABASE_URL": url}
-        a_seconds, a_rss, result = run_measured([GEOAPP, "check", "parcels"], env)
-        print(result.stdout)
+        check = [GEOAPP, "check", "parcels", "--timings"]
+        a_seconds, a_rss, result = run_measured(check, env)
+        table, a_steps = split_timings(result.stdout)
+        print(table)
         t0 = timed()
         with engine.connect() as conn:
             pairs = conn.execute(text(BARE_R2)).scalar_one()
         b_seconds = timed() - t0
-        again_seconds, _, _ = run_measured([GEOAPP, "check", "parcels"], env)
+        again_seconds, _, again = run_measured(check, env)
+        again_steps = split_timings(again.stdout)[1]
 
+    print()
+    print_steps(a_steps, again_steps)
     print()
     print(f"{'':44}{'seconds':>10}")
     print(f"{'(A) geoapp check parcels, all rules':44}{a_seconds:>10.1f}")
