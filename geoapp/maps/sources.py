@@ -64,30 +64,36 @@ def _envelope(q: Query) -> dict[str, float]:
 IN_VIEW = "c.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"
 
 
+# Aggregated views scan the narrow, trigger-kept copy `complaint_map_points`
+# (geoapp.models.derived): same filter columns, a sixth of the bytes.
+IN_VIEW_POINTS = ("p.lon BETWEEN :minx AND :maxx AND p.lat BETWEEN :miny AND :maxy")
+
+
+def _grid_counts(conn: Connection, q: Query, pixels: float, measures: str
+                 ) -> list[Any]:
+    """Complaints in view counted per grid cell `pixels` screen pixels wide."""
+    where, params = q.filters.where("p")
+    return conn.execute(text(f"""
+        SELECT {measures}, count(*) FROM complaint_map_points p
+        WHERE {IN_VIEW_POINTS} AND {where}
+        GROUP BY round(p.lon / :cell), round(p.lat / :cell)
+    """), {**params, **_envelope(q), "cell": grid_cell(q.zoom, pixels)}).all()
+
+
 @source("complaint_heat")
 def complaint_heat(conn: Connection, q: Query) -> dict[str, Any]:
-    where, params = q.filters.where("c")
-    rows = conn.execute(text(f"""
-        SELECT round(ST_Y(cell)::numeric, 6), round(ST_X(cell)::numeric, 6), n FROM (
-            SELECT ST_SnapToGrid(c.geom, :cell) AS cell, count(*) AS n
-            FROM complaints c WHERE {IN_VIEW} AND {where}
-            GROUP BY 1
-        ) g
-    """), {**params, **_envelope(q), "cell": grid_cell(q.zoom, 6)}).all()
-    points = [[float(lat), float(lon), n] for lat, lon, n in rows]
+    rows = _grid_counts(conn, q, 6, "round(p.lat / :cell) * :cell, round(p.lon / :cell) * :cell")
+    points = [[round(lat, 6), round(lon, 6), n] for lat, lon, n in rows]
     return {"kind": "heat", "points": points, "max": max((p[2] for p in points), default=0)}
 
 
 @source("complaint_clusters")
 def complaint_clusters(conn: Connection, q: Query) -> dict[str, Any]:
-    where, params = q.filters.where("c")
     if q.zoom < POINTS_FROM_ZOOM:
-        rows = conn.execute(text(f"""
-            SELECT round(avg(ST_Y(c.geom))::numeric, 6), round(avg(ST_X(c.geom))::numeric, 6),
-                   count(*) FROM complaints c WHERE {IN_VIEW} AND {where}
-            GROUP BY ST_SnapToGrid(c.geom, :cell)
-        """), {**params, **_envelope(q), "cell": grid_cell(q.zoom, 60)}).all()
-        return {"kind": "clusters", "clusters": [[float(a), float(b), n] for a, b, n in rows]}
+        rows = _grid_counts(conn, q, 60, "avg(p.lat), avg(p.lon)")
+        return {"kind": "clusters",
+                "clusters": [[round(lat, 6), round(lon, 6), n] for lat, lon, n in rows]}
+    where, params = q.filters.where("c")
     rows = conn.execute(text(f"""
         SELECT c.ticket, c.category, c.status, c.received_at, c.address,
                left(c.text, 160) AS excerpt, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon
@@ -102,11 +108,11 @@ def complaint_clusters(conn: Connection, q: Query) -> dict[str, Any]:
 @source("microdistrict_rates")
 def microdistrict_rates(conn: Connection, q: Query) -> dict[str, Any]:
     """Complaints per 1,000 residents per microdistrict, following the filters."""
-    where, params = q.filters.where("c")
+    where, params = q.filters.where("p")
     rows = conn.execute(text(f"""
         WITH counts AS (
-            SELECT c.microdistrict_id, count(*) AS n FROM complaints c
-            WHERE c.microdistrict_id IS NOT NULL AND {where}
+            SELECT p.microdistrict_id, count(*) AS n FROM complaint_map_points p
+            WHERE p.microdistrict_id IS NOT NULL AND {where}
             GROUP BY 1
         )
         SELECT m.id, m.name, m.name_kk, m.population, coalesce(counts.n, 0) AS complaints,

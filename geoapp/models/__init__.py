@@ -2,6 +2,7 @@
 
 from geoapp.models.base import Base
 from geoapp.models.complaints import Complaint, ComplaintEvent, ImportBatch
+from geoapp.models.derived import ComplaintMapPoint, DataVersion
 from geoapp.models.org import Department, User
 from geoapp.models.reference import Building, Microdistrict, Parcel, Zone
 from geoapp.models.violations import ParcelViolation, ViolationReview
@@ -11,6 +12,8 @@ __all__ = [
     "Building",
     "Complaint",
     "ComplaintEvent",
+    "ComplaintMapPoint",
+    "DataVersion",
     "Department",
     "ImportBatch",
     "Microdistrict",

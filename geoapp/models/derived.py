@@ -1,0 +1,37 @@
+"""Tables kept by triggers from `complaints` (migration 0003), never written by code.
+
+`complaint_map_points` is a narrow copy of what the map layers filter and draw (point,
+date, category, status, source, microdistrict): a city-wide heat or cluster view scans 80 MB instead
+of the half-gigabyte complaints heap. `data_versions` counts the statements that
+changed a table, so caches of derived figures (the public lattice) know when to refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import REAL, BigInteger, DateTime, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from geoapp.models.base import Base, created_at_column
+
+
+class ComplaintMapPoint(Base):
+    __tablename__ = "complaint_map_points"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    lon: Mapped[float | None] = mapped_column(REAL())
+    lat: Mapped[float | None] = mapped_column(REAL())
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    category: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    microdistrict_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DataVersion(Base):
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    changed_at: Mapped[datetime] = created_at_column()

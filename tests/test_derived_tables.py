@@ -1,0 +1,78 @@
+"""The trigger-kept tables of migration 0003 follow every kind of write to complaints:
+the narrow map copy matches complaints row for row, and the data version moves."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, text
+from test_complaints_web import add_complaint
+
+MISMATCHES = """
+    SELECT count(*) FROM (
+        (SELECT id, ST_X(geom)::real, ST_Y(geom)::real, received_at, category, status,
+                source, microdistrict_id FROM complaints
+         EXCEPT SELECT id, lon, lat, received_at, category, status, source,
+                microdistrict_id FROM complaint_map_points)
+        UNION ALL
+        (SELECT id, lon, lat, received_at, category, status, source, microdistrict_id
+         FROM complaint_map_points
+         EXCEPT SELECT id, ST_X(geom)::real, ST_Y(geom)::real, received_at, category,
+                status, source, microdistrict_id FROM complaints)
+    ) d"""
+
+
+def mismatches(conn: Connection) -> int:
+    return conn.execute(text(MISMATCHES)).scalar_one()
+
+
+def version(conn: Connection) -> int:
+    return conn.execute(text(
+        "SELECT coalesce(max(version), 0) FROM data_versions WHERE name = 'complaints'"
+    )).scalar_one()
+
+
+def test_demo_load_fills_the_map_copy(demo_engine: Engine) -> None:
+    with demo_engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+        copied = conn.execute(text("SELECT count(*) FROM complaint_map_points")).scalar_one()
+        assert copied == total > 0
+        assert mismatches(conn) == 0
+
+
+def test_every_write_keeps_the_copy_and_bumps_the_version(connection: Connection) -> None:
+    conn = connection
+    start = version(conn)
+    ticket = add_complaint(conn)
+    add_complaint(conn, lon=None, lat=None)
+    assert mismatches(conn) == 0 and version(conn) == start + 2
+
+    conn.execute(text("UPDATE complaints SET status = 'in_progress', category = 'land' "
+                      "WHERE ticket = :t"), {"t": ticket})
+    conn.execute(text("UPDATE complaints SET geom = NULL WHERE ticket = :t"), {"t": ticket})
+    assert mismatches(conn) == 0 and version(conn) == start + 4
+
+    # An update that changes none of the copied columns leaves the copy alone.
+    conn.execute(text("UPDATE complaints SET text = 'другой текст' WHERE ticket = :t"),
+                 {"t": ticket})
+    assert mismatches(conn) == 0
+
+    conn.execute(text("DELETE FROM complaints WHERE ticket = :t"), {"t": ticket})
+    assert mismatches(conn) == 0
+    conn.execute(text("TRUNCATE complaints CASCADE"))
+    assert conn.execute(text("SELECT count(*) FROM complaint_map_points")).scalar_one() == 0
+    assert version(conn) == start + 7
+
+
+def test_upsert_of_an_import_keeps_the_copy(connection: Connection) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE fires both the insert and the update trigger."""
+    conn = connection
+    add_complaint(conn, external_id="X-1", status="received")
+    conn.execute(text("""
+        INSERT INTO complaints (source, external_id, received_at, category, text, status)
+        VALUES ('web', 'X-1', now(), 'roads', 'т', 'resolved'),
+               ('web', 'X-2', now(), 'roads', 'т', 'received')
+        ON CONFLICT (source, external_id) DO UPDATE SET status = excluded.status"""))
+    assert mismatches(conn) == 0
+    statuses = dict(conn.execute(text("""
+        SELECT c.external_id, p.status FROM complaint_map_points p JOIN complaints c USING (id)
+        WHERE c.external_id IN ('X-1', 'X-2')""")).all())
+    assert statuses == {"X-1": "resolved", "X-2": "received"}
