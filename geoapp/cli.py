@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import Engine
@@ -23,6 +24,9 @@ from geoapp.db import (
 )
 from geoapp.errors import DatabaseUnavailable, GeoappError
 from geoapp.localdb import LocalCluster
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def cli_engine(settings: Settings, *, start_local: bool = True) -> Engine:
@@ -163,8 +167,22 @@ def serve(host: str | None, port: int | None, threads: int) -> None:
     host = host or settings.host
     port = port or settings.port
     app = create_app()
+    start_warming_public_tables(app)
     click.echo(f"geoapp serving on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="geoapp")
+
+
+def start_warming_public_tables(app: Flask) -> None:
+    """Compute the public map's tables in the background while the server starts, so
+    that the first visitor of the open map does not wait for them."""
+    import threading
+
+    from geoapp.analysis.public import warm_public_tables
+
+    engine = app.extensions["geoapp.engine"]
+    city = app.config["GEOAPP_SETTINGS"].city_bbox
+    threading.Thread(target=warm_public_tables, args=(engine, city), name="warm public",
+                     daemon=True).start()
 
 
 def _feature_groups() -> tuple[click.Group, ...]:

@@ -4,21 +4,19 @@ suppression (see geoapp.analysis.suppression). No Flask here.
 
 The whole lattice of one table is counted in one set-based statement (GROUPING SETS
 over area x group x month/quarter/year) and suppressed at once, so every request
-answers from the same, consistently suppressed cells. Tables are cached in process
-for `CACHE_TTL_S`.
+answers from the same, consistently suppressed cells. Tables are kept in process and
+recomputed in the background when the data changes (geoapp.analysis.table_cache).
 """
 
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from geoapp.analysis.suppression import (
     ALL,
@@ -29,11 +27,11 @@ from geoapp.analysis.suppression import (
     suppress,
     years_between,
 )
+from geoapp.analysis.table_cache import VersionedTables
 from geoapp.errors import ConfigError
 from geoapp.taxonomy import CATEGORY_GROUPS
 
 DEFAULT_K, DEFAULT_HEX_M = 5, 500
-CACHE_TTL_S = 300.0
 GROUP_OPTIONS: tuple[str, ...] = (ALL, *CATEGORY_GROUPS)
 TZ = "Asia/Almaty"
 
@@ -216,49 +214,29 @@ def microdistrict_geometries(conn: Connection, tolerance: float = 0.0002) -> dic
         FROM microdistricts"""), {"tolerance": tolerance}).all())
 
 
-class TableCache:
-    """Tables by key, kept for `ttl` seconds; one computation at a time per key."""
-
-    def __init__(self, ttl: float = CACHE_TTL_S) -> None:
-        self.ttl = ttl
-        self._items: dict[tuple, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-        self._key_locks: dict[tuple, threading.Lock] = {}
-
-    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            hit = self._items.get(key)
-            if hit and hit[0] > time.monotonic():
-                return hit[1]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            with self._lock:
-                hit = self._items.get(key)
-                if hit and hit[0] > time.monotonic():
-                    return hit[1]
-            value = compute()
-            with self._lock:
-                self._items[key] = (time.monotonic() + self.ttl, value)
-            return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-TABLES = TableCache()
+TABLES = VersionedTables()
 
 
 def cached_table(conn: Connection, name: str, city: tuple[float, float, float, float]
                  ) -> Table:
-    """The named table ("microdistricts", "hexagons", "resolved", "md_geometries"),
-    from the process cache."""
+    """The named table ("microdistricts", "hexagons", "resolved", "md_geometries") of
+    the connection's database, kept in process and refreshed when the data changes."""
     s = public_settings()
     key = (conn.engine.url.render_as_string(), name, s.k, s.hex_m, city)
-    builders: dict[str, Callable[[], Any]] = {
-        "microdistricts": lambda: microdistrict_table(conn, s.k),
-        "resolved": lambda: resolved_table(conn, s.k),
-        "hexagons": lambda: hexagon_table(conn, s.k, s.hex_m, city),
-        "md_geometries": lambda: microdistrict_geometries(conn),
+    builders: dict[str, Callable[[Connection], Any]] = {
+        "microdistricts": lambda c: microdistrict_table(c, s.k),
+        "resolved": lambda c: resolved_table(c, s.k),
+        "hexagons": lambda c: hexagon_table(c, s.k, s.hex_m, city),
+        "md_geometries": lambda c: microdistrict_geometries(c),
     }
-    return TABLES.get(key, builders[name])
+    return TABLES.get(conn.engine, key, builders[name])
+
+
+PUBLIC_TABLES = ("microdistricts", "md_geometries", "hexagons", "resolved")
+
+
+def warm_public_tables(engine: Engine, city: tuple[float, float, float, float]) -> None:
+    """Compute every public table now, so that no visitor waits for the first one."""
+    with engine.connect() as conn:
+        for name in PUBLIC_TABLES:
+            cached_table(conn, name, city)

@@ -1,6 +1,7 @@
 """HTTP caching of the public pages and data: an ETag (hash of the body),
 `Cache-Control: public, max-age=300` for anonymous visitors, 304 for a matching
-If-None-Match, and a small in-process response cache keyed by the full query."""
+If-None-Match, and a small in-process response cache keyed by the full query and
+the generation of the public tables."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 from flask import Response, current_app, request
 from flask_login import current_user
 
+from geoapp.analysis.public import TABLES
+from geoapp.web import engine
 from geoapp.web.i18n import current_language
 
 MAX_AGE = 300
@@ -69,7 +72,10 @@ def cached_public(view: Callable[..., Response]) -> Callable[..., Response]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Response:
         cache: ResponseCache = current_app.extensions[CACHE_EXTENSION]
-        key = f"{current_language()} {request.full_path}"
+        # A data change refreshes the tables in the background; once one is replaced
+        # the generation moves and the responses built from the old one are not used.
+        TABLES.refresh_if_stale(engine())
+        key = f"{TABLES.generation} {current_language()} {request.full_path}"
         response = cache.get(key)
         if response is None:
             response = view(*args, **kwargs)
