@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
@@ -18,6 +19,11 @@ def bump(engine: Engine) -> None:
             ON CONFLICT (name) DO UPDATE SET version = data_versions.version + 1"""))
 
 
+def get(tables: VersionedTables, engine: Engine, key: str, compute: Any) -> Any:
+    with engine.connect() as conn:
+        return tables.get(conn, key, compute)
+
+
 def test_stale_while_revalidate(engine: Engine) -> None:
     tables = VersionedTables(probe_interval=0)
     calls: list[int] = []
@@ -29,19 +35,19 @@ def test_stale_while_revalidate(engine: Engine) -> None:
         calls.append(1)
         return len(calls)
 
-    assert tables.get(engine, "t", compute) == 1
-    assert tables.get(engine, "t", compute) == 1 and len(calls) == 1
+    assert get(tables, engine, "t", compute) == 1
+    assert get(tables, engine, "t", compute) == 1 and len(calls) == 1
     generation = tables.generation
 
     release.clear()  # hold the refresh, to see the old table served meanwhile
     bump(engine)
-    assert tables.get(engine, "t", compute) == 1
-    assert tables.get(engine, "t", compute) == 1  # one refresh at a time, not one per call
+    assert get(tables, engine, "t", compute) == 1
+    assert get(tables, engine, "t", compute) == 1  # one refresh at a time, not one per call
     release.set()
     deadline = time.monotonic() + 10
-    while tables.get(engine, "t", compute) != 2 and time.monotonic() < deadline:
+    while get(tables, engine, "t", compute) != 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert tables.get(engine, "t", compute) == 2 and len(calls) == 2
+    assert get(tables, engine, "t", compute) == 2 and len(calls) == 2
     assert tables.generation > generation
 
 
@@ -55,7 +61,7 @@ def test_concurrent_first_requests_compute_once(engine: Engine) -> None:
         return "table"
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(tables.get(engine, "k", compute)))
+    threads = [threading.Thread(target=lambda: results.append(get(tables, engine, "k", compute)))
                for _ in range(8)]
     for thread in threads:
         thread.start()

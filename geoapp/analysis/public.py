@@ -229,7 +229,7 @@ def cached_table(conn: Connection, name: str, city: tuple[float, float, float, f
         "hexagons": lambda c: hexagon_table(c, s.k, s.hex_m, city),
         "md_geometries": lambda c: microdistrict_geometries(c),
     }
-    return TABLES.get(conn.engine, key, builders[name])
+    return TABLES.get(conn, key, builders[name])
 
 
 PUBLIC_TABLES = ("microdistricts", "md_geometries", "hexagons", "resolved")

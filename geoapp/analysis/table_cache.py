@@ -47,8 +47,10 @@ class VersionedTables:
         self._key_locks: dict[Hashable, threading.Lock] = {}
         self._probed: dict[str, tuple[float, tuple[tuple[str, int], ...]]] = {}
 
-    def get(self, engine: Engine, key: Hashable, compute: Compute) -> Any:
-        self.refresh_if_stale(engine)
+    def get(self, conn: Connection, key: Hashable, compute: Compute) -> Any:
+        """The table `key` of the connection's database. A first computation runs on
+        `conn` itself, so that a request never holds two pooled connections."""
+        self.refresh_if_stale(conn.engine, conn)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -58,13 +60,13 @@ class VersionedTables:
             with self._lock:
                 entry = self._entries.get(key)
             if entry is None:
-                entry = self._compute(engine, key, compute)
+                entry = self._compute(conn, key, compute)
             return entry.value
 
-    def refresh_if_stale(self, engine: Engine) -> None:
+    def refresh_if_stale(self, engine: Engine, conn: Connection | None = None) -> None:
         """Start a background refresh of every table older than the data (at most one
         version probe per `probe_interval` seconds and engine)."""
-        current = self._current_version(engine)
+        current = self._current_version(engine, conn)
         with self._lock:
             stale = [(key, entry) for key, entry in self._entries.items()
                      if entry.version != current and key not in self._refreshing]
@@ -79,24 +81,27 @@ class VersionedTables:
             self._probed.clear()
             self.generation += 1
 
-    def _current_version(self, engine: Engine) -> tuple[tuple[str, int], ...]:
+    def _current_version(self, engine: Engine, conn: Connection | None
+                         ) -> tuple[tuple[str, int], ...]:
         url = engine.url.render_as_string()
         now = time.monotonic()
         with self._lock:
             probed = self._probed.get(url)
         if probed and now - probed[0] < self.probe_interval:
             return probed[1]
-        with engine.connect() as conn:
+        if conn is None:
+            with engine.connect() as own:
+                version = data_version(own)
+        else:
             version = data_version(conn)
         with self._lock:
             self._probed[url] = (now, version)
         return version
 
-    def _compute(self, engine: Engine, key: Hashable, compute: Compute) -> Entry:
-        with engine.connect() as conn:
-            # Read the version first: a write during the computation makes it stale.
-            version = data_version(conn)
-            entry = Entry(compute(conn), version, compute)
+    def _compute(self, conn: Connection, key: Hashable, compute: Compute) -> Entry:
+        # Read the version first: a write during the computation makes it stale.
+        version = data_version(conn)
+        entry = Entry(compute(conn), version, compute)
         with self._lock:
             self._entries[key] = entry
             self.generation += 1
@@ -104,7 +109,8 @@ class VersionedTables:
 
     def _refresh(self, engine: Engine, key: Hashable, compute: Compute) -> None:
         try:
-            self._compute(engine, key, compute)
+            with engine.connect() as conn:
+                self._compute(conn, key, compute)
         except Exception:  # the previous table keeps serving; the next probe retries
             log.exception("refreshing %r failed", key)
         finally:
