@@ -2,8 +2,9 @@
 
 Python parses, validates, classifies and geocodes each batch; PostgreSQL takes it
 by COPY into a staging table and does the rest in a few set-based statements.
-Each batch is one transaction, so an interruption leaves whole batches only; the
-summary says what landed.
+The two overlap: while the database writes one batch (complaint_writer), Python
+prepares the next. Each batch is one transaction, so an interruption leaves whole
+batches only; the summary says what landed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from geoapp.classify import classify_text, map_source_label
 from geoapp.config import Settings
 from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
+from geoapp.ingest.complaint_writer import BatchWriter, WrittenBatch
 from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.readers import RawRow, open_table
 from geoapp.ingest.rejects import RejectsWriter
@@ -112,23 +114,40 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     tz = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
     rejects = RejectsWriter(rejects_path, source_table.header)
-    with engine.connect() as conn:
+    with engine.connect() as conn, engine.connect() as writer_conn:
         with conn.begin():
-            conn.exec_driver_sql(str(sql.CREATE_STAGE))
             gazetteer = Gazetteer.load(conn, settings.city_bbox)
             summary.batch_id = conn.execute(
                 sql.START_BATCH, {"file": path.name, "source": default_source}
             ).scalar_one()
+        writer = BatchWriter(writer_conn, summary.batch_id)
+        in_flight: PreparedBatch | None = None
         try:
+            writer.prepare()
             for raw_rows in _batches(source_table.rows, batch_size):
-                _import_batch(conn, raw_rows, summary, rejects, gazetteer, default_source,
-                              tz, now)
+                prepared = prepare_batch(raw_rows, gazetteer, default_source, tz, now)
+                if in_flight is not None:
+                    _account(summary, rejects, in_flight, writer.settle())
+                    if progress:
+                        progress(summary.read, None)
+                # In this order, an interrupt never leaves a settled batch as in flight.
+                in_flight = prepared
+                writer.submit(prepared.staged)
+            if in_flight is not None:
+                _account(summary, rejects, in_flight, writer.settle())
+                in_flight = None
                 if progress:
                     progress(summary.read, None)
         except KeyboardInterrupt:
-            # The open batch was rolled back; report what the committed ones landed.
+            # The batch in flight is rolled back (unless it committed already);
+            # report what the committed ones landed.
             summary.interrupted = True
         finally:
+            if in_flight is not None and writer.busy:
+                written = writer.abandon()
+                if written is not None:
+                    _account(summary, rejects, in_flight, written)
+            writer.close()
             rejects.close()
             status = "interrupted" if summary.interrupted else "done"
             with conn.begin():
@@ -139,59 +158,57 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     return summary
 
 
-def _import_batch(conn: Any, raw_rows: list[RawRow], summary: ImportSummary,
-                  rejects: RejectsWriter, gazetteer: Gazetteer, default_source: str | None,
-                  tz: ZoneInfo, now: datetime) -> None:
-    by_line = {row.line: row for row in raw_rows}
-    rejected: list[tuple[int, str, list[str]]] = []
-    reasons: Counter[str] = Counter()
-    staged: list[tuple[Any, ...]] = []
-    precisions: dict[int, str] = {}
-    from_text = 0
+@dataclass
+class PreparedBatch:
+    """A batch parsed, located and classified, ready for the database."""
+
+    raw_rows: list[RawRow]
+    staged: list[tuple[Any, ...]] = field(default_factory=list)
+    rejected: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+    precisions: dict[int, str] = field(default_factory=dict)
+    from_text: int = 0
+
+
+def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, default_source: str | None,
+                  tz: ZoneInfo, now: datetime) -> PreparedBatch:
+    batch = PreparedBatch(raw_rows)
     for row in raw_rows:
         try:
             record = parse_row(row, default_source=default_source, tz=tz, now=now)
         except RowRejected as exc:
-            rejected.append((row.line, str(exc), row.original))
-            reasons[exc.code] += 1
+            batch.rejected.append((row.line, str(exc), row.original))
+            batch.reasons[exc.code] += 1
             continue
         location = gazetteer.locate(record.lat, record.lon, record.address,
                                     record.coordinate_note)
         category = resolve_category(record.category_label, record.text)
-        from_text += category[2]
-        staged.append(_stage_row(record, location, category))
-        precisions[record.line] = location.precision
+        batch.from_text += category[2]
+        batch.staged.append(_stage_row(record, location, category))
+        batch.precisions[record.line] = location.precision
+    return batch
 
-    with conn.begin():
-        conn.execute(sql.TRUNCATE_STAGE)
-        cursor = conn.connection.driver_connection.cursor()
-        columns = ", ".join(sql.STAGE_COLUMNS)
-        with cursor.copy(f"COPY stage_complaints ({columns}) FROM STDIN") as copy:
-            for values in staged:
-                copy.write_row(values)
-        duplicates = conn.execute(sql.FIND_DUPLICATES).all()
-        if duplicates:
-            lines = [line for line, _ in duplicates]
-            conn.execute(sql.DELETE_LINES, {"lines": lines})
-            for line, first in duplicates:
-                rejected.append((line, f"duplicate external_id in this file "
-                                 f"(first at line {first})", by_line[line].original))
-                reasons["duplicate_in_file"] += 1
-                precisions.pop(line, None)
-        conn.execute(sql.REMEMBER_KEYS)
-        conn.execute(sql.ADD_DEPARTMENTS)
-        inserted, updated, _events = conn.execute(
-            sql.UPSERT, {"batch_id": summary.batch_id}
-        ).one()
-    # The batch is committed: only now does it count, and only now are its rejects written.
-    landed = len(staged) - len(duplicates)
-    summary.read += len(raw_rows)
-    summary.inserted += inserted
-    summary.updated += updated
-    summary.unchanged += landed - inserted - updated
+
+def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatch,
+             written: WrittenBatch) -> None:
+    """Count a committed batch; only now are its rejects written."""
+    rejected = list(batch.rejected)
+    reasons = Counter(batch.reasons)
+    precisions = dict(batch.precisions)
+    originals = {row.line: row.original for row in batch.raw_rows}
+    for line, first in written.duplicates:
+        rejected.append((line, f"duplicate external_id in this file (first at line {first})",
+                         originals[line]))
+        reasons["duplicate_in_file"] += 1
+        precisions.pop(line, None)
+    landed = len(batch.staged) - len(written.duplicates)
+    summary.read += len(batch.raw_rows)
+    summary.inserted += written.inserted
+    summary.updated += written.updated
+    summary.unchanged += landed - written.inserted - written.updated
     summary.rejected += len(rejected)
     summary.rejected_by_reason.update(reasons)
     summary.geocoded_by_precision.update(precisions.values())
-    summary.classified += from_text
+    summary.classified += batch.from_text
     summary.batches_committed += 1
     rejects.write(sorted(rejected))
