@@ -7,6 +7,10 @@ other parcel, 0 if none), zone_id, other_parcel_id, overlap (MultiPolygon, 4326)
 overlap_m2, overlap_share, parcel_date, other_date, value, details (jsonb). Areas
 are measured in EPSG:32642; a parcel geometry that is not valid is made valid first
 (R5 reports it), so one bad parcel cannot stop the run.
+
+The rules read the parcels from a per-run temporary table (WORK_TABLE, made by
+WORK_TABLE_SQL) that holds each parcel's geometry made valid, its area in m² and its
+exact bounding box, computed once instead of once per rule and per candidate pair.
 """
 
 from __future__ import annotations
@@ -35,6 +39,33 @@ def polygons(expr: str) -> str:
 
 
 INTERIORS_MEET = "ST_Relate({a}, {b}, 'T********')"
+# The CTEs that compute an overlap or its area are MATERIALIZED: inlined, each later
+# mention of `overlap` or `overlap_m2` would run ST_Intersection (and ST_Transform) again.
+
+# Interiors can only meet where the exact bounding boxes overlap with positive area; this
+# drops the pairs that merely touch (neighbours on a shared edge) before ST_Relate.
+BOXES_OVERLAP = "{a}.x0 < {b}.x1 AND {b}.x0 < {a}.x1 AND {a}.y0 < {b}.y1 AND {b}.y0 < {a}.y1"
+
+WORK_TABLE = "rule_parcels"
+WORK_TABLE_SQL: tuple[str, ...] = (
+    f"DROP TABLE IF EXISTS pg_temp.{WORK_TABLE}",
+    # The OFFSET 0 fences keep each ST_IsValid and ST_MakeValid to one call per parcel.
+    f"""CREATE TEMP TABLE {WORK_TABLE} AS
+SELECT id, status, land_use, allocated_at, cadastral_value_kzt, declared_area_ha, geom,
+       valid, empty, g, {m2('g')} AS m2,
+       ST_XMin(g) AS x0, ST_YMin(g) AS y0, ST_XMax(g) AS x1, ST_YMax(g) AS y1
+FROM (
+    SELECT c.*, CASE WHEN c.valid THEN c.geom ELSE ST_MakeValid(c.geom) END AS g
+    FROM (
+        SELECT id, status, land_use, allocated_at, cadastral_value_kzt, declared_area_ha,
+               geom, ST_IsValid(geom) AS valid, ST_IsEmpty(geom) AS empty
+        FROM parcels OFFSET 0
+    ) c OFFSET 0
+) v""",
+    f"CREATE INDEX ON {WORK_TABLE} USING gist (geom)",
+    f"ANALYZE {WORK_TABLE}",
+)
+DROP_WORK_TABLE_SQL = f"DROP TABLE IF EXISTS pg_temp.{WORK_TABLE}"
 
 UPSERT = """
 INSERT INTO parcel_violations AS v (
@@ -60,19 +91,23 @@ RETURNING v.id
 def _zone_overlap(rule: Rule, condition: str, keep: str) -> str:
     """Parcels overlapping zones of one kind: the shared part of R1 and R3."""
     return f"""
-WITH hits AS (
+WITH z AS MATERIALIZED (
+    SELECT z.id, z.kind, z.name, z.valid_from, z.valid_to, z.geom, zg.g,
+           ST_XMin(zg.g) AS x0, ST_YMin(zg.g) AS y0, ST_XMax(zg.g) AS x1, ST_YMax(zg.g) AS y1
+    FROM zones z CROSS JOIN LATERAL (SELECT {valid('z.geom')} AS g OFFSET 0) zg
+    WHERE z.kind = :zone_kind
+), hits AS MATERIALIZED (
     SELECT p.id AS parcel_id, z.id AS zone_id, p.allocated_at AS parcel_date,
            z.valid_from AS other_date, p.cadastral_value_kzt AS value, p.land_use,
            z.kind AS zone_kind, z.name AS zone_name,
-           {polygons('ST_Intersection(pg.g, zg.g)')} AS overlap, {m2('pg.g')} AS parcel_m2
-    FROM zones z
-    JOIN parcels p ON p.geom && z.geom
-    CROSS JOIN LATERAL (SELECT {valid('p.geom')} AS g) pg
-    CROSS JOIN LATERAL (SELECT {valid('z.geom')} AS g) zg
-    WHERE z.kind = :zone_kind AND p.status = ANY(:statuses) AND NOT ST_IsEmpty(p.geom)
+           {polygons('ST_Intersection(p.g, z.g)')} AS overlap, p.m2 AS parcel_m2
+    FROM z
+    JOIN {WORK_TABLE} p ON p.geom && z.geom
+    WHERE p.status = ANY(:statuses) AND NOT p.empty
       AND {condition}
-      AND {INTERIORS_MEET.format(a='pg.g', b='zg.g')}
-), measured AS (
+      AND {BOXES_OVERLAP.format(a='p', b='z')}
+      AND {INTERIORS_MEET.format(a='p.g', b='z.g')}
+), measured AS MATERIALIZED (
     SELECT h.*, {m2('h.overlap')} AS overlap_m2 FROM hits h
 ), found AS (
     SELECT parcel_id, zone_id AS ref_id, zone_id, NULL::int AS other_parcel_id, overlap,
@@ -107,24 +142,20 @@ def r2_overlap(rule: Rule, _: BBox) -> tuple[str, dict[str, Any]]:
     """The newer parcel of a pair is the violation: later allocation date, then the
     later registration (higher id); an unknown date counts as the oldest."""
     sql = f"""
-WITH pairs AS (
+WITH pairs AS MATERIALIZED (
     SELECT a.id AS a_id, b.id AS b_id,
            (coalesce(a.allocated_at, '-infinity'::date), a.id)
                > (coalesce(b.allocated_at, '-infinity'::date), b.id) AS a_newer,
            a.allocated_at AS a_date, b.allocated_at AS b_date,
            a.cadastral_value_kzt AS a_value, b.cadastral_value_kzt AS b_value,
-           {polygons('ST_Intersection(ga.g, gb.g)')} AS overlap,
-           {m2('ga.g')} AS a_m2, {m2('gb.g')} AS b_m2
-    FROM parcels a
-    -- The casts keep the planner from ANDing the primary-key index into the spatial
-    -- lookup (half the table per parcel); only the GiST index should drive the join.
-    JOIN parcels b ON a.geom && b.geom AND a.id::bigint < b.id::bigint
-    CROSS JOIN LATERAL (SELECT {valid('a.geom')} AS g) ga
-    CROSS JOIN LATERAL (SELECT {valid('b.geom')} AS g) gb
+           {polygons('ST_Intersection(a.g, b.g)')} AS overlap, a.m2 AS a_m2, b.m2 AS b_m2
+    FROM {WORK_TABLE} a
+    JOIN {WORK_TABLE} b ON a.geom && b.geom AND a.id < b.id
     WHERE a.status = ANY(:statuses) AND b.status = ANY(:statuses)
-      AND NOT ST_IsEmpty(a.geom) AND NOT ST_IsEmpty(b.geom)
-      AND {INTERIORS_MEET.format(a='ga.g', b='gb.g')}
-), measured AS (
+      AND NOT a.empty AND NOT b.empty
+      AND {BOXES_OVERLAP.format(a='a', b='b')}
+      AND {INTERIORS_MEET.format(a='a.g', b='b.g')}
+), measured AS MATERIALIZED (
     SELECT pairs.*, {m2('overlap')} AS overlap_m2 FROM pairs
 ), found AS (
     SELECT CASE WHEN a_newer THEN a_id ELSE b_id END AS parcel_id,
@@ -148,9 +179,9 @@ def r4_area_mismatch(rule: Rule, _: BBox) -> tuple[str, dict[str, Any]]:
     sql = f"""
 WITH measured AS (
     SELECT p.id, p.allocated_at, p.cadastral_value_kzt, p.geom,
-           p.declared_area_ha * 10000 AS declared_m2, {m2('p.geom')} AS geometric_m2
-    FROM parcels p
-    WHERE p.status = ANY(:statuses) AND ST_IsValid(p.geom) AND NOT ST_IsEmpty(p.geom)
+           p.declared_area_ha * 10000 AS declared_m2, p.m2 AS geometric_m2
+    FROM {WORK_TABLE} p
+    WHERE p.status = ANY(:statuses) AND p.valid AND NOT p.empty
 ), found AS (
     SELECT id AS parcel_id, 0 AS ref_id, NULL::int AS zone_id, NULL::int AS other_parcel_id,
            {polygons('geom')} AS overlap, NULL::float8 AS overlap_m2,
@@ -171,15 +202,16 @@ WITH measured AS (
 
 
 def r5_geometry(rule: Rule, city: BBox) -> tuple[str, dict[str, Any]]:
+    # A geometry whose bounding box lies in the city's rectangle is covered by it: only
+    # the others need ST_CoveredBy.
+    inside_city = ("(CASE WHEN p.x0 >= :minx AND p.y0 >= :miny AND p.x1 <= :maxx"
+                   " AND p.y1 <= :maxy THEN true ELSE ST_CoveredBy(p.g, city.env) END)")
     sql = f"""
 WITH checked AS (
-    SELECT p.id, p.allocated_at, p.cadastral_value_kzt, vg.g,
-           ST_IsEmpty(p.geom) AS empty, NOT ST_IsValid(p.geom) AS invalid,
-           NOT ST_IsEmpty(p.geom) AND NOT ST_CoveredBy(vg.g, city.env) AS outside,
-           city.env
-    FROM parcels p
+    SELECT p.id, p.allocated_at, p.cadastral_value_kzt, p.g, p.empty,
+           NOT p.valid AS invalid, NOT p.empty AND NOT {inside_city} AS outside, city.env
+    FROM {WORK_TABLE} p
     CROSS JOIN (SELECT ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326) AS env) city
-    CROSS JOIN LATERAL (SELECT {valid('p.geom')} AS g) vg
     WHERE p.status = ANY(:statuses)
 ), found AS (
     SELECT id AS parcel_id, 0 AS ref_id, NULL::int AS zone_id, NULL::int AS other_parcel_id,
@@ -217,21 +249,24 @@ WITH period AS (
 ), near AS (
     SELECT p.id, count(*) AS n, (array_agg(r.ticket ORDER BY r.received_at DESC))[1:20]
                AS tickets
-    FROM parcels p
-    JOIN recent r ON r.geom && ST_Expand(p.geom, :degrees)
-    WHERE p.status = ANY(:statuses) AND NOT ST_IsEmpty(p.geom)
-      AND ST_DWithin({valid('p.geom')}::geography, r.geom::geography, :distance)
+    FROM recent r
+    -- Driven by the complaints (fewer than parcels): the index lookup with twice the
+    -- margin finds every parcel that the rule's own box test below lets through.
+    JOIN {WORK_TABLE} p ON p.geom && ST_Expand(r.geom, 2 * :degrees)
+    WHERE p.status = ANY(:statuses) AND NOT p.empty
+      AND r.geom && ST_Expand(p.geom, :degrees)
+      AND ST_DWithin(p.g::geography, r.geom::geography, :distance)
     GROUP BY p.id HAVING count(*) >= :min_complaints
 ), found AS (
     SELECT p.id AS parcel_id, 0 AS ref_id, NULL::int AS zone_id,
-           NULL::int AS other_parcel_id, {polygons(valid('p.geom'))} AS overlap,
+           NULL::int AS other_parcel_id, {polygons('p.g')} AS overlap,
            NULL::float8 AS overlap_m2, NULL::float8 AS overlap_share,
            p.allocated_at AS parcel_date,
            (period.period_end AT TIME ZONE 'Asia/Almaty')::date AS other_date,
            p.cadastral_value_kzt AS value,
            jsonb_build_object('complaints', near.n, 'tickets', to_jsonb(near.tickets),
                               'distance_m', :distance, 'period_days', :days) AS details
-    FROM near JOIN parcels p ON p.id = near.id CROSS JOIN period
+    FROM near JOIN {WORK_TABLE} p ON p.id = near.id CROSS JOIN period
 )
 """
     group = str(p.get("category_group", "land"))
@@ -254,6 +289,7 @@ def rule_statement(rule: Rule, city: BBox) -> tuple[str, dict[str, Any]]:
 
 
 def found_statement(rule: Rule, city: BBox) -> tuple[str, dict[str, Any]]:
-    """The rule's bare finding query (no upsert), for benchmarks and checks."""
+    """The rule's bare finding query (no upsert), for benchmarks and checks; like
+    rule_statement it needs the work table of WORK_TABLE_SQL."""
     found, params = RULE_SQL[rule.code](rule, city)
     return found + "SELECT count(*) FROM found", params
