@@ -9,13 +9,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from helpers import login, run_geoapp
 
 from geoapp.analysis.cube import CubeParams, build_cube
 from geoapp.analysis.getis import benjamini_hochberg, hex_neighbours, spatial_gi_star
 from geoapp.analysis.hotspots import analyze_hotspots, clear_cache
 from geoapp.analysis.spacetime import bin_stats
 from geoapp.analysis.trend import classify, mann_kendall
-from tests.helpers import login, run_geoapp
 
 TWO_SEASONS = CubeParams(date_from=date(2022, 10, 1), date_to=date(2024, 4, 15))
 
