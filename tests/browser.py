@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from sqlalchemy import Engine
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = Path(__file__).parent / "output"
@@ -65,3 +66,18 @@ def login_in_browser(page, base: str, username: str, password: str) -> None:  # 
     page.fill("input[name=password]", password)
     page.click("form.login-form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def demo_site(url: str, complaints: int) -> Engine:
+    """A migrated database at `url` with a small demo dataset and the demo accounts."""
+    from geoapp.accounts import ensure_demo_accounts
+    from geoapp.db import make_engine
+    from geoapp.demo_load import load_demo_dataset
+    from geoapp.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    load_demo_dataset(engine, seed=5, complaints=complaints, force=False)
+    with engine.begin() as conn:
+        ensure_demo_accounts(conn)
+    return engine

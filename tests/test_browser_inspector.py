@@ -8,18 +8,14 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-from browser import OUTPUT, browser_page, login_in_browser, serve
+from browser import OUTPUT, browser_page, demo_site, login_in_browser, serve
 from sqlalchemy import text
 
 from geoapp import create_app
-from geoapp.accounts import ensure_demo_accounts
 from geoapp.analysis.rule_config import load_rules
 from geoapp.analysis.violation_export import COLUMNS
 from geoapp.analysis.violations import run_checks
 from geoapp.config import DEFAULT_CITY_BBOX
-from geoapp.db import make_engine
-from geoapp.demo_load import load_demo_dataset
-from geoapp.migrate import upgrade
 
 OFFLINE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 
@@ -41,11 +37,8 @@ def review(page, row_index: int, state: str, comment: str) -> str:  # type: igno
 
 def test_inspector_reviews_and_exports(new_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = new_database("inspector")
-    engine = make_engine(url)
-    upgrade(engine)
-    load_demo_dataset(engine, seed=5, complaints=2000, force=False)
+    engine = demo_site(url, complaints=2000)
     with engine.begin() as conn:
-        ensure_demo_accounts(conn)
         run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
     app = create_app({"database_url": url, "basemap_url": OFFLINE_TILES})
     with serve(app) as base, browser_page() as page:

@@ -8,14 +8,10 @@ from __future__ import annotations
 import json
 import re
 
-from browser import OUTPUT, browser_page, login_in_browser, serve
+from browser import OUTPUT, browser_page, demo_site, login_in_browser, serve
 from sqlalchemy import text
 
 from geoapp import create_app
-from geoapp.accounts import ensure_demo_accounts
-from geoapp.db import make_engine
-from geoapp.demo_load import load_demo_dataset
-from geoapp.migrate import upgrade
 
 OFFLINE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 SEASONS = "category=housing_utilities.heating&from=2022-10-15&to=2024-04-15"
@@ -28,11 +24,8 @@ def resolved_on_dashboard(page) -> int:  # type: ignore[no-untyped-def]
 
 def test_official_finds_15_mkr_and_works_a_complaint(new_database) -> None:
     url = new_database("workflow")
-    engine = make_engine(url)
-    upgrade(engine)
-    load_demo_dataset(engine, seed=5, complaints=6000, force=False)
+    engine = demo_site(url, complaints=6000)
     with engine.begin() as conn:
-        ensure_demo_accounts(conn)
         ticket = conn.execute(text("""
             SELECT c.ticket FROM complaints c JOIN microdistricts m ON m.id = c.microdistrict_id
             WHERE m.name = '15 мкр' AND c.status IN ('received', 'assigned', 'in_progress')
