@@ -93,7 +93,8 @@ def seed(conn: Connection) -> dict[str, object]:
         "xss": add_complaint(conn, source="walk_in", external_id="X-1", text=PAYLOAD,
                              address=PAYLOAD, applicant_name=PAYLOAD),
     }
-    return {"departments": {"heat": heat, "roads": roads}, "tickets": tickets}
+    return {"departments": {"heat": heat, "roads": roads}, "tickets": tickets,
+            "microdistricts": {"zhailau": zhailau, "mkr15": mkr15}}
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +227,21 @@ def test_list_filters_and_search(official: FlaskClient, data: dict) -> None:
     resolved = listed(official, "source=109&status=resolved")
     assert len(resolved) == len(range(2, SEEDED_109, 3))
     assert {r[3] for r in resolved} == {"Resolved"} and {r[7] for r in resolved} == {"10"}
+
+
+def test_list_by_microdistrict(official: FlaskClient, data: dict) -> None:
+    mkr15 = data["microdistricts"]["mkr15"]
+    rows = listed(official, f"source=109&microdistrict={mkr15}")
+    assert len(rows) == len(range(2, SEEDED_109, 4)) and {r[4] for r in rows} == {"15 мкр"}
+    page = official.get("/complaints").get_data(as_text=True)
+    assert f'<option value="{mkr15}" >15 мкр</option>' in page
+    assert official.get("/complaints?microdistrict=abc").status_code == 400
+    # The microdistrict's page links to its complaints, with the page's filters.
+    card = official.get(f"/microdistricts/{mkr15}?source=109").get_data(as_text=True)
+    assert f"/complaints?microdistrict={mkr15}&amp;source=109" in card
+    layer = official.get(f"/api/layers/microdistrict_rates?microdistrict={mkr15}").get_json()
+    counts = {f["properties"]["name"]: f["properties"]["complaints"] for f in layer["features"]}
+    assert counts["мкр. Жайлау"] == 0 and counts["15 мкр"] > 0
 
 
 def test_search_escapes_wildcards(official: FlaskClient, data: dict) -> None:

@@ -36,6 +36,7 @@ class ComplaintFilter:
     date_from: date | None = None
     date_to: date | None = None
     unresolved_days: int | None = None
+    microdistrict: int | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> ComplaintFilter:
@@ -67,7 +68,13 @@ class ComplaintFilter:
                 raise InputError(f"unresolved_days must be a whole number of days up to "
                                  f"{MAX_UNRESOLVED_DAYS}")
             unresolved = int(raw_days)
-        return cls(group, category, statuses, source, date_from, date_to, unresolved)
+        microdistrict = None
+        if raw_md := args.get("microdistrict"):
+            if not _whole(raw_md):
+                raise InputError(f"microdistrict must be a microdistrict's id, got {raw_md!r}")
+            microdistrict = int(raw_md)
+        return cls(group, category, statuses, source, date_from, date_to, unresolved,
+                   microdistrict)
 
     def where(self, alias: str = "c") -> tuple[str, dict[str, object]]:
         """A SQL condition on complaints aliased `alias`, and its parameters."""
@@ -99,6 +106,9 @@ class ComplaintFilter:
             clauses.append(f"{alias}.status = ANY(:f_open) AND {alias}.received_at < "
                            "now() - make_interval(days => :f_days)")
             params.update(f_open=sorted(OPEN_STATUSES), f_days=self.unresolved_days)
+        if self.microdistrict is not None:
+            clauses.append(f"{alias}.microdistrict_id = :f_microdistrict")
+            params["f_microdistrict"] = self.microdistrict
         return (" AND ".join(clauses) or "true"), params
 
     def as_args(self) -> dict[str, str]:

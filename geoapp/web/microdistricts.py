@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
@@ -35,7 +37,8 @@ def local_name(info: stats.MicrodistrictInfo, language: str) -> str:
 @roles_required(*OFFICIAL_ROLES)
 def show(microdistrict_id: int) -> str:
     language = current_language()
-    filters = ComplaintFilter.from_args(request.args)
+    # This page is one microdistrict already: its own filter would only repeat that.
+    filters = replace(ComplaintFilter.from_args(request.args), microdistrict=None)
     with engine().connect() as conn:
         info = stats.microdistrict_info(conn, microdistrict_id)
         if info is None:
@@ -51,7 +54,8 @@ def show(microdistrict_id: int) -> str:
                "properties": {"name": local_name(info, language)}}
     return render_template(
         "microdistrict.html", info=info, name=local_name(info, language),
-        filters=filters, choices=filter_choices(language), total=total, per_1000=per_1000,
+        filters=filters, choices={**filter_choices(language), "microdistricts": []},
+        total=total, per_1000=per_1000,
         categories=named_shares(categories, category_namer(language)),
         statuses=named_shares(statuses, status_namer(language)),
         resolution=resolution, trend_chart=trend_chart(trend),

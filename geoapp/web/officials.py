@@ -34,8 +34,15 @@ register_page(Page("officials.complaint_map", lambda: str(_l("Complaint map")),
                    frozenset(OFFICIAL_ROLES)))
 
 
+def microdistrict_choices(language: str) -> list[tuple[int, str]]:
+    with engine().connect() as conn:
+        rows = conn.execute(text("SELECT id, name, name_kk FROM microdistricts ORDER BY name"))
+        return [(i, (kk or name) if language == "kk" else name) for i, name, kk in rows]
+
+
 def filter_choices(language: str) -> dict[str, object]:
     return {
+        "microdistricts": microdistrict_choices(language),
         "groups": [(g, GROUP_NAMES[g].get(language, g)) for g in CATEGORY_GROUPS],
         "categories": [(c.code, category_name(c.code, language)) for c in CATEGORIES],
         "statuses": [(s, status_name(s, language)) for s in STATUSES],
