@@ -46,22 +46,29 @@ INTERIORS_MEET = "ST_Relate({a}, {b}, 'T********')"
 # drops the pairs that merely touch (neighbours on a shared edge) before ST_Relate.
 BOXES_OVERLAP = "{a}.x0 < {b}.x1 AND {b}.x0 < {a}.x1 AND {a}.y0 < {b}.y1 AND {b}.y0 < {a}.y1"
 
+# Where EPSG:32642 (UTM 42N) measures distances within 0.1% of the geodesic ones: the
+# zone's own extent. R6 trusts a metric distance there, for parcels under 0.05° across.
+UTM_ZONE = "x0 >= 66 AND x1 <= 72 AND y0 >= 0 AND y1 <= 84"
+UTM_SMALL = "x1 - x0 <= 0.05 AND y1 - y0 <= 0.05"
+
 WORK_TABLE = "rule_parcels"
 WORK_TABLE_SQL: tuple[str, ...] = (
     f"DROP TABLE IF EXISTS pg_temp.{WORK_TABLE}",
-    # The OFFSET 0 fences keep each ST_IsValid and ST_MakeValid to one call per parcel.
+    # The OFFSET 0 fences keep ST_IsValid, ST_MakeValid and ST_Transform to one call each.
     f"""CREATE TEMP TABLE {WORK_TABLE} AS
-SELECT id, status, land_use, allocated_at, cadastral_value_kzt, declared_area_ha, geom,
-       valid, empty, g, {m2('g')} AS m2,
-       ST_XMin(g) AS x0, ST_YMin(g) AS y0, ST_XMax(g) AS x1, ST_YMax(g) AS y1
+SELECT m.*, ST_Area(gm) AS m2, coalesce({UTM_ZONE} AND {UTM_SMALL}, false) AS utm_ok
 FROM (
-    SELECT c.*, CASE WHEN c.valid THEN c.geom ELSE ST_MakeValid(c.geom) END AS g
+    SELECT v.*, ST_Transform(g, {METRIC_SRID}) AS gm,
+           ST_XMin(g) AS x0, ST_YMin(g) AS y0, ST_XMax(g) AS x1, ST_YMax(g) AS y1
     FROM (
-        SELECT id, status, land_use, allocated_at, cadastral_value_kzt, declared_area_ha,
-               geom, ST_IsValid(geom) AS valid, ST_IsEmpty(geom) AS empty
-        FROM parcels OFFSET 0
-    ) c OFFSET 0
-) v""",
+        SELECT c.*, CASE WHEN c.valid THEN c.geom ELSE ST_MakeValid(c.geom) END AS g
+        FROM (
+            SELECT id, status, land_use, allocated_at, cadastral_value_kzt,
+                   declared_area_ha, geom, ST_IsValid(geom) AS valid, ST_IsEmpty(geom) AS empty
+            FROM parcels OFFSET 0
+        ) c OFFSET 0
+    ) v OFFSET 0
+) m""",
     f"CREATE INDEX ON {WORK_TABLE} USING gist (geom)",
     f"ANALYZE {WORK_TABLE}",
 )
@@ -241,8 +248,9 @@ def r6_complaints(rule: Rule, city: BBox) -> tuple[str, dict[str, Any]]:
     sql = f"""
 WITH period AS (
     SELECT {end} AS period_end
-), recent AS (
-    SELECT c.id, c.ticket, c.geom, c.received_at FROM complaints c, period
+), recent AS MATERIALIZED (
+    SELECT c.id, c.ticket, c.geom, c.received_at, ST_Transform(c.geom, {METRIC_SRID}) AS gm
+    FROM complaints c, period
     WHERE c.geom IS NOT NULL AND (c.category = :group OR c.category LIKE :group_prefix)
       AND c.received_at > period.period_end - make_interval(days => :days)
       AND c.received_at <= period.period_end
@@ -250,12 +258,18 @@ WITH period AS (
     SELECT p.id, count(*) AS n, (array_agg(r.ticket ORDER BY r.received_at DESC))[1:20]
                AS tickets
     FROM recent r
-    -- Driven by the complaints (fewer than parcels): the index lookup with twice the
-    -- margin finds every parcel that the rule's own box test below lets through.
-    JOIN {WORK_TABLE} p ON p.geom && ST_Expand(r.geom, 2 * :degrees)
+    -- Driven by the complaints (fewer than parcels). The lookup's margin exceeds two
+    -- float4 steps of any lon/lat, so it finds every parcel the box test below keeps.
+    JOIN {WORK_TABLE} p ON p.geom && ST_Expand(r.geom, :degrees + 0.0001)
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN p.utm_ok THEN ST_Distance(p.gm, r.gm) END AS metres OFFSET 0
+    ) u
     WHERE p.status = ANY(:statuses) AND NOT p.empty
       AND r.geom && ST_Expand(p.geom, :degrees)
-      AND ST_DWithin(p.g::geography, r.geom::geography, :distance)
+      -- the geodesic test only where the metric distance is too close to call
+      AND CASE WHEN u.metres <= :surely_near THEN true
+               WHEN u.metres > :surely_far THEN false
+               ELSE ST_DWithin(p.g::geography, r.geom::geography, :distance) END
     GROUP BY p.id HAVING count(*) >= :min_complaints
 ), found AS (
     SELECT p.id AS parcel_id, 0 AS ref_id, NULL::int AS zone_id,
@@ -272,7 +286,8 @@ WITH period AS (
     group = str(p.get("category_group", "land"))
     return sql, {"statuses": list(p["statuses"]), "group": group, "group_prefix": f"{group}.%",
                  "days": int(p["period_days"]), "min_complaints": int(p["min_complaints"]),
-                 "distance": distance, "degrees": degrees}
+                 "distance": distance, "degrees": degrees,
+                 "surely_near": distance * 0.99 - 0.1, "surely_far": distance * 1.01 + 0.1}
 
 
 RuleSQL = Callable[[Rule, BBox], tuple[str, dict[str, Any]]]
