@@ -152,6 +152,7 @@ def test_page_for_an_official(demo_app, demo_engine):
     body = page.get_data(as_text=True)
     first_row = body.split('<tr data-pattern="', 2)[1]
     assert first_row.startswith("persistent") and "15 мкр" in first_row
+    assert "устойчивая горячая точка" in first_row  # the pattern, in the page's language
     assert "/complaints?category=housing_utilities.heating" in first_row
     csv = client.get("/hotspots.csv?from=2022-10-01&to=2024-04-15")
     assert csv.status_code == 200 and csv.get_data(as_text=True).startswith("id,pattern")

@@ -29,6 +29,16 @@ register_page(Page("hotspots.index", lambda: str(_l("Hotspots")),
                    frozenset(OFFICIAL_ROLES), is_map=False))
 
 
+# The emerging-hot-spot patterns of geoapp.analysis.trend, as people read them.
+PATTERN_NAMES = {
+    "new": _l("new hot spot"), "consecutive": _l("consecutive hot spot"),
+    "intensifying": _l("intensifying hot spot"), "persistent": _l("persistent hot spot"),
+    "diminishing": _l("diminishing hot spot"), "sporadic": _l("sporadic hot spot"),
+    "oscillating": _l("oscillating hot spot"), "historical": _l("historical hot spot"),
+    "no pattern": _l("no pattern detected"),
+}
+
+
 def _day(raw: str | None, name: str) -> date | None:
     if not raw:
         return None
@@ -73,6 +83,7 @@ def index() -> str:
             for h in result.hotspots]
     return render_template(
         "hotspots.html", result=result, rows=rows, args=_args(result.params),
+        pattern_names=PATTERN_NAMES,
         categories=[(c.code, category_name(c.code, language)) for c in CATEGORIES],
         csv_url=f"/hotspots.csv?{query}", geojson_url=f"/hotspots.geojson?{query}")
 
