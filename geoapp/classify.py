@@ -375,6 +375,8 @@ def category_scores(text: str) -> dict[str, float]:
     return scores
 
 
+# Exports repeat texts ("Нет света"); a bounded cache spares classifying them again.
+@lru_cache(maxsize=4096)
 def classify_text(text: str) -> tuple[str, float]:
     """The most likely taxonomy code and a confidence in 0..1 ("other", 0.1 when no
     keyword matches). Confidence grows with the winning score and with its margin

@@ -69,12 +69,18 @@ def _require(columns: dict[int, str], header: list[str]) -> None:
                          f"(found: {shown or 'no header'})")
 
 
-def _row(line: int, cells: list[str], columns: dict[int, str]) -> RawRow:
+def _row(line: int, cells: list[str], fields: tuple[tuple[int, str], ...]) -> RawRow:
+    """`fields`: (position, field) of the mapped columns. Cells are stripped; an
+    empty or missing cell is None."""
+    count = len(cells)
     values: dict[str, str | None] = {}
-    for position, name in columns.items():
-        value = cells[position] if position < len(cells) else None
-        values[name] = value.strip() if isinstance(value, str) and value.strip() else None
+    for position, name in fields:
+        values[name] = (cells[position].strip() or None) if position < count else None
     return RawRow(line, values, cells)
+
+
+def _blank(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
 
 
 def open_csv(path: Path) -> TableSource:
@@ -91,15 +97,17 @@ def open_csv(path: Path) -> TableSource:
     columns = match_headers(header, COMPLAINT_FIELDS)
     _require(columns, header)
 
+    fields = tuple(columns.items())
+
     def rows() -> Iterator[RawRow]:
         reader = csv.reader(text, delimiter=delimiter)
         last_line = 1
         try:
             for cells in reader:
                 start, last_line = last_line + 1, reader.line_num + 1
-                if not any(c.strip() for c in cells):
+                if _blank(cells):
                     continue
-                yield _row(start, cells, columns)
+                yield _row(start, cells, fields)
         finally:
             text.close()
 
@@ -146,14 +154,15 @@ def open_xlsx(path: Path) -> TableSource:
                       for i, h in enumerate(header)]
             data_start += 1
     _require(columns, header)
+    fields = tuple(columns.items())
 
     def rows() -> Iterator[RawRow]:
         try:
             for number, row in enumerate(sheet.iter_rows(min_row=data_start, values_only=True),
                                          start=data_start):
                 cells = [_xlsx_cell(v) for v in row]
-                if any(c.strip() for c in cells):
-                    yield _row(number, cells, columns)
+                if not _blank(cells):
+                    yield _row(number, cells, fields)
         finally:
             book.close()
 
@@ -192,6 +201,7 @@ def open_geojson(path: Path) -> TableSource:
         header.append("lon")
         lon_pos = len(header) - 1
         columns[lon_pos] = "lon"
+    fields = tuple(columns.items())
 
     def rows() -> Iterator[RawRow]:
         for number, feature in enumerate(features, start=1):
@@ -202,7 +212,7 @@ def open_geojson(path: Path) -> TableSource:
             if geometry.get("type") == "Point" and len(geometry.get("coordinates") or []) >= 2:
                 lon, lat = geometry["coordinates"][:2]
                 cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
-            yield _row(number, cells, columns)
+            yield _row(number, cells, fields)
 
     return TableSource(header, columns, rows())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from geoapp.taxonomy import SOURCES
@@ -45,11 +46,10 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
     if match := _RU_DATETIME.fullmatch(text):
         day, month, year, hour, minute, second = match.groups()
         try:
-            parsed = datetime(int(year), int(month), int(day), int(hour or 0),
-                              int(minute or 0), int(second or 0))
+            return datetime(int(year), int(month), int(day), int(hour or 0),
+                            int(minute or 0), int(second or 0), tzinfo=tz)
         except ValueError:
             raise ValueError(f"unparseable date {raw!r}") from None
-        return parsed.replace(tzinfo=tz)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -78,11 +78,14 @@ def parse_date(raw: str) -> date:
 
 def parse_decimal(raw: str) -> float:
     """A number with a decimal point or a decimal comma."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
-        value = float(text)
+        value = float(raw)  # the usual case; float() itself ignores outer whitespace
     except ValueError:
-        raise ValueError(f"not a number: {raw!r}") from None
+        text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"not a number: {raw!r}") from None
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"not a number: {raw!r}")
     return value
@@ -105,6 +108,8 @@ def normalise_key(raw: str) -> str:
     return " ".join(raw.strip().lower().replace("ё", "е").split())
 
 
+# Exports repeat a handful of statuses and sources; an unknown one raises (uncached).
+@lru_cache(maxsize=1024)
 def parse_status(raw: str) -> str:
     status = STATUS_LABELS.get(normalise_key(raw))
     if status is None:
@@ -112,6 +117,7 @@ def parse_status(raw: str) -> str:
     return status
 
 
+@lru_cache(maxsize=1024)
 def parse_source(raw: str) -> str:
     source = SOURCE_LABELS.get(normalise_key(raw))
     if source is None:
