@@ -1,5 +1,5 @@
 """The set-based statements of a complaint import batch: staging, duplicates,
-spatial assignment, upsert with status events. One statement per step per batch."""
+upsert with status events. One statement per step per batch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ STAGE_COLUMNS = (
     "line", "source", "external_id", "received_at", "category", "category_confidence",
     "text", "language", "address", "status", "resolved_at", "department_name",
     "applicant_name", "applicant_phone", "lon", "lat", "geocode_precision", "geocode_score",
-    "geocode_note", "building_id", "microdistrict_id",
+    "geocode_note", "microdistrict_id", "parcel_id", "building_id",
 )
 
 CREATE_STAGE = text("""
@@ -18,7 +18,8 @@ CREATE_STAGE = text("""
         category text, category_confidence float8, text text, language text, address text,
         status text, resolved_at timestamptz, department_name text, applicant_name text,
         applicant_phone text, lon float8, lat float8, geocode_precision text,
-        geocode_score float8, geocode_note text, building_id integer, microdistrict_id integer
+        geocode_score float8, geocode_note text, microdistrict_id integer, parcel_id integer,
+        building_id integer
     );
     CREATE TEMP TABLE IF NOT EXISTS import_seen_keys (
         source text, external_id text, line integer, PRIMARY KEY (source, external_id)
@@ -51,45 +52,13 @@ ADD_DEPARTMENTS = text("""
     ON CONFLICT (name) DO NOTHING
 """)
 
-# Microdistrict by ST_Covers; parcel by ST_Covers, else the nearest within 15 m;
-# building: the geocoded one, else (for rows located by their own coordinates)
-# the nearest within 30 m. The bounding-box test lets the GiST indexes work
-# before the exact distance on the spheroid.
+# The staged rows come with their places found (places.FIND_PLACES).
 UPSERT = text("""
-    WITH located AS (
-        SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom
-        FROM stage_complaints s
-    ),
-    assigned AS (
-        SELECT l.*,
-               coalesce(l.microdistrict_id, md.id) AS md_id,
-               coalesce(pc.id, pn.id) AS parcel_ref,
-               coalesce(l.building_id, bn.id) AS building_ref,
+    WITH assigned AS (
+        SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
                d.id AS department_id
-        FROM located l
-        LEFT JOIN LATERAL (
-            SELECT m.id FROM microdistricts m
-            WHERE l.geom IS NOT NULL AND ST_Covers(m.geom, l.geom) ORDER BY m.id LIMIT 1
-        ) md ON true
-        LEFT JOIN LATERAL (
-            SELECT p.id FROM parcels p
-            WHERE l.geom IS NOT NULL AND ST_Covers(p.geom, l.geom) ORDER BY p.id LIMIT 1
-        ) pc ON true
-        LEFT JOIN LATERAL (
-            SELECT p.id FROM parcels p
-            WHERE pc.id IS NULL AND l.geom IS NOT NULL
-              AND p.geom && ST_Expand(l.geom, 0.0003)
-              AND ST_DWithin(p.geom::geography, l.geom::geography, 15)
-            ORDER BY ST_Distance(p.geom::geography, l.geom::geography), p.id LIMIT 1
-        ) pn ON true
-        LEFT JOIN LATERAL (
-            SELECT b.id FROM buildings b
-            WHERE l.building_id IS NULL AND l.geocode_precision = 'coordinates'
-              AND b.geom && ST_Expand(l.geom, 0.0005)
-              AND ST_DWithin(b.geom::geography, l.geom::geography, 30)
-            ORDER BY ST_Distance(b.geom::geography, l.geom::geography), b.id LIMIT 1
-        ) bn ON true
-        LEFT JOIN departments d ON d.name = l.department_name
+        FROM stage_complaints s
+        LEFT JOIN departments d ON d.name = s.department_name
     ),
     prev AS (
         SELECT c.id, c.status FROM complaints c
@@ -105,7 +74,7 @@ UPSERT = text("""
         SELECT source, external_id, received_at, category, category_confidence, text,
                language, address, status, resolved_at, department_id, applicant_name,
                applicant_phone, geom, geocode_precision, geocode_score, geocode_note,
-               md_id, building_ref, parcel_ref, :batch_id
+               microdistrict_id, building_id, parcel_id, :batch_id
         FROM assigned
         ON CONFLICT (source, external_id) DO UPDATE SET
             status = EXCLUDED.status,

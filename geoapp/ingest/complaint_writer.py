@@ -1,6 +1,10 @@
-"""The database side of a complaint import: each prepared batch is written in one
-transaction (COPY to staging, duplicates, upsert with events) on a connection of
-its own, in a worker thread, so that Python prepares the next batch meanwhile.
+"""The database side of a complaint import, in two worker threads with a
+connection each, so that Python prepares the next batch meanwhile:
+
+- places: the batch's microdistricts, parcels and buildings (places.PlaceFinder),
+  read beside the writes, as soon as the batch is prepared;
+- writer: one transaction per batch (COPY to staging, duplicates, upsert with
+  events), once the previous batch committed and this one's places are found.
 
 At most one batch is in flight. `settle` waits for it; `abandon` cancels it on the
 server first (Ctrl-C), after which it either committed whole or rolled back whole.
@@ -15,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from geoapp.ingest import complaint_sql as sql
+from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 
 _COPY_STAGE = f"COPY stage_complaints ({', '.join(sql.STAGE_COLUMNS)}) FROM STDIN"
 
@@ -28,14 +33,16 @@ class WrittenBatch:
     duplicates: list[tuple[int, int]]
 
 
-def write_batch(conn: Connection, staged: list[tuple[Any, ...]], batch_id: int) -> WrittenBatch:
-    """Stage, deduplicate and upsert one batch in one transaction."""
+def write_batch(conn: Connection, staged: list[tuple[Any, ...]], places: list[Place],
+                batch_id: int) -> WrittenBatch:
+    """Stage, deduplicate and upsert one batch in one transaction. Each staged row
+    is completed by its place (the last staging columns)."""
     with conn.begin():
         conn.execute(sql.TRUNCATE_STAGE)
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(_COPY_STAGE) as copy:
-            for values in staged:
-                copy.write_row(values)
+            for values, place in zip(staged, places, strict=True):
+                copy.write_row(values + place)
         duplicates = [(line, first) for line, first in conn.execute(sql.FIND_DUPLICATES)]
         if duplicates:
             conn.execute(sql.DELETE_LINES, {"lines": [line for line, _ in duplicates]})
@@ -46,13 +53,16 @@ def write_batch(conn: Connection, staged: list[tuple[Any, ...]], batch_id: int) 
 
 
 class BatchWriter:
-    """Writes batches on `conn` in one worker thread, one batch at a time."""
+    """Finds places with `finder` and writes batches on `conn`, one batch at a time."""
 
-    def __init__(self, conn: Connection, batch_id: int) -> None:
+    def __init__(self, conn: Connection, finder: PlaceFinder, batch_id: int) -> None:
         self.conn = conn
+        self.finder = finder
         self.batch_id = batch_id
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._places_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-places")
+        self._write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self._pending: Future[WrittenBatch] | None = None
+        self._finding: Future[list[Place]] | None = None
 
     def prepare(self) -> None:
         """Create the connection's staging tables (temporary: they are its own)."""
@@ -63,10 +73,17 @@ class BatchWriter:
     def busy(self) -> bool:
         return self._pending is not None
 
-    def submit(self, staged: list[tuple[Any, ...]]) -> None:
+    def find_places(self, queries: list[PlaceQuery]) -> Future[list[Place]]:
+        """Start finding a batch's places now, before the batch can be written."""
+        self._finding = self._places_pool.submit(self.finder.find, queries)
+        return self._finding
+
+    def submit(self, staged: list[tuple[Any, ...]], places: Future[list[Place]]) -> None:
+        """Write a batch once its places are found (and the batch before settled)."""
         if self._pending is not None:
             raise RuntimeError("a batch is still in flight: settle it first")
-        self._pending = self._pool.submit(write_batch, self.conn, staged, self.batch_id)
+        self._pending = self._write_pool.submit(
+            lambda: write_batch(self.conn, staged, places.result(), self.batch_id))
 
     def settle(self) -> WrittenBatch:
         """Wait for the batch in flight; its error, if any, is raised here."""
@@ -81,7 +98,8 @@ class BatchWriter:
         anyway (the cancel came too late), None when it was rolled back."""
         if self._pending is None:
             return None
-        self.conn.connection.driver_connection.cancel_safe()
+        for conn in (self.finder.conn, self.conn):
+            conn.connection.driver_connection.cancel_safe()
         try:
             return self.settle()
         except Exception:
@@ -89,4 +107,8 @@ class BatchWriter:
             return None
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        """Stop: a lookup still running (for a batch never submitted) is cancelled."""
+        if self._finding is not None and not self._finding.done():
+            self.finder.conn.connection.driver_connection.cancel_safe()
+        self._places_pool.shutdown(wait=True)
+        self._write_pool.shutdown(wait=True)

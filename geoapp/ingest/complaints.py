@@ -9,12 +9,15 @@ batches only; the summary says what landed.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +30,7 @@ from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import BatchWriter, WrittenBatch
 from geoapp.ingest.locate import Gazetteer, Location
+from geoapp.ingest.places import PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, open_table
 from geoapp.ingest.rejects import RejectsWriter
 from geoapp.taxonomy import CATEGORY_BY_CODE
@@ -65,24 +69,34 @@ class ImportSummary:
 def resolve_category(label: str | None, text: str) -> tuple[str, float, bool]:
     """(code, confidence, from_text): the row's own category when it names one,
     else the classifier's guess from the text."""
-    if label:
-        code = label.strip() if label.strip() in CATEGORY_BY_CODE else map_source_label(label)
-        if code:
-            return code, 1.0, False
+    code = _label_code(label) if label else None
+    if code:
+        return code, 1.0, False
     code, confidence = classify_text(text[:CLASSIFY_CHARS])
     return code, confidence, True
 
 
+@lru_cache(maxsize=4096)
+def _label_code(label: str) -> str | None:
+    """A source's category label as a taxonomy code; exports repeat a few labels."""
+    return label.strip() if label.strip() in CATEGORY_BY_CODE else map_source_label(label)
+
+
 def _stage_row(record: ComplaintRecord, location: Location, category: tuple[str, float, bool]
                ) -> tuple[Any, ...]:
+    """The staging columns up to the places (complaint_writer adds those)."""
     note = "; ".join(n for n in (record.coordinate_note, location.note) if n) or None
     return (
         record.line, record.source, record.external_id, record.received_at, category[0],
         category[1], record.text, record.language, record.address, record.status,
         record.resolved_at, record.department, record.applicant_name, record.applicant_phone,
         location.lon, location.lat, location.precision, location.score, note,
-        location.building_id, location.microdistrict_id,
     )
+
+
+def _place_query(location: Location) -> PlaceQuery:
+    return PlaceQuery(location.lon, location.lat, location.microdistrict_id,
+                      location.building_id, location.precision == "coordinates")
 
 
 BATCH_BYTES = 8 * 1024 * 1024
@@ -97,12 +111,29 @@ def _batches(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
     weight = 0
     for row in rows:
         batch.append(row)
-        weight += sum(len(cell) for cell in row.original)
+        weight += sum(map(len, row.original))
         if len(batch) >= size or weight >= BATCH_BYTES:
             yield batch
             batch, weight = [], 0
     if batch:
         yield batch
+
+
+# The import allocates millions of short-lived objects, nearly all freed by reference
+# counting; the collector's older-generation passes re-walk every long-lived object
+# (the gazetteer, caches) each time. Spacing those passes out saves ~10% of the
+# Python time.
+_IMPORT_GC_THRESHOLDS = (700, 50, 1000)
+
+
+@contextmanager
+def _sparse_gc() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(*_IMPORT_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def import_complaints(engine: Engine, path: Path, *, settings: Settings,
@@ -114,39 +145,20 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     tz = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
     rejects = RejectsWriter(rejects_path, source_table.header)
-    with engine.connect() as conn, engine.connect() as writer_conn:
+    with (engine.connect() as conn, engine.connect() as writer_conn,
+          engine.connect() as places_conn, _sparse_gc()):
         with conn.begin():
             gazetteer = Gazetteer.load(conn, settings.city_bbox)
             summary.batch_id = conn.execute(
                 sql.START_BATCH, {"file": path.name, "source": default_source}
             ).scalar_one()
-        writer = BatchWriter(writer_conn, summary.batch_id)
-        in_flight: PreparedBatch | None = None
+        writer = BatchWriter(writer_conn, PlaceFinder(places_conn), summary.batch_id)
         try:
             writer.prepare()
-            for raw_rows in _batches(source_table.rows, batch_size):
-                prepared = prepare_batch(raw_rows, gazetteer, default_source, tz, now)
-                if in_flight is not None:
-                    _account(summary, rejects, in_flight, writer.settle())
-                    if progress:
-                        progress(summary.read, None)
-                # In this order, an interrupt never leaves a settled batch as in flight.
-                in_flight = prepared
-                writer.submit(prepared.staged)
-            if in_flight is not None:
-                _account(summary, rejects, in_flight, writer.settle())
-                in_flight = None
-                if progress:
-                    progress(summary.read, None)
-        except KeyboardInterrupt:
-            # The batch in flight is rolled back (unless it committed already);
-            # report what the committed ones landed.
-            summary.interrupted = True
+            prepared = (prepare_batch(raw_rows, gazetteer, default_source, tz, now)
+                        for raw_rows in _batches(source_table.rows, batch_size))
+            _run_batches(writer, prepared, summary, rejects, progress)
         finally:
-            if in_flight is not None and writer.busy:
-                written = writer.abandon()
-                if written is not None:
-                    _account(summary, rejects, in_flight, written)
             writer.close()
             rejects.close()
             status = "interrupted" if summary.interrupted else "done"
@@ -158,12 +170,43 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     return summary
 
 
+def _run_batches(writer: BatchWriter, batches: Iterator[PreparedBatch], summary: ImportSummary,
+                 rejects: RejectsWriter, progress: Progress | None) -> None:
+    """Write each batch while the next one is prepared; count each once committed.
+    Ctrl-C rolls back the batch in flight (unless it committed already)."""
+    in_flight: PreparedBatch | None = None
+
+    def settled(batch: PreparedBatch, written: WrittenBatch | None) -> None:
+        if written is not None:
+            _account(summary, rejects, batch, written)
+            if progress:
+                progress(summary.read, None)
+
+    try:
+        for prepared in batches:
+            places = writer.find_places(prepared.places)
+            if in_flight is not None:
+                settled(in_flight, writer.settle())
+            # In this order, an interrupt never leaves a settled batch as in flight.
+            in_flight = prepared
+            writer.submit(prepared.staged, places)
+        if in_flight is not None:
+            settled(in_flight, writer.settle())
+            in_flight = None
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    finally:
+        if in_flight is not None and writer.busy:
+            settled(in_flight, writer.abandon())
+
+
 @dataclass
 class PreparedBatch:
     """A batch parsed, located and classified, ready for the database."""
 
     raw_rows: list[RawRow]
     staged: list[tuple[Any, ...]] = field(default_factory=list)
+    places: list[PlaceQuery] = field(default_factory=list)
     rejected: list[tuple[int, str, list[str]]] = field(default_factory=list)
     reasons: Counter[str] = field(default_factory=Counter)
     precisions: dict[int, str] = field(default_factory=dict)
@@ -185,6 +228,7 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, default_source: 
         category = resolve_category(record.category_label, record.text)
         batch.from_text += category[2]
         batch.staged.append(_stage_row(record, location, category))
+        batch.places.append(_place_query(location))
         batch.precisions[record.line] = location.precision
     return batch
 
