@@ -136,7 +136,20 @@ def demo(seed: int, n_complaints: int | None, out: Path | None, force: bool,
                    f"{manifest['sizes']['complaints']:,} complaints, "
                    f"{manifest['sizes']['buildings']:,} buildings, "
                    f"{manifest['sizes']['parcels']:,} parcels. The data is synthetic.")
+        _check_demo_parcels(engine)
     _print_demo_accounts(engine, create=manifest is not None)
+
+
+def _check_demo_parcels(engine: Engine) -> None:
+    """Run the parcel rules once, so that the inspectors' map and register show the
+    demo's flagged parcels from the start (later runs: `geoapp check parcels`)."""
+    from geoapp.analysis.rule_config import load_rules
+    from geoapp.analysis.violations import run_checks
+
+    with engine.begin() as conn:
+        result = run_checks(conn, load_rules(), Settings.from_env().city_bbox)
+    click.echo(f"checked the parcels: {sum(result.found.values()):,} violations "
+               "in the register (geoapp check parcels runs the rules again)")
 
 
 def _print_demo_accounts(engine: Engine, create: bool) -> None:

@@ -121,6 +121,11 @@ def test_demo_refuses_a_non_empty_database_and_ctrl_c_leaves_nothing(new_databas
     small = run_geoapp("demo", "--complaints", "2000", env={"DATABASE_URL": url})
     assert small.returncode == 0, small.stderr
     assert "synthetic" in small.stdout and "official-demo" in small.stdout
+    # The inspectors' register is filled from the start.
+    assert "violations in the register" in small.stdout
+    with psycopg.connect(_plain(url)) as conn:
+        rules = {r for (r,) in conn.execute("SELECT DISTINCT rule FROM parcel_violations")}
+    assert {"R1", "R2", "R3"} <= rules
     again = run_geoapp("demo", "--complaints", "2000", env={"DATABASE_URL": url})
     assert_one_line_error(again, "already has data", "--force")
     skipped = run_geoapp("demo", "--if-empty", env={"DATABASE_URL": url})
