@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
-import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError
 from sqlalchemy import Connection, Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 LAYER_KINDS = tuple(LAYER_FIELDS)
 GEOJSON = (".geojson", ".json")
@@ -55,6 +54,12 @@ class LayerSummary:
 
 def read_layer(path: Path, crs: int | None) -> tuple[gpd.GeoDataFrame, str]:
     """The file as a GeoDataFrame in EPSG:4326, and the CRS it came in."""
+    # Imported here: geopandas (pandas, numpy) and pyproj take ~0.3 s to import,
+    # which every `geoapp` command would pay through the CLI's import of this module.
+    import geopandas as gpd
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
     if not path.exists():
         raise InputError(f"no such file: {path}")
     try:
@@ -90,6 +95,8 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
     if missing:
         raise InputError(f"{summary.file}: missing required attributes for {kind}: "
                          f"{', '.join(missing)}")
+    import shapely
+
     rename = {frame.columns[p]: f for p, f in columns.items()}
     parse = PARSERS[kind]
     key_fields = NATURAL_KEYS[kind]
