@@ -15,14 +15,37 @@
     return node;
   }
 
-  function quantileBreaks(values, classes) {
-    var sorted = values.filter(function (v) { return v !== null && !isNaN(v); })
+  /* Natural breaks (Fisher-Jenks): the classes that minimise the squared deviations
+   * within them, by dynamic programming over the sorted values (a city has tens of
+   * areas, so O(classes * n^2) is nothing). Unlike quantiles, an outlier such as a
+   * microdistrict with a hundred times the usual rate gets a class of its own.
+   * Returns each class's lower bound from the second class on, for classOf. */
+  function naturalBreaks(values, classes) {
+    var x = values.filter(function (v) { return v !== null && !isNaN(v); })
       .sort(function (a, b) { return a - b; });
-    if (!sorted.length) { return []; }
-    var breaks = [];
-    for (var i = 1; i < classes; i++) {
-      breaks.push(sorted[Math.min(sorted.length - 1, Math.floor(i * sorted.length / classes))]);
+    var distinct = x.filter(function (v, i) { return i === 0 || v !== x[i - 1]; }).length;
+    var k = Math.min(classes, distinct), n = x.length;
+    if (k < 2) { return []; }
+    var sum = [0], sq = [0];
+    x.forEach(function (v, i) { sum.push(sum[i] + v); sq.push(sq[i] + v * v); });
+    function cost(i, j) {  // squared deviations of x[i..j]
+      var s = sum[j + 1] - sum[i], m = j - i + 1;
+      return sq[j + 1] - sq[i] - s * s / m;
     }
+    var best = [], start = [];
+    for (var c = 0; c < k; c++) {
+      best.push(new Array(n).fill(Infinity));
+      start.push(new Array(n).fill(0));
+      for (var j = c; j < n; j++) {
+        if (c === 0) { best[0][j] = cost(0, j); continue; }
+        for (var i = c; i <= j; i++) {
+          var total = best[c - 1][i - 1] + cost(i, j);
+          if (total < best[c][j]) { best[c][j] = total; start[c][j] = i; }
+        }
+      }
+    }
+    var breaks = [], end = n - 1;
+    for (c = k - 1; c > 0; c--) { breaks.unshift(x[start[c][end]]); end = start[c][end] - 1; }
     return breaks.filter(function (v, i, all) { return all.indexOf(v) === i; });
   }
 
@@ -189,7 +212,7 @@
     var self = this;
     var prop = layer.style.property || "rate";
     var colors = layer.style.colors || ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
-    var breaks = quantileBreaks(data.features.map(function (f) { return f.properties[prop]; }), colors.length);
+    var breaks = naturalBreaks(data.features.map(function (f) { return f.properties[prop]; }), colors.length);
     layer.breaks = breaks;
     layer.colors = colors;
     var geo = L.geoJSON(data, {
