@@ -9,14 +9,14 @@ from test_complaints_web import add_complaint
 MISMATCHES = """
     SELECT count(*) FROM (
         (SELECT id, ST_X(geom)::real, ST_Y(geom)::real, received_at, category, status,
-                source, microdistrict_id FROM complaints
+                source, microdistrict_id, resolved_at FROM complaints
          EXCEPT SELECT id, lon, lat, received_at, category, status, source,
-                microdistrict_id FROM complaint_map_points)
+                microdistrict_id, resolved_at FROM complaint_map_points)
         UNION ALL
-        (SELECT id, lon, lat, received_at, category, status, source, microdistrict_id
-         FROM complaint_map_points
+        (SELECT id, lon, lat, received_at, category, status, source, microdistrict_id,
+                resolved_at FROM complaint_map_points
          EXCEPT SELECT id, ST_X(geom)::real, ST_Y(geom)::real, received_at, category,
-                status, source, microdistrict_id FROM complaints)
+                status, source, microdistrict_id, resolved_at FROM complaints)
     ) d"""
 
 
@@ -47,8 +47,10 @@ def test_every_write_keeps_the_copy_and_bumps_the_version(connection: Connection
 
     conn.execute(text("UPDATE complaints SET status = 'in_progress', category = 'land' "
                       "WHERE ticket = :t"), {"t": ticket})
+    conn.execute(text("UPDATE complaints SET status = 'resolved', resolved_at = now() "
+                      "WHERE ticket = :t"), {"t": ticket})
     conn.execute(text("UPDATE complaints SET geom = NULL WHERE ticket = :t"), {"t": ticket})
-    assert mismatches(conn) == 0 and version(conn) == start + 4
+    assert mismatches(conn) == 0 and version(conn) == start + 5
 
     # An update that changes none of the copied columns leaves the copy alone.
     conn.execute(text("UPDATE complaints SET text = 'другой текст' WHERE ticket = :t"),
@@ -59,7 +61,7 @@ def test_every_write_keeps_the_copy_and_bumps_the_version(connection: Connection
     assert mismatches(conn) == 0
     conn.execute(text("TRUNCATE complaints CASCADE"))
     assert conn.execute(text("SELECT count(*) FROM complaint_map_points")).scalar_one() == 0
-    assert version(conn) == start + 7
+    assert version(conn) == start + 8
 
 
 def test_upsert_of_an_import_keeps_the_copy(connection: Connection) -> None:

@@ -17,6 +17,9 @@ from geoapp.maps.filters import ComplaintFilter
 from geoapp.taxonomy import OPEN_STATUSES
 
 DEFAULT_TZ = "Asia/Almaty"
+# Counts read the narrow, trigger-kept copy of complaints (geoapp.models.derived): the
+# same columns under the same alias, a sixth of the bytes to scan.
+COUNTED = "complaint_map_points"
 # Days to resolve are whole days elapsed (floor); a bucket starts at each edge.
 RESOLUTION_EDGES: tuple[int, ...] = (0, 2, 4, 8, 15, 31, 61, 91)
 RESOLUTION_LABELS: tuple[str, ...] = (
@@ -116,7 +119,7 @@ def _shares(conn: Connection, key: str, filters: ComplaintFilter,
     rows = conn.execute(text(f"""
         SELECT {_SHARE_KEYS[key]} AS key, count(*) AS n,
                count(*)::float8 / sum(count(*)) OVER () AS share
-        FROM complaints c WHERE {where}
+        FROM {COUNTED} c WHERE {where}
         GROUP BY 1 ORDER BY n DESC, key"""), params)
     return [Share(r.key, r.n, r.share) for r in rows]
 
@@ -142,7 +145,7 @@ def by_microdistrict(conn: Connection, filters: ComplaintFilter) -> list[Microdi
     complaints per 1,000 residents; then one row for complaints in no microdistrict."""
     where, params = _scope(filters)
     rows = conn.execute(text(f"""
-        WITH scoped AS (SELECT c.microdistrict_id FROM complaints c WHERE {where}),
+        WITH scoped AS (SELECT c.microdistrict_id FROM {COUNTED} c WHERE {where}),
              counts AS (SELECT microdistrict_id, count(*) AS n FROM scoped GROUP BY 1),
              total AS (SELECT count(*) AS n FROM scoped)
         SELECT * FROM (
@@ -170,7 +173,7 @@ def weekly_trend(conn: Connection, filters: ComplaintFilter,
         WITH weeks AS (
             SELECT date_trunc('week', c.received_at AT TIME ZONE :s_tz)::date AS monday,
                    count(*) AS n
-            FROM complaints c WHERE {where} GROUP BY 1)
+            FROM {COUNTED} c WHERE {where} GROUP BY 1)
         SELECT s::date AS monday, to_char(s, 'IYYY-"W"IW') AS label,
                coalesce(w.n, 0) AS n
         FROM generate_series((SELECT min(monday) FROM weeks)::timestamp,
@@ -209,7 +212,7 @@ def resolution_times(conn: Connection, filters: ComplaintFilter,
     row = conn.execute(text(f"""
         WITH d AS (
             SELECT extract(epoch FROM c.resolved_at - c.received_at)::float8 / 86400 AS days
-            FROM complaints c
+            FROM {COUNTED} c
             WHERE c.status = 'resolved' AND c.resolved_at >= c.received_at AND {where}),
         b AS (
             SELECT width_bucket(floor(days)::int, CAST(:s_edges AS int[])) AS bucket,

@@ -1,9 +1,10 @@
 """Tables kept by triggers from `complaints` (migration 0003), never written by code.
 
-`complaint_map_points` is a narrow copy of what the map layers filter and draw (point,
-date, category, status, source, microdistrict): a city-wide heat or cluster view scans 80 MB instead
-of the half-gigabyte complaints heap. `data_versions` counts the statements that
-changed a table, so caches of derived figures (the public lattice) know when to refresh.
+`complaint_map_points` is a narrow copy of what the map layers and the dashboards
+filter and count (point, dates, category, status, source, microdistrict): a city-wide
+heat map or a dashboard scans 80 MB instead of the half-gigabyte complaints heap.
+`data_versions` counts the statements that changed a table, so caches of derived
+figures (the public lattice) know when to refresh.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ComplaintMapPoint(Base):
     status: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     microdistrict_id: Mapped[int | None] = mapped_column(Integer)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DataVersion(Base):

@@ -1,4 +1,4 @@
-"""A narrow, trigger-kept copy of the complaints the map layers scan, and a counter of
+"""A narrow, trigger-kept copy of the complaints the map layers and the dashboards scan, and a counter of
 changes per table for caches of derived figures.
 
 Both are kept by statement-level triggers with transition tables, so every writer
@@ -22,13 +22,15 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-POINT_COLUMNS = "id, lon, lat, received_at, category, status, source, microdistrict_id"
+POINT_COLUMNS = ("id, lon, lat, received_at, category, status, source, microdistrict_id, "
+                 "resolved_at")
 # No point (geocode precision `none`) still counts in the per-microdistrict figures.
 POINT_VALUES = ("id, ST_X(geom), ST_Y(geom), received_at, category, status, source, "
-                "microdistrict_id")
+                "microdistrict_id, resolved_at")
 CHANGED = ("(n.geom IS DISTINCT FROM o.geom OR n.received_at <> o.received_at "
            "OR n.category <> o.category OR n.status <> o.status OR n.source <> o.source "
-           "OR n.microdistrict_id IS DISTINCT FROM o.microdistrict_id)")
+           "OR n.microdistrict_id IS DISTINCT FROM o.microdistrict_id "
+           "OR n.resolved_at IS DISTINCT FROM o.resolved_at)")
 
 FUNCTIONS = f"""
 CREATE FUNCTION geoapp_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,7 +55,7 @@ BEGIN
       AND {CHANGED};
     INSERT INTO complaint_map_points ({POINT_COLUMNS})
     SELECT n.id, ST_X(n.geom), ST_Y(n.geom), n.received_at, n.category, n.status, n.source,
-           n.microdistrict_id
+           n.microdistrict_id, n.resolved_at
     FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {CHANGED};
     RETURN NULL;
 END $$;
@@ -99,6 +101,7 @@ def upgrade() -> None:
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("microdistrict_id", sa.Integer(), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_complaint_map_points")),
     )
     op.create_table(
