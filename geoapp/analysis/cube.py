@@ -82,7 +82,7 @@ def analysis_weeks(first: date, last: date, params: CubeParams) -> list[tuple[da
 def data_range(conn: Connection, params: CubeParams) -> tuple[date, date] | None:
     """The range asked for, completed by the first and last local day with complaints."""
     first, last = conn.execute(text("""
-        SELECT min(received_at AT TIME ZONE :tz)::date, max(received_at AT TIME ZONE :tz)::date
+        SELECT (min(received_at) AT TIME ZONE :tz)::date, (max(received_at) AT TIME ZONE :tz)::date
         FROM complaints WHERE category = :category"""),
         {"tz": params.tz, "category": params.category}).one()
     first, last = params.date_from or first, params.date_to or last

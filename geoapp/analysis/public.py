@@ -102,8 +102,8 @@ def data_range(conn: Connection, column: str = "received_at") -> tuple[date, dat
     """First and last local day of `column` (a fixed column name, never request text)."""
     assert column in ("received_at", "resolved_at")
     first, last = conn.execute(text(f"""
-        SELECT min({column} AT TIME ZONE '{TZ}')::date,
-               max({column} AT TIME ZONE '{TZ}')::date FROM complaints""")).one()
+        SELECT (min({column}) AT TIME ZONE '{TZ}')::date,
+               (max({column}) AT TIME ZONE '{TZ}')::date FROM complaints""")).one()
     return None if first is None else (first, last)
 
 

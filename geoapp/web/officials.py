@@ -63,8 +63,8 @@ def map_i18n(language: str) -> dict[str, object]:
 def heating_weeks() -> list[list[str]]:
     with engine().connect() as conn:
         first, last = conn.execute(text("""
-            SELECT min(received_at AT TIME ZONE 'Asia/Almaty')::date,
-                   max(received_at AT TIME ZONE 'Asia/Almaty')::date FROM complaints
+            SELECT (min(received_at) AT TIME ZONE 'Asia/Almaty')::date,
+                   (max(received_at) AT TIME ZONE 'Asia/Almaty')::date FROM complaints
         """)).one()
     if first is None:
         return []
