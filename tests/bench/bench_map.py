@@ -1,7 +1,7 @@
 """Officials' map benchmark (issue: officials' map): at 15,000 and at N complaints
 (BENCH_COMPLAINTS, default 1,000,000), side by side in one run:
 
-- the size of the /map HTML page;
+- the size of the /map HTML page, and the median time of the officials' pages;
 - for each data layer at typical viewports (the whole city at zoom 12, a district at
   zoom 14, a few streets at zoom 17): response size and median time over repeated
   requests through the app, beside the median of the same source's SQL run alone
@@ -44,6 +44,7 @@ VIEWS = {
     "streets z17": ((71.370, 42.895, 71.378, 42.900), 17),
 }
 LAYERS = ("complaints_heat", "complaints_clusters", "microdistrict_rates")
+PAGES = ("/map", "/complaints", "/dashboard", "/microdistricts/1")
 
 
 def opener_logged_in(base: str):  # type: ignore[no-untyped-def]
@@ -81,6 +82,9 @@ def measure(n: int) -> dict:
             opener = opener_logged_in(base)
             html = opener.open(f"{base}/map").read()
             results["html_kb"] = len(html) / 1024
+            results["pages"] = {
+                page: median_ms(lambda a=f"{base}{page}": opener.open(a).read(), repeat=5)
+                for page in PAGES}
             for view, (bbox, zoom) in VIEWS.items():
                 for layer in LAYERS:
                     query = "bbox=" + ",".join(map(str, bbox)) + f"&zoom={zoom}"
@@ -116,6 +120,9 @@ def main() -> None:
     print(f"{'/map HTML (KB, target <= 1536)':40}{a['html_kb']:>26.1f}{b['html_kb']:>26.1f}")
     print(f"{'data drawn in Chromium (s, target <= 3)':40}{a['drawn_s']:>26.2f}"
           f"{b['drawn_s']:>26.2f}")
+    for page in PAGES:
+        print(f"{'page ' + page + ' (median ms)':40}{a['pages'][page]:>26.1f}"
+              f"{b['pages'][page]:>26.1f}")
     print("\nper data response: size KB / median ms through the app / median ms SQL alone "
           "(ratio app/SQL); targets <= 1024 KB and <= 300 ms")
     for key in a["rows"]:
