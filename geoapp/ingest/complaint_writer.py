@@ -62,7 +62,7 @@ class BatchWriter:
         self._places_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-places")
         self._write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
         self._pending: Future[WrittenBatch] | None = None
-        self._finding: Future[list[Place]] | None = None
+        self._finding: list[Future[list[Place]]] = []  # lookups of the batch to come
 
     def prepare(self) -> None:
         """Create the connection's staging tables (temporary: they are its own)."""
@@ -74,16 +74,20 @@ class BatchWriter:
         return self._pending is not None
 
     def find_places(self, queries: list[PlaceQuery]) -> Future[list[Place]]:
-        """Start finding a batch's places now, before the batch can be written."""
-        self._finding = self._places_pool.submit(self.finder.find, queries)
-        return self._finding
+        """Start finding places now, before their batch can be written."""
+        future = self._places_pool.submit(self.finder.find, queries)
+        self._finding.append(future)
+        return future
 
-    def submit(self, staged: list[tuple[Any, ...]], places: Future[list[Place]]) -> None:
-        """Write a batch once its places are found (and the batch before settled)."""
+    def submit(self, staged: list[tuple[Any, ...]], places: list[Future[list[Place]]]) -> None:
+        """Write a batch once its places (by chunks, in order) are found and the batch
+        before has settled."""
         if self._pending is not None:
             raise RuntimeError("a batch is still in flight: settle it first")
+        self._finding = []
         self._pending = self._write_pool.submit(
-            lambda: write_batch(self.conn, staged, places.result(), self.batch_id))
+            lambda: write_batch(self.conn, staged, [p for f in places for p in f.result()],
+                                self.batch_id))
 
     def settle(self) -> WrittenBatch:
         """Wait for the batch in flight; its error, if any, is raised here."""
@@ -107,8 +111,9 @@ class BatchWriter:
             return None
 
     def close(self) -> None:
-        """Stop: a lookup still running (for a batch never submitted) is cancelled."""
-        if self._finding is not None and not self._finding.done():
+        """Stop: lookups for a batch never submitted are dropped, or cancelled."""
+        self._places_pool.shutdown(wait=False, cancel_futures=True)
+        if not all(future.done() for future in self._finding):
             self.finder.conn.connection.driver_connection.cancel_safe()
         self._places_pool.shutdown(wait=True)
         self._write_pool.shutdown(wait=True)

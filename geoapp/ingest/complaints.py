@@ -14,6 +14,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import BatchWriter, WrittenBatch
 from geoapp.ingest.locate import Gazetteer, Location
-from geoapp.ingest.places import PlaceFinder, PlaceQuery
+from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, open_table
 from geoapp.ingest.rejects import RejectsWriter
 from geoapp.taxonomy import CATEGORY_BY_CODE
@@ -100,6 +101,10 @@ def _place_query(location: Location) -> PlaceQuery:
 
 
 BATCH_BYTES = 8 * 1024 * 1024
+# Places are looked up by chunks of a batch, so that the lookups of the first batch
+# overlap its preparation instead of holding up its write.
+PLACES_CHUNK = 5_000
+PlaceLookup = Callable[[list[PlaceQuery]], "Future[list[Place]]"]
 # What a complaint is about is said at its start; long texts need not be read whole.
 CLASSIFY_CHARS = 2_000
 
@@ -155,7 +160,8 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
         writer = BatchWriter(writer_conn, PlaceFinder(places_conn), summary.batch_id)
         try:
             writer.prepare()
-            prepared = (prepare_batch(raw_rows, gazetteer, default_source, tz, now)
+            prepared = (prepare_batch(raw_rows, gazetteer, default_source, tz, now,
+                                      writer.find_places)
                         for raw_rows in _batches(source_table.rows, batch_size))
             _run_batches(writer, prepared, summary, rejects, progress)
         finally:
@@ -184,12 +190,11 @@ def _run_batches(writer: BatchWriter, batches: Iterator[PreparedBatch], summary:
 
     try:
         for prepared in batches:
-            places = writer.find_places(prepared.places)
             if in_flight is not None:
                 settled(in_flight, writer.settle())
             # In this order, an interrupt never leaves a settled batch as in flight.
             in_flight = prepared
-            writer.submit(prepared.staged, places)
+            writer.submit(prepared.staged, prepared.places)
         if in_flight is not None:
             settled(in_flight, writer.settle())
             in_flight = None
@@ -206,7 +211,7 @@ class PreparedBatch:
 
     raw_rows: list[RawRow]
     staged: list[tuple[Any, ...]] = field(default_factory=list)
-    places: list[PlaceQuery] = field(default_factory=list)
+    places: list[Future[list[Place]]] = field(default_factory=list)  # one per chunk
     rejected: list[tuple[int, str, list[str]]] = field(default_factory=list)
     reasons: Counter[str] = field(default_factory=Counter)
     precisions: dict[int, str] = field(default_factory=dict)
@@ -214,8 +219,11 @@ class PreparedBatch:
 
 
 def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, default_source: str | None,
-                  tz: ZoneInfo, now: datetime) -> PreparedBatch:
+                  tz: ZoneInfo, now: datetime, find_places: PlaceLookup) -> PreparedBatch:
+    """Parse, locate and classify; the places are looked up (`find_places`) by
+    chunks while the rest of the batch is still being prepared."""
     batch = PreparedBatch(raw_rows)
+    queries: list[PlaceQuery] = []
     for row in raw_rows:
         try:
             record = parse_row(row, default_source=default_source, tz=tz, now=now)
@@ -228,8 +236,13 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, default_source: 
         category = resolve_category(record.category_label, record.text)
         batch.from_text += category[2]
         batch.staged.append(_stage_row(record, location, category))
-        batch.places.append(_place_query(location))
         batch.precisions[record.line] = location.precision
+        queries.append(_place_query(location))
+        if len(queries) >= PLACES_CHUNK:
+            batch.places.append(find_places(queries))
+            queries = []
+    if queries:
+        batch.places.append(find_places(queries))
     return batch
 
 

@@ -1,0 +1,157 @@
+"""The import's pipeline: places found beside the writes give what the per-row
+lookups gave, batches written while the next is prepared keep their order and
+their duplicates, and an interrupt mid-pipeline leaves whole batches only."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from ingest_fixtures import write_reference_layers
+from sqlalchemy import Engine, text
+
+from geoapp.config import Settings
+from geoapp.db import make_engine
+from geoapp.ingest import complaints
+from geoapp.ingest.complaints import import_complaints
+from geoapp.ingest.layers import import_layer
+from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
+from geoapp.migrate import upgrade
+
+HEADER = ["Номер обращения", "Дата обращения", "Источник", "Текст обращения", "Адрес",
+          "Широта", "Долгота", "Статус", "Исполнитель"]
+
+
+@pytest.fixture(scope="module")
+def pipeline_db(new_database, tmp_path_factory) -> Engine:
+    engine = make_engine(new_database("pipeline"))
+    upgrade(engine)
+    paths = write_reference_layers(tmp_path_factory.mktemp("layers"))
+    for kind in ("microdistricts", "buildings", "parcels"):
+        import_layer(engine, kind, paths[kind])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(pipeline_db: Engine) -> Engine:
+    with pipeline_db.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    return pipeline_db
+
+
+def ids(engine: Engine, table: str, column: str) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text(f"SELECT {column}, id FROM {table}")).all())
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def row(eid: str, address: str = "15 мкр, д. 7", lat: str = "", lon: str = "",
+        status: str = "Исполнено") -> list[str]:
+    return [eid, "12.01.2024 09:30", "109", "Нет отопления", address, lat, lon, status,
+            "ТОО «Таразэнергоцентр»"]
+
+
+def test_places_as_the_per_row_lookups_found_them(engine: Engine) -> None:
+    md = ids(engine, "microdistricts", "name")
+    parcel = ids(engine, "parcels", "cadastral_number")
+    building = ids(engine, "buildings", "address")
+    queries = [
+        # own coordinates inside 15 мкр and its parcel, 1.5 m from building "15 мкр, 7"
+        PlaceQuery(71.37201, 42.90201, None, None, True),
+        # the same point located by address: the building is given, none is searched
+        PlaceQuery(71.37201, 42.90201, None, None, False),
+        # ~8 m east of the first parcel, ~49 m from the nearest building
+        PlaceQuery(71.3726, 42.9020, None, None, True),
+        # a microdistrict given by geocoding is kept
+        PlaceQuery(71.3850, 42.9030, md["15 мкр"], None, False),
+        # no point: only what geocoding gave
+        PlaceQuery(None, None, md["мкр. Жайлау"], None, False),
+        # far from everything
+        PlaceQuery(71.30, 42.85, None, None, True),
+    ]
+    with engine.connect() as conn:
+        places = PlaceFinder(conn).find(queries)
+    assert places == [
+        Place(md["15 мкр"], parcel["06:097:001:001"], building["15 мкр, 7"]),
+        Place(md["15 мкр"], parcel["06:097:001:001"], None),
+        Place(md["15 мкр"], parcel["06:097:001:001"], None),
+        Place(md["15 мкр"], parcel["06:097:001:002"], None),
+        Place(md["мкр. Жайлау"], None, None),
+        Place(None, None, None),
+    ]
+
+
+def test_gazetteer_points_are_looked_up_once(engine: Engine) -> None:
+    statements: list[int] = []
+    gazetteer_point = PlaceQuery(71.3720, 42.9020, None, 1, False)
+    own_point = PlaceQuery(71.37201, 42.90201, None, None, True)
+    with engine.connect() as conn:
+        finder = PlaceFinder(conn)
+        look_up = finder._look_up
+
+        def counted(queries: list[PlaceQuery]) -> list[Place]:
+            statements.append(len(queries))
+            return look_up(queries)
+
+        finder._look_up = counted  # type: ignore[method-assign]
+        first = finder.find([gazetteer_point, own_point, gazetteer_point])
+        second = finder.find([gazetteer_point, own_point])
+    assert first[0] == first[2] == second[0] and first[1] == second[1]
+    assert statements == [2, 1]  # once per distinct point; own coordinates not kept
+
+
+def test_duplicates_across_batches_in_the_pipeline(engine: Engine, tmp_path: Path) -> None:
+    rows = [row(f"P-{i}") for i in range(7)] + [row("P-1"), row("P-6"), row("P-7")]
+    path = write_rows(tmp_path / "dups.csv", rows)
+    rejects = tmp_path / "rejects.csv"
+    summary = import_complaints(engine, path, settings=Settings.from_env(),
+                                rejects_path=rejects, batch_size=3)
+    assert (summary.read, summary.inserted, summary.rejected) == (10, 8, 2)
+    assert summary.batches_committed == 4
+    with rejects.open(encoding="utf-8-sig") as fh:
+        reasons = {r[0]: r[1] for r in list(csv.reader(fh, delimiter=";"))[1:]}
+    assert reasons == {"9": "duplicate external_id in this file (first at line 3)",
+                       "10": "duplicate external_id in this file (first at line 8)"}
+    with engine.connect() as conn:
+        events = conn.execute(text("SELECT count(*) FROM complaint_events")).scalar_one()
+    assert events == 2 * 8  # received, then resolved as exported
+
+
+@pytest.mark.parametrize("interrupt_at", [2, 4])
+def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              interrupt_at: int) -> None:
+    """Ctrl-C while batch n+1 is prepared and batch n is being written: batch n
+    either commits whole or rolls back whole, and the summary says which."""
+    path = write_rows(tmp_path / "many.csv", [
+        row(f"I-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
+    prepare = complaints.prepare_batch
+    calls = 0
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == interrupt_at:
+            raise KeyboardInterrupt
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(complaints, "prepare_batch", interrupted)
+    summary = import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
+    assert summary.interrupted
+    assert summary.batches_committed in (interrupt_at - 2, interrupt_at - 1)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+        events = conn.execute(text("SELECT count(*) FROM complaint_events")).scalar_one()
+        status = conn.execute(text("SELECT status FROM import_batches")).scalar_one()
+    assert count == summary.inserted == summary.read == 100 * summary.batches_committed
+    assert events == 2 * count
+    assert status == "interrupted"
