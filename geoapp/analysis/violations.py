@@ -18,6 +18,8 @@ from sqlalchemy import Connection, text
 
 from geoapp.analysis.parcel_rules import (
     DROP_WORK_TABLE_SQL,
+    INTERIORS_MEET,
+    METRIC_SRID,
     WORK_TABLE_SQL,
     BBox,
     rule_statement,
@@ -156,22 +158,68 @@ def totals(conn: Connection, selection: Selection | None = None,
     """Per rule and overall (rule None, last): violations, distinct parcels, hectares of
     the union of the violating parcels' geometry, and their cadastral value, each
     parcel counted once. Rules in `codes` without violations get a row of zeros."""
-    where, params = (selection or Selection()).where("v")
-    rows = conn.execute(text(f"""
-        WITH v AS (SELECT v.rule, v.parcel_id FROM parcel_violations v WHERE {where}),
-        per_rule AS (SELECT rule, parcel_id, count(*) AS n FROM v GROUP BY 1, 2),
-        per_parcel AS (SELECT NULL::text AS rule, parcel_id, count(*) AS n FROM v GROUP BY 2),
-        both_levels AS (SELECT * FROM per_rule UNION ALL SELECT * FROM per_parcel)
-        SELECT b.rule, sum(b.n)::int, count(*)::int,
-               coalesce(ST_Area(ST_Transform(ST_Union({valid('p.geom')}), 32642)), 0) / 10000,
-               coalesce(sum(p.cadastral_value_kzt), 0)::bigint
-        FROM both_levels b JOIN parcels p ON p.id = b.parcel_id
-        GROUP BY b.rule ORDER BY b.rule NULLS LAST
-    """), params).all()
+    chosen = selection or Selection()
+    where, params = chosen.where("v")
+    rows = conn.execute(text(totals_sql(where, chosen.where("w")[0])), params).all()
     found = {r[0]: Totals(r[0], r[1], r[2], round(float(r[3]), 4), int(r[4])) for r in rows}
     order = sorted(set(codes) | {k for k in found if k is not None})
     return [found.get(c) or Totals(c, 0, 0, 0.0, 0) for c in order] + [
         found.get(None) or Totals(None, 0, 0, 0.0, 0)]
+
+
+def totals_sql(where_v: str, where_w: str) -> str:
+    """The totals over the selected violations (`where_v` on alias v, the same test as
+    `where_w` on alias w).
+
+    The area of a union is the sum of the parts' areas wherever no two parts' interiors
+    meet, so only the parcels that overlap another selected parcel of the same level
+    (rule, or all) go through ST_Union; the rest add their own area. Each selected
+    parcel is looked up once: its geometry made valid, its area, and the rules of the
+    selected parcels that overlap it (`partner_rules`). Every lookup is by index per
+    parcel, so stale statistics right after a run cannot turn it into a cross join."""
+    vp, vo = valid("p.geom"), valid("o.geom")
+    return f"""
+        WITH v AS (SELECT v.rule, v.parcel_id FROM parcel_violations v WHERE {where_v}),
+        selected AS (SELECT parcel_id, array_agg(rule) AS rules FROM v GROUP BY parcel_id),
+        shapes AS MATERIALIZED (
+            SELECT s.rules, p.cadastral_value_kzt AS value, pg.g,
+                   ST_Area(ST_Transform(pg.g, {METRIC_SRID})) AS m2, x.partner_rules
+            FROM selected s JOIN parcels p ON p.id = s.parcel_id
+            CROSS JOIN LATERAL (
+                SELECT b.g, ST_XMin(b.g) AS x0, ST_YMin(b.g) AS y0, ST_XMax(b.g) AS x1,
+                       ST_YMax(b.g) AS y1
+                FROM (SELECT {vp} AS g OFFSET 0) b OFFSET 0
+            ) pg
+            CROSS JOIN LATERAL (
+                SELECT array_agg(r.rule) AS partner_rules
+                FROM (
+                    SELECT (SELECT array_agg(w.rule) FROM parcel_violations w
+                            WHERE w.parcel_id = o.id AND {where_w}) AS rules
+                    FROM parcels o
+                    WHERE o.geom && pg.g AND o.id <> p.id
+                      AND CASE WHEN pg.x0 < ST_XMax(o.geom) AND ST_XMin(o.geom) < pg.x1
+                                    AND pg.y0 < ST_YMax(o.geom) AND ST_YMin(o.geom) < pg.y1
+                               THEN {INTERIORS_MEET.format(a='pg.g', b=vo)} ELSE false END
+                ) o
+                CROSS JOIN LATERAL unnest(o.rules) AS r(rule)
+            ) x
+        )
+        SELECT l.rule, sum(l.n)::int, count(*)::int,
+               (coalesce(sum(sh.m2) FILTER (WHERE NOT f.overlapped), 0)
+                + coalesce(ST_Area(ST_Transform(ST_Union(sh.g) FILTER (WHERE f.overlapped),
+                                                {METRIC_SRID})), 0)) / 10000,
+               coalesce(sum(sh.value), 0)::bigint
+        FROM shapes sh
+        CROSS JOIN LATERAL (
+            SELECT r.rule, count(*) AS n FROM unnest(sh.rules) AS r(rule) GROUP BY r.rule
+            UNION ALL SELECT NULL::text, cardinality(sh.rules)
+        ) l
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN l.rule IS NULL THEN sh.partner_rules IS NOT NULL
+                        ELSE coalesce(l.rule = ANY(sh.partner_rules), false) END AS overlapped
+        ) f
+        GROUP BY l.rule ORDER BY l.rule NULLS LAST
+    """
 
 
 def review(conn: Connection, violation_id: int, state: str, actor: str,
