@@ -52,6 +52,13 @@ def write_batch(conn: Connection, staged: list[tuple[Any, ...]], places: list[Pl
     return WrittenBatch(inserted, updated, duplicates)
 
 
+def _cancel(conn: Connection) -> None:
+    """Cancel the statement running on `conn`, if any (from another thread)."""
+    driver = conn.connection.driver_connection
+    # cancel_safe() (psycopg >= 3.2) does not block the caller on a slow network.
+    getattr(driver, "cancel_safe", driver.cancel)()
+
+
 class BatchWriter:
     """Finds places with `finder` and writes batches on `conn`, one batch at a time."""
 
@@ -103,7 +110,7 @@ class BatchWriter:
         if self._pending is None:
             return None
         for conn in (self.finder.conn, self.conn):
-            conn.connection.driver_connection.cancel_safe()
+            _cancel(conn)
         try:
             return self.settle()
         except Exception:
@@ -114,6 +121,6 @@ class BatchWriter:
         """Stop: lookups for a batch never submitted are dropped, or cancelled."""
         self._places_pool.shutdown(wait=False, cancel_futures=True)
         if not all(future.done() for future in self._finding):
-            self.finder.conn.connection.driver_connection.cancel_safe()
+            _cancel(self.finder.conn)
         self._places_pool.shutdown(wait=True)
         self._write_pool.shutdown(wait=True)
