@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,3 +48,10 @@ def login(client, username: str, password: str):  # type: ignore[no-untyped-def]
     token = csrf_token(client.get("/login").get_data(as_text=True))
     return client.post("/login", data={"username": username, "password": password,
                                        "csrf_token": token})
+
+
+def interruptible() -> None:
+    """`preexec_fn` for a child the test will Ctrl-C: a shell starts background jobs
+    with SIGINT ignored, and Python then never raises KeyboardInterrupt; a user's
+    terminal delivers it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

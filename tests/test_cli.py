@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
-from helpers import GEOAPP, assert_one_line_error, free_port, run_geoapp
+from helpers import GEOAPP, assert_one_line_error, free_port, interruptible, run_geoapp
 from sqlalchemy.engine import make_url
 
 from geoapp.migrate import head_revision
@@ -80,7 +80,8 @@ def test_serve_runs_waitress_and_answers_healthz(test_db_url: str) -> None:
     port = free_port()
     server = subprocess.Popen([GEOAPP, "serve", "--port", str(port)],
                               env={"DATABASE_URL": test_db_url, "PATH": "/usr/bin:/bin"},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=interruptible)
     try:
         body = None
         for _ in range(100):
@@ -107,7 +108,8 @@ def test_demo_refuses_a_non_empty_database_and_ctrl_c_leaves_nothing(new_databas
     upgrade(engine)
     env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
     loader = subprocess.Popen([GEOAPP, "demo", "--complaints", "400000"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=interruptible)
     time.sleep(6)
     loader.send_signal(signal.SIGINT)
     _, err = loader.communicate(timeout=120)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import GEOAPP, assert_one_line_error, run_geoapp
+from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
 from ingest_fixtures import write_reference_layers
 from sqlalchemy import Engine, text
 
@@ -268,7 +268,8 @@ def test_interrupt_leaves_whole_batches_only(ingest_db, tmp_path: Path) -> None:
     proc = subprocess.Popen([GEOAPP, "import", "complaints", str(path), "--json"],
                             env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin",
                                  "GEOAPP_IMPORT_BATCH_ROWS": "2000"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     landed = 0
     while time.monotonic() < deadline and landed < 4_000:
