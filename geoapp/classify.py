@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -218,47 +220,37 @@ def fold(text: str) -> str:
     return fold_kazakh(clean_text(text))
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regex fragment."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 1
-        elif in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str, start: int) -> int:
-    """The index of the ")" closing the group opened at `start`."""
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of each character of a regex fragment
+    that is neither escaped nor inside a character class."""
     depth, i, in_class = 0, start, False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
-            i += 1
-        elif in_class:
+            i += 2
+            continue
+        if in_class:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth += (ch == "(") - (ch == ")")
+            yield i, ch, depth
         i += 1
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex fragment."""
+    bars = [i for i, ch, depth in _structure(pattern) if ch == "|" and depth == 0]
+    bounds = [-1, *bars, len(pattern)]
+    return [pattern[a + 1:b] for a, b in pairwise(bounds)]
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index of the ")" closing the group opened at `start`."""
+    for i, ch, depth in _structure(pattern, start):
+        if ch == ")" and depth == 0:
+            return i
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
