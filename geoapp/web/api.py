@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from geoapp.errors import InputError
 from geoapp.maps.catalog import LayerSpec, load_catalog
@@ -58,6 +58,17 @@ def layer_data(layer_id: str) -> tuple[Response, int] | Response:
     return response
 
 
+def address_matches(conn: Connection, like: str) -> list[dict[str, object]]:
+    """Register addresses (Russian or Kazakh) matching a LIKE pattern, shortest first,
+    as search results to zoom to."""
+    rows = conn.execute(text("""
+        SELECT address AS label, ST_Y(geom) AS lat, ST_X(geom) AS lon FROM buildings
+        WHERE address ILIKE :like OR address_kk ILIKE :like
+        ORDER BY length(address), address LIMIT 10
+    """), {"like": like}).mappings()
+    return [dict(row) for row in rows]
+
+
 @bp.get("/search")
 @roles_required("official", "inspector", "admin")
 def search() -> Response:
@@ -70,11 +81,6 @@ def search() -> Response:
         tickets = conn.execute(text("""
             SELECT ticket FROM complaints WHERE ticket = upper(:q) OR external_id = :q LIMIT 5
         """), {"q": q}).scalars().all()
-        addresses = conn.execute(text("""
-            SELECT address, ST_Y(geom) AS lat, ST_X(geom) AS lon FROM buildings
-            WHERE address ILIKE :like OR address_kk ILIKE :like
-            ORDER BY length(address), address LIMIT 10
-        """), {"like": like}).mappings().all()
+        addresses = address_matches(conn, like)
     results = [{"label": t, "url": f"/complaints/{t}"} for t in tickets]
-    results += [{"label": a["address"], "lat": a["lat"], "lon": a["lon"]} for a in addresses]
-    return jsonify(results=results)
+    return jsonify(results=results + addresses)

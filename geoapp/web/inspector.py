@@ -34,7 +34,7 @@ from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
 from geoapp.textsearch import contains_pattern, search_text
 from geoapp.web import engine, settings
-from geoapp.web.api import catalog
+from geoapp.web.api import address_matches, catalog
 from geoapp.web.auth import current_role, roles_required
 from geoapp.web.i18n import current_language
 
@@ -97,16 +97,11 @@ def search() -> Response:
             WHERE cadastral_number LIKE :like OR holder ILIKE :like
             ORDER BY cadastral_number <> :q, cadastral_number LIMIT 15
         """), {"like": like, "q": q}).all()
-        addresses = conn.execute(text("""
-            SELECT address, ST_Y(geom) AS lat, ST_X(geom) AS lon FROM buildings
-            WHERE address ILIKE :like OR address_kk ILIKE :like
-            ORDER BY length(address), address LIMIT 10
-        """), {"like": like}).mappings().all()
+        addresses = address_matches(conn, like)
     results = [{"label": f"{n}{' — ' + h if h else ''}",
                 "url": url_for("inspector.parcel_view", cadastral_number=n)}
                for n, h in parcels]
-    results += [{"label": a["address"], "lat": a["lat"], "lon": a["lon"]} for a in addresses]
-    return jsonify(results=results)
+    return jsonify(results=results + addresses)
 
 
 @bp.get("/inspector/violations")
