@@ -12,6 +12,13 @@ STAGE_COLUMNS = (
     "geocode_note", "microdistrict_id", "parcel_id", "building_id",
 )
 
+# Their types, for COPY in binary form: no text to format in Python or parse on the server.
+STAGE_TYPES = (
+    "int4", "text", "text", "timestamptz", "text", "float8", "text", "text", "text", "text",
+    "timestamptz", "text", "text", "text", "float8", "float8", "text", "float8", "text",
+    "int4", "int4", "int4",
+)
+
 CREATE_STAGE = text("""
     CREATE TEMP TABLE IF NOT EXISTS stage_complaints (
         line integer, source text, external_id text, received_at timestamptz,

@@ -21,7 +21,8 @@ from sqlalchemy import Connection
 from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 
-_COPY_STAGE = f"COPY stage_complaints ({', '.join(sql.STAGE_COLUMNS)}) FROM STDIN"
+_COPY_STAGE = (f"COPY stage_complaints ({', '.join(sql.STAGE_COLUMNS)}) "
+               "FROM STDIN (FORMAT BINARY)")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def write_batch(conn: Connection, staged: list[tuple[Any, ...]], places: list[Pl
         conn.execute(sql.TRUNCATE_STAGE)
         cursor = conn.connection.driver_connection.cursor()
         with cursor.copy(_COPY_STAGE) as copy:
+            copy.set_types(sql.STAGE_TYPES)
             for values, place in zip(staged, places, strict=True):
                 copy.write_row(values + place)
         duplicates = [(line, first) for line, first in conn.execute(sql.FIND_DUPLICATES)]
