@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -68,3 +69,36 @@ def hotspots(category: str, date_from: str | None, date_to: str | None, hex_acro
                    f"{h.open_complaints} open; central heating: {h.central_buildings} "
                    f"buildings, {h.central_residents} residents; "
                    f"seasons {', '.join(h.seasons)}")
+
+
+@analyze.command("classifier", help="The text classifier's accuracy per category against "
+                                    "a ground truth (the demo writes complaints_truth.csv).")
+@click.argument("complaints", type=click.Path(path_type=Path))
+@click.argument("truth", type=click.Path(path_type=Path))
+@click.option("--target", default=0.9, show_default=True, type=float,
+              help="Accuracy to flag categories below.")
+@click.option("--min-samples", default=100, show_default=True, type=int,
+              help="Flag only categories with at least this many samples.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def classifier(complaints: Path, truth: Path, target: float, min_samples: int,
+               as_json: bool) -> None:
+    from geoapp.classify_eval import evaluate, labelled_texts, read_truth
+    from geoapp.cli import print_json
+
+    report = evaluate(labelled_texts(complaints, read_truth(truth)))
+    if not report.overall.samples:
+        raise InputError(f"no complaint of {complaints.name} is in {truth.name}")
+    below = report.below(target, min_samples)
+    if as_json:
+        print_json({**report.as_dict(), "target": target, "min_samples": min_samples,
+                    "below_target": [c.category for c in below]})
+        return
+    click.echo(f"{'category':36}{'samples':>9}{'accuracy':>10}{'no label':>10}{'accuracy':>10}")
+    for row in (*report.categories, report.overall):
+        without = row.unlabelled_accuracy
+        click.echo(f"{row.category:36}{row.samples:>9,}{row.accuracy:>10.1%}"
+                   f"{row.unlabelled:>10,}{'' if without is None else f'{without:.1%}':>10}")
+    for true, guessed, count in report.confusions[:5]:
+        click.echo(f"confused: {true} -> {guessed}: {count}")
+    click.echo(f"categories with >= {min_samples} samples below {target:.0%}: "
+               f"{', '.join(c.category for c in below) or 'none'}")

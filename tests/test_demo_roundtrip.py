@@ -92,3 +92,20 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
     assert wrong_building / max(1, located_by_address) <= 0.03
     assert wrong_md / len(stored) <= 0.03
     assert by_precision["none"] / len(stored) <= 0.05
+
+
+def test_classifier_accuracy_per_category_on_the_demo_truth(imported) -> None:
+    """Issue "ingestion" 5: >= 90% on every category with at least 100 samples."""
+    _, _, out = imported
+    proc = run_geoapp("analyze", "classifier", str(out / "complaints.csv"),
+                      str(out / "complaints_truth.csv"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["overall"]["samples"] == 33_800
+    assert report["overall"]["without_label"] > 1_000  # the rows the import classifies
+    big = {code: row for code, row in report["categories"].items() if row["samples"] >= 100}
+    assert len(big) >= 15
+    print("\nclassifier on the demo's ground truth: " + ", ".join(
+        f"{code} {row['accuracy']:.1%} of {row['samples']}" for code, row in big.items()))
+    assert report["below_target"] == []
+    assert all(row["accuracy"] >= 0.9 for row in big.values())

@@ -70,7 +70,7 @@ class ImportSummary:
 def resolve_category(label: str | None, text: str) -> tuple[str, float, bool]:
     """(code, confidence, from_text): the row's own category when it names one,
     else the classifier's guess from the text."""
-    code = _label_code(label) if label else None
+    code = label_code(label) if label else None
     if code:
         return code, 1.0, False
     code, confidence = classify_text(text[:CLASSIFY_CHARS])
@@ -78,7 +78,7 @@ def resolve_category(label: str | None, text: str) -> tuple[str, float, bool]:
 
 
 @lru_cache(maxsize=4096)
-def _label_code(label: str) -> str | None:
+def label_code(label: str) -> str | None:
     """A source's category label as a taxonomy code; exports repeat a few labels."""
     return label.strip() if label.strip() in CATEGORY_BY_CODE else map_source_label(label)
 
