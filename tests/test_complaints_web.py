@@ -244,6 +244,30 @@ def test_list_by_microdistrict(official: FlaskClient, data: dict) -> None:
     assert counts["мкр. Жайлау"] == 0 and counts["15 мкр"] > 0
 
 
+def test_list_by_area(official: FlaskClient, engine_: Engine) -> None:
+    """An area (a hotspot's bounds, say) keeps the complaints inside it, boundary
+    included, in the list, its count, the exports and the map's aggregates."""
+    day = datetime(2023, 6, 15, 6, 0, tzinfo=UTC)
+    inside = fresh(engine_, external_id="AREA-IN", received_at=day, lon=71.401, lat=42.871)
+    edge = fresh(engine_, external_id="AREA-EDGE", received_at=day, lon=71.41, lat=42.88)
+    fresh(engine_, external_id="AREA-OUT", received_at=day, lon=71.42, lat=42.871)
+    fresh(engine_, external_id="AREA-NONE", received_at=day, lon=None, lat=None)
+    dates = "from=2023-06-15&to=2023-06-15"
+    args = f"{dates}&area=71.40,42.87,71.41,42.88"
+    assert len(listed(official, dates)) == 4
+    assert sorted(r[0] for r in listed(official, args)) == sorted([inside, edge])
+    page = official.get(f"/complaints?{args}").get_data(as_text=True)
+    assert "Complaints found: 2" in page
+    assert 'name="area" value="71.4,42.87,71.41,42.88"' in page  # kept by the form
+    export = official.get(f"/complaints/export.csv?{args}").get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))) == 3
+    heat = official.get(f"/api/layers/complaints_heat?{args}&bbox=71.3,42.8,71.5,43.0&zoom=12")
+    assert heat.status_code == 200 and sum(p[2] for p in heat.get_json()["points"]) == 2
+    assert official.get(f"/dashboard?{args}").status_code == 200
+    for bad in ("1,2,3", "nan,0,1,1", "71.41,42.87,71.40,42.88", "a,b,c,d", "0,0,200,1"):
+        assert official.get(f"/complaints?area={bad}").status_code == 400, bad
+
+
 def test_search_escapes_wildcards(official: FlaskClient, data: dict) -> None:
     wild = data["tickets"]["wild"]
     assert [r[0] for r in listed(official, "q=%25")] == [wild]

@@ -4,6 +4,7 @@ pattern classifier, Gi* against esda, the CLI and the page."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -154,6 +155,15 @@ def test_page_for_an_official(demo_app, demo_engine):
     assert first_row.startswith("persistent") and "15 мкр" in first_row
     assert "устойчивая горячая точка" in first_row  # the pattern, in the page's language
     assert "/complaints?category=housing_utilities.heating" in first_row
+    # The hotspot's complaints: its category, weeks and bounds, not the whole city's.
+    link = re.search(r'href="(/complaints\?[^"]+)"', first_row).group(1).replace("&amp;", "&")
+    assert "area=" in link
+    client.get("/?lang=en")
+    within = client.get(link).get_data(as_text=True)
+    citywide = client.get(re.sub(r"&?area=[^&]*", "", link)).get_data(as_text=True)
+    found = [int(re.sub(r"\D", "", re.search(r"found: ([^<]+)<", page).group(1)))
+             for page in (within, citywide)]
+    assert 0 < found[0] < found[1]
     csv = client.get("/hotspots.csv?from=2022-10-01&to=2024-04-15")
     assert csv.status_code == 200 and csv.get_data(as_text=True).startswith("id,pattern")
     geo = client.get("/hotspots.geojson?from=2022-10-01&to=2024-04-15").get_json(force=True)

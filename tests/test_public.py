@@ -287,7 +287,8 @@ def test_two_periods_do_not_reveal_a_withheld_quarter(crawled: dict) -> None:
 def test_public_layers_refuse_other_slices(app: Flask) -> None:
     client = app.test_client()
     for args in ("from=2024-01-02&to=2024-03-31", "category=housing_utilities.heating",
-                 "status=resolved", "source=109", "from=2024-01-01", "microdistrict=1"):
+                 "status=resolved", "source=109", "from=2024-01-01", "microdistrict=1",
+                 "area=71.3,42.8,71.5,43.0"):
         assert client.get(f"/api/layers/public_hexagons?{args}").status_code == 400
     assert client.get("/open/layers/public_hexagons?period=2024-01").status_code == 400
     assert client.get("/open/layers/complaints_clusters").status_code == 404

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+from datetime import timedelta
 from typing import Any
 
 from geoapp.analysis.hotspots import Analysis, Hotspot
@@ -57,9 +59,15 @@ def to_csv(a: Analysis) -> str:
 
 
 def complaints_args(category: str, h: Hotspot) -> dict[str, str]:
-    """Arguments of the complaint list for a hotspot's category and active weeks (the
-    list has no area filter yet)."""
-    from datetime import timedelta
-
+    """Arguments of the complaint list for a hotspot: its category, active weeks and
+    bounds (a hotspot's hexagons may span several microdistricts)."""
     return {"category": category, "from": h.first_week.isoformat(),
-            "to": (h.last_week + timedelta(days=6)).isoformat()}
+            "to": (h.last_week + timedelta(days=6)).isoformat(),
+            "area": outward_bounds(h.bbox)}
+
+
+def outward_bounds(bbox: tuple[float, float, float, float]) -> str:
+    """A bbox as `area` text to 1e-6 degrees, rounded outwards: no point inside lost."""
+    low = [math.floor(v * 1e6) / 1e6 for v in bbox[:2]]
+    high = [math.ceil(v * 1e6) / 1e6 for v in bbox[2:]]
+    return ",".join(f"{v:.6f}" for v in (*low, *high))

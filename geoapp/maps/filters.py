@@ -4,6 +4,7 @@ from the request)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -37,6 +38,7 @@ class ComplaintFilter:
     date_to: date | None = None
     unresolved_days: int | None = None
     microdistrict: int | None = None
+    area: BBox | None = None  # minlon, minlat, maxlon, maxlat (a hotspot's bounds, say)
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> ComplaintFilter:
@@ -73,8 +75,9 @@ class ComplaintFilter:
             if not _whole(raw_md):
                 raise InputError(f"microdistrict must be a microdistrict's id, got {raw_md!r}")
             microdistrict = int(raw_md)
+        area = parse_area(args["area"]) if args.get("area") else None
         return cls(group, category, statuses, source, date_from, date_to, unresolved,
-                   microdistrict)
+                   microdistrict, area)
 
     def where(self, alias: str = "c") -> tuple[str, dict[str, object]]:
         """A SQL condition on complaints aliased `alias`, and its parameters."""
@@ -109,6 +112,12 @@ class ComplaintFilter:
         if self.microdistrict is not None:
             clauses.append(f"{alias}.microdistrict_id = :f_microdistrict")
             params["f_microdistrict"] = self.microdistrict
+        if self.area is not None:
+            # By id through the complaints' GiST index, so that the same rows are meant
+            # whether `alias` is `complaints` or its narrow copy (which has no geometry).
+            clauses.append(f"{alias}.id IN (SELECT a.id FROM complaints a WHERE a.geom && "
+                           "ST_MakeEnvelope(:f_area0, :f_area1, :f_area2, :f_area3, 4326))")
+            params.update({f"f_area{i}": v for i, v in enumerate(self.area)})
         return (" AND ".join(clauses) or "true"), params
 
     def as_args(self) -> dict[str, str]:
@@ -117,8 +126,24 @@ class ComplaintFilter:
             if value in (None, ()):
                 continue
             name = {"date_from": "from", "date_to": "to", "statuses": "status"}.get(key, key)
-            out[name] = ",".join(value) if isinstance(value, tuple) else str(value)
+            out[name] = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
         return out
+
+    @property
+    def area_arg(self) -> str:
+        return ",".join(map(str, self.area)) if self.area else ""
+
+
+def parse_area(raw: str) -> BBox:
+    """`minlon,minlat,maxlon,maxlat` in degrees, each a finite number in range."""
+    try:
+        parts = [float(p) for p in raw.split(",")]
+    except ValueError:
+        parts = []
+    if (len(parts) != 4 or not all(math.isfinite(p) for p in parts)
+            or not (-180 <= parts[0] < parts[2] <= 180 and -90 <= parts[1] < parts[3] <= 90)):
+        raise InputError("area must be minlon,minlat,maxlon,maxlat in degrees, min < max")
+    return parts[0], parts[1], parts[2], parts[3]
 
 
 def parse_bbox(raw: str | None, city: BBox) -> BBox:

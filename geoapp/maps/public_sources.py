@@ -25,7 +25,7 @@ def city() -> tuple[float, float, float, float]:
 def lattice_slice(filters: ComplaintFilter) -> tuple[str, str]:
     """(group, period) of a filter, or InputError when it is not a lattice cell."""
     if (filters.category or filters.statuses or filters.source or filters.unresolved_days
-            or filters.microdistrict is not None):
+            or filters.microdistrict is not None or filters.area is not None):
         raise InputError("the public map takes only a category group and a period")
     period = period_for_dates(filters.date_from, filters.date_to)
     if period is None:
