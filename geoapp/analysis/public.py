@@ -123,7 +123,7 @@ def microdistrict_table(conn: Connection, k: int) -> Table:
             SELECT c.microdistrict_id AS area, {GROUP_SQL} AS grp, {PERIOD_SQL},
                    c.status = 'resolved' AS resolved,
                    CASE WHEN c.status = 'resolved' AND c.resolved_at >= c.received_at
-                        THEN extract(epoch FROM c.resolved_at - c.received_at) / 86400.0
+                        THEN date_part('epoch', c.resolved_at - c.received_at) / 86400
                    END AS days
             FROM complaints c WHERE c.microdistrict_id IS NOT NULL
         )

@@ -146,9 +146,9 @@ def by_microdistrict(conn: Connection, filters: ComplaintFilter) -> list[Microdi
     complaints per 1,000 residents; then one row for complaints in no microdistrict."""
     where, params = _scope(filters)
     rows = conn.execute(text(f"""
-        WITH scoped AS (SELECT c.microdistrict_id FROM {COUNTED} c WHERE {where}),
-             counts AS (SELECT microdistrict_id, count(*) AS n FROM scoped GROUP BY 1),
-             total AS (SELECT count(*) AS n FROM scoped)
+        WITH counts AS (SELECT c.microdistrict_id, count(*) AS n FROM {COUNTED} c
+                        WHERE {where} GROUP BY 1),
+             total AS (SELECT sum(n)::bigint AS n FROM counts)
         SELECT * FROM (
             SELECT m.id, m.name, m.name_kk, m.population, coalesce(k.n, 0) AS n,
                    coalesce(k.n, 0)::float8 / nullif(t.n, 0) AS share,
@@ -170,11 +170,18 @@ def weekly_trend(conn: Connection, filters: ComplaintFilter,
     """Complaints per ISO week of local time, from the first week to the last with
     complaints; weeks in between without any count as 0."""
     where, params = _scope(filters, microdistrict_id)
+    # Counted by quarter-hour first: date_bin is plain arithmetic, while a time-zone
+    # conversion per complaint costs more than the whole count. Every zone's offset
+    # is a whole number of quarter-hours, so each bin falls in one local week.
     rows = conn.execute(text(f"""
-        WITH weeks AS (
-            SELECT date_trunc('week', c.received_at AT TIME ZONE :s_tz)::date AS monday,
-                   count(*) AS n
-            FROM {COUNTED} c WHERE {where} GROUP BY 1)
+        WITH bins AS (
+            SELECT date_bin('15 minutes', c.received_at, TIMESTAMPTZ '2000-01-01 00:00Z')
+                       AS bin, count(*) AS n
+            FROM {COUNTED} c WHERE {where} GROUP BY 1),
+        weeks AS (
+            SELECT date_trunc('week', bin AT TIME ZONE :s_tz)::date AS monday,
+                   sum(n)::bigint AS n
+            FROM bins GROUP BY 1)
         SELECT s::date AS monday, to_char(s, 'IYYY-"W"IW') AS label,
                coalesce(w.n, 0) AS n
         FROM generate_series((SELECT min(monday) FROM weeks)::timestamp,
@@ -204,7 +211,8 @@ def oldest_unresolved(conn: Connection, filters: ComplaintFilter, limit: int = 2
     return [OpenComplaint(**r._mapping) for r in rows]
 
 
-DAYS_TO_RESOLVE = "extract(epoch FROM c.resolved_at - c.received_at)::float8 / 86400"
+# date_part, not extract: extract returns numeric, several times slower over a million.
+DAYS_TO_RESOLVE = "date_part('epoch', c.resolved_at - c.received_at) / 86400"
 RESOLVED = "c.status = 'resolved' AND c.resolved_at >= c.received_at"
 
 
