@@ -235,6 +235,71 @@ def test_geojson_complaints(engine: Engine, tmp_path: Path) -> None:
     assert stored_row["microdistrict"] == "мкр. Жайлау" and stored_row["language"] == "kk"
 
 
+def _feature(eid: str, lon: float = 71.3851, lat: float = 42.9031, **props: object) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"id": eid, "received_at": "2024-02-01 08:00",
+                           "text": "Жарық жоқ", "source": "web", **props}}
+
+
+def test_geojson_keeps_good_features_beside_broken_ones(engine: Engine, tmp_path: Path
+                                                         ) -> None:
+    """Properties named only by a later feature still count; a feature with broken
+    members is rejected with its number and the rest lands."""
+    data = {"features": [
+        _feature("G-1"),
+        {"type": "Feature", "geometry": "nowhere", "properties": ["not", "an", "object"]},
+        _feature("G-3", lon=42.9031, lat=71.3851, address="мкр. Жайлау, 7"),
+        "not a feature",
+    ], "type": "FeatureCollection"}  # "type" after the features: still found
+    path = tmp_path / "c.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.read, summary.inserted, summary.rejected) == (4, 2, 2)
+    assert [r[0] for r in rejected] == ["2", "4"] and all("external_id" in r[1]
+                                                          for r in rejected)
+    assert stored(engine, "G-3")["geocode_note"] == "latitude and longitude were swapped; fixed"
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ('{"type": "FeatureCollection", "features": [', ("not valid json",)),
+    ('{"type": "Feature", "properties": {}}', ("not a geojson featurecollection",)),
+    ('[1, 2, 3]', ("not a geojson featurecollection",)),
+    ('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
+     '"urn:ogc:def:crs:EPSG::32642"}}, "features": []}', ("32642", "must be EPSG:4326")),
+])
+def test_geojson_refused_whole_with_one_line(ingest_db, tmp_path: Path, content: str,
+                                             words: tuple[str, ...]) -> None:
+    url, _ = ingest_db
+    path = tmp_path / "c.geojson"
+    path.write_text(content)
+    proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, *words)
+
+
+def test_geojson_streams_one_feature_at_a_time(tmp_path: Path) -> None:
+    """Reading a GeoJSON export holds one feature, not the file: the peak of Python
+    allocations stays a small fraction of the file's size."""
+    import tracemalloc
+
+    from geoapp.ingest.readers import open_table
+
+    path = tmp_path / "many.geojson"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('{"type": "FeatureCollection", "features": [')
+        fh.write(",".join(json.dumps(_feature(f"S-{i}", address=f"ул. Абая, {i}"),
+                                     ensure_ascii=False) for i in range(30_000)))
+        fh.write("]}")
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        rows = sum(1 for _ in open_table(path).rows)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert rows == 30_000
+    assert peak < size / 8, f"peak {peak / 2**20:.1f} MB for a {size / 2**20:.1f} MB file"
+
+
 def test_long_file_streams_in_bounded_memory(ingest_db, tmp_path: Path) -> None:
     """About 200 MB of long complaints: memory stays far below the file's size."""
     url, engine = ingest_db

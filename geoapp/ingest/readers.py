@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
@@ -169,25 +168,44 @@ def open_xlsx(path: Path) -> TableSource:
     return TableSource(header, columns, rows())
 
 
+def _json_items(path: Path, prefix: str) -> Iterator[Any]:
+    """The values at `prefix`, parsed incrementally: only one is in memory at a time."""
+    import ijson
+
+    with path.open("rb") as fh:
+        try:
+            yield from ijson.items(fh, prefix, use_float=True)
+        except ijson.JSONError as exc:
+            reason = (str(exc).strip().splitlines() or ["cannot parse"])[0]  # yajl: 3 lines
+            raise InputError(f"{path.name} is not valid JSON: {reason}") from None
+
+
+def _geojson_outline(path: Path) -> tuple[list[str], str]:
+    """The property names of all features, in order of first appearance, and the
+    declared CRS; the file is read through (so a syntax error refuses it whole)
+    without ever holding more than one feature's properties."""
+    kind = next(_json_items(path, "type"), None)
+    if kind != "FeatureCollection":
+        raise InputError(f"{path.name} is not a GeoJSON FeatureCollection")
+    crs = next(_json_items(path, "crs.properties.name"), None)
+    keys: dict[str, None] = {}
+    for properties in _json_items(path, "features.item.properties"):
+        if isinstance(properties, dict):
+            keys.update(dict.fromkeys(properties))
+    return list(keys), crs if isinstance(crs, str) else ""
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def open_geojson(path: Path) -> TableSource:
     """Feature properties carry the fields; a Point geometry supplies lat/lon.
-    Line numbers are feature numbers (1-based)."""
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name} is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise InputError(f"{path.name} is not a GeoJSON FeatureCollection")
-    crs = (data.get("crs") or {}).get("properties", {}).get("name", "")
+    Line numbers are feature numbers (1-based). Features are streamed."""
+    keys, crs = _geojson_outline(path)
     if crs and not crs.upper().endswith(("CRS84", "4326")):
         raise InputError(f"{path.name} declares CRS {crs}: complaint points must be "
                          "EPSG:4326 lon/lat")
-    features = data.get("features") or []
-    keys: list[str] = []
-    for feature in features:
-        for key in (feature.get("properties") or {}):
-            if key not in keys:
-                keys.append(key)
     columns = match_headers(keys, COMPLAINT_FIELDS)
     header = list(keys)
     _require(columns, header)
@@ -204,13 +222,15 @@ def open_geojson(path: Path) -> TableSource:
     fields = tuple(columns.items())
 
     def rows() -> Iterator[RawRow]:
-        for number, feature in enumerate(features, start=1):
-            props = feature.get("properties") or {}
+        for number, feature in enumerate(_json_items(path, "features.item"), start=1):
+            feature = feature if isinstance(feature, dict) else {}
+            props = _mapping(feature.get("properties"))
             cells = ["" if props.get(k) is None else str(props.get(k)) for k in keys]
             cells += [""] * (len(header) - len(cells))
-            geometry = feature.get("geometry") or {}
-            if geometry.get("type") == "Point" and len(geometry.get("coordinates") or []) >= 2:
-                lon, lat = geometry["coordinates"][:2]
+            geometry = _mapping(feature.get("geometry"))
+            point = geometry.get("coordinates")
+            if geometry.get("type") == "Point" and isinstance(point, list) and len(point) >= 2:
+                lon, lat = point[:2]
                 cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
             yield _row(number, cells, fields)
 
