@@ -13,7 +13,8 @@ from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
 from geoapp.db import make_engine
-from geoapp.ingest import complaints
+from geoapp.ingest import complaint_writer, complaints
+from geoapp.ingest.complaint_writer import WRITERS
 from geoapp.ingest.complaints import import_complaints
 from geoapp.ingest.layers import import_layer
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
@@ -130,8 +131,8 @@ def test_duplicates_across_batches_in_the_pipeline(engine: Engine, tmp_path: Pat
 def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch,
                                               interrupt_at: int) -> None:
-    """Ctrl-C while batch n+1 is prepared and batch n is being written: batch n
-    either commits whole or rolls back whole, and the summary says which."""
+    """Ctrl-C while batch n+1 is prepared and the batches before are being written:
+    each either commits whole or rolls back whole, and the summary says which."""
     path = write_rows(tmp_path / "many.csv", [
         row(f"I-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
     prepare = complaints.prepare_batch
@@ -147,7 +148,8 @@ def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
     monkeypatch.setattr(complaints, "prepare_batch", interrupted)
     summary = import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
     assert summary.interrupted
-    assert summary.batches_committed in (interrupt_at - 2, interrupt_at - 1)
+    # Batches 1..n-1 were submitted; up to WRITERS of them were still in flight.
+    assert interrupt_at - 1 - WRITERS <= summary.batches_committed <= interrupt_at - 1
     with engine.connect() as conn:
         count = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
         events = conn.execute(text("SELECT count(*) FROM complaint_events")).scalar_one()
@@ -155,3 +157,31 @@ def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
     assert count == summary.inserted == summary.read == 100 * summary.batches_committed
     assert events == 2 * count
     assert status == "interrupted"
+
+
+def test_a_failed_batch_stops_the_import_and_the_others_are_counted(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch that fails while others are in flight: the import stops with its error,
+    the batches that committed stay whole and the import's record says what landed."""
+    path = write_rows(tmp_path / "many.csv", [
+        row(f"F-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
+    write = complaint_writer.write_batch
+    calls = 0
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("the disk is full")
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(complaint_writer, "write_batch", failing)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+        status, recorded = conn.execute(text(
+            "SELECT status, summary FROM import_batches")).one()
+    assert status == "failed"
+    assert count == recorded["inserted"] == 100 * recorded["batches_committed"]
+    assert 2 <= recorded["batches_committed"] <= 2 + WRITERS - 1

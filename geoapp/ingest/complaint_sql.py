@@ -27,35 +27,47 @@ CREATE_STAGE = text("""
         applicant_phone text, lon float8, lat float8, geocode_precision text,
         geocode_score float8, geocode_note text, microdistrict_id integer, parcel_id integer,
         building_id integer
-    );
+    )
+""")
+
+TRUNCATE_STAGE = text("TRUNCATE stage_complaints")
+
+# The keys met so far in the file, on the connection that registers them in file order.
+CREATE_SEEN_KEYS = text("""
     CREATE TEMP TABLE IF NOT EXISTS import_seen_keys (
         source text, external_id text, line integer, PRIMARY KEY (source, external_id)
     );
     TRUNCATE import_seen_keys;
 """)
 
-TRUNCATE_STAGE = text("TRUNCATE stage_complaints")
-
-# Rows whose key already came earlier in this file (this batch or an earlier one).
-FIND_DUPLICATES = text("""
-    SELECT line, first_line FROM (
-        SELECT s.line,
-               coalesce(k.line, first_value(s.line) OVER w) AS first_line,
-               row_number() OVER w AS rn, k.line AS seen_line
-        FROM stage_complaints s
-        LEFT JOIN import_seen_keys k USING (source, external_id)
-        WINDOW w AS (PARTITION BY s.source, s.external_id ORDER BY s.line)
-    ) d
-    WHERE rn > 1 OR seen_line IS NOT NULL
+# A batch's keys: those already met (earlier in the batch or in an earlier batch) are
+# returned as (line, first line); the others are remembered.
+REGISTER_KEYS = text("""
+    WITH batch AS (
+        SELECT b.source, b.external_id, b.line,
+               first_value(b.line) OVER w AS first_line, row_number() OVER w AS rn
+        FROM unnest(CAST(:source AS text[]), CAST(:external_id AS text[]),
+                    CAST(:line AS int[])) AS b(source, external_id, line)
+        WINDOW w AS (PARTITION BY b.source, b.external_id ORDER BY b.line)
+    ),
+    met AS (
+        SELECT b.line, coalesce(k.line, b.first_line) AS first_line
+        FROM batch b LEFT JOIN import_seen_keys k USING (source, external_id)
+        WHERE b.rn > 1 OR k.line IS NOT NULL
+    ),
+    remembered AS (
+        INSERT INTO import_seen_keys (source, external_id, line)
+        SELECT source, external_id, line FROM batch WHERE rn = 1
+        ON CONFLICT (source, external_id) DO NOTHING
+    )
+    SELECT line, first_line FROM met ORDER BY line
 """)
-DELETE_LINES = text("DELETE FROM stage_complaints WHERE line = ANY(:lines)")
-REMEMBER_KEYS = text("""
-    INSERT INTO import_seen_keys (source, external_id, line)
-    SELECT source, external_id, line FROM stage_complaints
-""")
+# In name order: two batches written at once then wait for each other's new names in
+# the same order, never in a cycle.
 ADD_DEPARTMENTS = text("""
     INSERT INTO departments (name)
     SELECT DISTINCT department_name FROM stage_complaints WHERE department_name IS NOT NULL
+    ORDER BY department_name
     ON CONFLICT (name) DO NOTHING
 """)
 

@@ -2,9 +2,9 @@
 
 Python parses, validates, classifies and geocodes each batch; PostgreSQL takes it
 by COPY into a staging table and does the rest in a few set-based statements.
-The two overlap: while the database writes one batch (complaint_writer), Python
-prepares the next. Each batch is one transaction, so an interruption leaves whole
-batches only; the summary says what landed.
+The two overlap: while the database writes up to two batches (complaint_writer),
+Python prepares the next. Each batch is one transaction, so an interruption leaves
+whole batches only; the summary says what landed.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,7 +29,7 @@ from geoapp.classify import classify_text, map_source_label
 from geoapp.config import Settings
 from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
-from geoapp.ingest.complaint_writer import BatchWriter, WrittenBatch
+from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, open_table
@@ -150,24 +150,26 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     tz = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
     rejects = RejectsWriter(rejects_path, source_table.header)
-    with (engine.connect() as conn, engine.connect() as writer_conn,
-          engine.connect() as places_conn, _sparse_gc()):
+    with (engine.connect() as conn, engine.connect() as places_conn,
+          ExitStack() as writer_conns, _sparse_gc()):
+        writers = [writer_conns.enter_context(engine.connect()) for _ in range(WRITERS)]
         with conn.begin():
             gazetteer = Gazetteer.load(conn, settings.city_bbox)
             summary.batch_id = conn.execute(
                 sql.START_BATCH, {"file": path.name, "source": default_source}
             ).scalar_one()
-        writer = BatchWriter(writer_conn, PlaceFinder(places_conn), summary.batch_id)
+        writer = BatchWriter(writers, PlaceFinder(places_conn), summary.batch_id)
+        status = "failed"
         try:
             writer.prepare()
             prepared = (prepare_batch(raw_rows, gazetteer, default_source, tz, now,
                                       writer.find_places)
                         for raw_rows in _batches(source_table.rows, batch_size))
             _run_batches(writer, prepared, summary, rejects, progress)
+            status = "interrupted" if summary.interrupted else "done"
         finally:
             writer.close()
             rejects.close()
-            status = "interrupted" if summary.interrupted else "done"
             with conn.begin():
                 conn.execute(sql.FINISH_BATCH, {
                     "status": status, "id": summary.batch_id,
@@ -176,33 +178,29 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     return summary
 
 
-def _run_batches(writer: BatchWriter, batches: Iterator[PreparedBatch], summary: ImportSummary,
-                 rejects: RejectsWriter, progress: Progress | None) -> None:
-    """Write each batch while the next one is prepared; count each once committed.
-    Ctrl-C rolls back the batch in flight (unless it committed already)."""
-    in_flight: PreparedBatch | None = None
-
-    def settled(batch: PreparedBatch, written: WrittenBatch | None) -> None:
-        if written is not None:
-            _account(summary, rejects, batch, written)
-            if progress:
-                progress(summary.read, None)
-
+def _run_batches(writer: BatchWriter[PreparedBatch], batches: Iterator[PreparedBatch],
+                 summary: ImportSummary, rejects: RejectsWriter,
+                 progress: Progress | None) -> None:
+    """Write batches while the next is prepared; count each once committed, in file
+    order. Ctrl-C rolls back the batches in flight (unless they committed already)."""
     try:
         for prepared in batches:
-            if in_flight is not None:
-                settled(in_flight, writer.settle())
-            # In this order, an interrupt never leaves a settled batch as in flight.
-            in_flight = prepared
-            writer.submit(prepared.staged, prepared.places)
-        if in_flight is not None:
-            settled(in_flight, writer.settle())
-            in_flight = None
+            if writer.full:
+                _account(summary, rejects, *writer.settle())
+                if progress:
+                    progress(summary.read, None)
+            writer.submit(prepared, prepared.staged, prepared.places)
+        while writer.busy:
+            _account(summary, rejects, *writer.settle())
+            if progress:
+                progress(summary.read, None)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
-        if in_flight is not None and writer.busy:
-            settled(in_flight, writer.abandon())
+        if writer.busy:
+            for batch, written in writer.abandon():
+                if written is not None:
+                    _account(summary, rejects, batch, written)
 
 
 @dataclass
