@@ -5,30 +5,24 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-STAGE_COLUMNS = (
-    "line", "source", "external_id", "received_at", "category", "category_confidence",
-    "text", "language", "address", "status", "resolved_at", "department_name",
-    "applicant_name", "applicant_phone", "lon", "lat", "geocode_precision", "geocode_score",
-    "geocode_note", "microdistrict_id", "parcel_id", "building_id",
+# The staging table's columns and types, in the order Python writes them. The types
+# also serve COPY in binary form: no text to format in Python or parse on the server.
+STAGE = (
+    ("line", "int4"), ("source", "text"), ("external_id", "text"),
+    ("received_at", "timestamptz"), ("category", "text"), ("category_confidence", "float8"),
+    ("text", "text"), ("language", "text"), ("address", "text"), ("status", "text"),
+    ("resolved_at", "timestamptz"), ("department_name", "text"), ("applicant_name", "text"),
+    ("applicant_phone", "text"), ("lon", "float8"), ("lat", "float8"),
+    ("geocode_precision", "text"), ("geocode_score", "float8"), ("geocode_note", "text"),
+    ("microdistrict_id", "int4"), ("parcel_id", "int4"), ("building_id", "int4"),
 )
+STAGE_COLUMNS = tuple(name for name, _ in STAGE)
+STAGE_TYPES = tuple(kind for _, kind in STAGE)
 
-# Their types, for COPY in binary form: no text to format in Python or parse on the server.
-STAGE_TYPES = (
-    "int4", "text", "text", "timestamptz", "text", "float8", "text", "text", "text", "text",
-    "timestamptz", "text", "text", "text", "float8", "float8", "text", "float8", "text",
-    "int4", "int4", "int4",
+CREATE_STAGE = text(
+    "CREATE TEMP TABLE IF NOT EXISTS stage_complaints ("
+    + ", ".join(f"{name} {kind}" for name, kind in STAGE) + ")"
 )
-
-CREATE_STAGE = text("""
-    CREATE TEMP TABLE IF NOT EXISTS stage_complaints (
-        line integer, source text, external_id text, received_at timestamptz,
-        category text, category_confidence float8, text text, language text, address text,
-        status text, resolved_at timestamptz, department_name text, applicant_name text,
-        applicant_phone text, lon float8, lat float8, geocode_precision text,
-        geocode_score float8, geocode_note text, microdistrict_id integer, parcel_id integer,
-        building_id integer
-    )
-""")
 
 TRUNCATE_STAGE = text("TRUNCATE stage_complaints")
 
