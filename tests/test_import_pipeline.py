@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from ingest_fixtures import write_reference_layers
@@ -59,6 +60,22 @@ def row(eid: str, address: str = "15 мкр, д. 7", lat: str = "", lon: str = "
         status: str = "Исполнено") -> list[str]:
     return [eid, "12.01.2024 09:30", "109", "Нет отопления", address, lat, lon, status,
             "ТОО «Таразэнергоцентр»"]
+
+
+def fail_on_call(monkeypatch: pytest.MonkeyPatch, module: ModuleType, name: str, call: int,
+                 error: BaseException) -> None:
+    """Make `module.name` raise `error` on its `call`-th call (1-based), else work."""
+    original = getattr(module, name)
+    calls = 0
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == call:
+            raise error
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, failing)
 
 
 def test_places_as_the_per_row_lookups_found_them(engine: Engine) -> None:
@@ -135,17 +152,7 @@ def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
     each either commits whole or rolls back whole, and the summary says which."""
     path = write_rows(tmp_path / "many.csv", [
         row(f"I-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
-    prepare = complaints.prepare_batch
-    calls = 0
-
-    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == interrupt_at:
-            raise KeyboardInterrupt
-        return prepare(*args, **kwargs)
-
-    monkeypatch.setattr(complaints, "prepare_batch", interrupted)
+    fail_on_call(monkeypatch, complaints, "prepare_batch", interrupt_at, KeyboardInterrupt())
     summary = import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
     assert summary.interrupted
     # Batches 1..n-1 were submitted; up to WRITERS of them were still in flight.
@@ -165,17 +172,8 @@ def test_a_failed_batch_stops_the_import_and_the_others_are_counted(
     the batches that committed stay whole and the import's record says what landed."""
     path = write_rows(tmp_path / "many.csv", [
         row(f"F-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
-    write = complaint_writer.write_batch
-    calls = 0
-
-    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise RuntimeError("the disk is full")
-        return write(*args, **kwargs)
-
-    monkeypatch.setattr(complaint_writer, "write_batch", failing)
+    fail_on_call(monkeypatch, complaint_writer, "write_batch", 3,
+                 RuntimeError("the disk is full"))
     with pytest.raises(RuntimeError, match="the disk is full"):
         import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
     with engine.connect() as conn:
