@@ -5,6 +5,8 @@ their duplicates, and an interrupt mid-pipeline leaves whole batches only."""
 from __future__ import annotations
 
 import csv
+import os
+import signal
 from pathlib import Path
 from types import ModuleType
 
@@ -164,6 +166,28 @@ def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
     assert count == summary.inserted == summary.read == 100 * summary.batches_committed
     assert events == 2 * count
     assert status == "interrupted"
+
+
+def test_ctrl_c_as_a_committed_batch_is_counted(engine: Engine, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGINT delivered in the gap between a batch leaving flight and being counted
+    (the worst moment): the batch is still counted, then the import stops."""
+    path = write_rows(tmp_path / "many.csv", [
+        row(f"C-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
+    original = complaints._account
+
+    def interrupted_first(*args, **kwargs):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(complaints, "_account", original)
+        os.kill(os.getpid(), signal.SIGINT)  # Python raises it at the next bytecode
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(complaints, "_account", interrupted_first)
+    summary = import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
+    assert summary.interrupted
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM complaints")).scalar_one()
+    assert summary.batches_committed >= 1
+    assert count == summary.inserted == 100 * summary.batches_committed
 
 
 def test_a_failed_batch_stops_the_import_and_the_others_are_counted(

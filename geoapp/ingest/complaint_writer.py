@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import queue
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -142,6 +142,12 @@ class BatchWriter(Generic[Tag]):
             return write_batch(conn, staged, found, left_out, self.batch_id)
         finally:
             self._idle.put(conn)
+
+    def wait_oldest(self) -> None:
+        """Wait until the oldest batch in flight has committed or failed; it stays in
+        flight (for `settle`, or `abandon` when the wait is interrupted)."""
+        if self._pending:
+            wait([self._pending[0][1]])
 
     def settle(self) -> tuple[Tag, WrittenBatch]:
         """Wait for the oldest batch in flight; its error, if any, is raised here (the

@@ -30,6 +30,7 @@ from geoapp.config import Settings
 from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
+from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, open_table
@@ -186,21 +187,31 @@ def _run_batches(writer: BatchWriter[PreparedBatch], batches: Iterator[PreparedB
     try:
         for prepared in batches:
             if writer.full:
-                _account(summary, rejects, *writer.settle())
-                if progress:
-                    progress(summary.read, None)
+                _settle_oldest(writer, summary, rejects, progress)
             writer.submit(prepared, prepared.staged, prepared.places)
         while writer.busy:
-            _account(summary, rejects, *writer.settle())
-            if progress:
-                progress(summary.read, None)
+            _settle_oldest(writer, summary, rejects, progress)
     except KeyboardInterrupt:
         summary.interrupted = True
     finally:
         if writer.busy:
-            for batch, written in writer.abandon():
-                if written is not None:
-                    _account(summary, rejects, batch, written)
+            # Already stopping: a second Ctrl-C must not cut the count of what landed.
+            with interrupts_held(raise_after=False):
+                for batch, written in writer.abandon():
+                    if written is not None:
+                        _account(summary, rejects, batch, written)
+
+
+def _settle_oldest(writer: BatchWriter[PreparedBatch], summary: ImportSummary,
+                   rejects: RejectsWriter, progress: Progress | None) -> None:
+    """Count the oldest batch in flight once it is written. Ctrl-C during the wait
+    leaves it in flight (for `abandon`); once it is taken out of flight, Ctrl-C waits
+    until it is counted."""
+    writer.wait_oldest()
+    with interrupts_held():
+        _account(summary, rejects, *writer.settle())
+    if progress:
+        progress(summary.read, None)
 
 
 @dataclass
