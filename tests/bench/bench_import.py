@@ -11,7 +11,9 @@ same database.
 (B') the same into a bare copy of the table (its indexes, none of its foreign keys
     or triggers): what the insert costs without the schema's integrity checks.
 
-Run with `make bench-import` (BENCH_COMPLAINTS=1000000 by default).
+Run with `make bench-import` (BENCH_COMPLAINTS=1000000 by default). The host's
+speed drifts by minutes; BENCH_ROUNDS=3 repeats A, B and B' in turn and prints each
+round's ratios and their median.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +34,7 @@ from sqlalchemy import Engine, text
 from geoapp.demo import write_demo
 
 N = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 SEED = 7
 
 BASELINE_SQL = """
@@ -49,7 +53,8 @@ FROM bench_stage s
 CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom) g
 LEFT JOIN microdistricts m ON ST_Covers(m.geom, g.geom);
 """
-BARE_COPY = """CREATE TABLE bench_complaints (LIKE complaints INCLUDING DEFAULTS
+BARE_COPY = """DROP TABLE IF EXISTS bench_complaints;
+CREATE TABLE bench_complaints (LIKE complaints INCLUDING DEFAULTS
     INCLUDING CONSTRAINTS INCLUDING INDEXES);"""
 
 
@@ -67,6 +72,29 @@ def run_baseline(url: str, engine: Engine, work: Path, normalised: Path, target:
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT count(*) FROM {target}")).scalar_one()
     return rows, seconds
+
+
+def empty_complaints(engine: Engine) -> None:
+    """Back to the state before the import: no complaints, no import records."""
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, import_batches CASCADE"))
+        conn.execute(text("ANALYZE complaints"))
+
+
+def write_normalised(engine: Engine, path: Path) -> None:
+    """The rows as (A) left them, for the baseline: coordinates where it had them."""
+    with engine.connect() as conn, path.open("wb") as fh:
+        cursor = conn.connection.driver_connection.cursor()
+        with cursor.copy("""COPY (SELECT source, external_id, received_at, category,
+                text, language, address, status, resolved_at, ST_X(geom), ST_Y(geom)
+                FROM complaints WHERE geocode_precision = 'coordinates'
+                UNION ALL
+                SELECT source, external_id, received_at, category, text, language,
+                address, status, resolved_at, NULL, NULL
+                FROM complaints WHERE geocode_precision <> 'coordinates')
+                TO STDOUT WITH (FORMAT csv)""") as copy:
+            for chunk in copy:
+                fh.write(chunk)
 
 
 def psql_binary() -> str:
@@ -105,33 +133,37 @@ def main() -> None:
                                env={**os.environ, "DATABASE_URL": url})
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
-            a_seconds, a_rss, proc = run_measured(
-                [GEOAPP, "import", "complaints", str(csv_path), "--json"],
-                env={"DATABASE_URL": url})
-            summary = json.loads(proc.stdout)
-
             normalised = work / "normalised.csv"
-            with engine.connect() as conn, normalised.open("wb") as fh:
-                cursor = conn.connection.driver_connection.cursor()
-                with cursor.copy("""COPY (SELECT source, external_id, received_at, category,
-                        text, language, address, status, resolved_at, ST_X(geom), ST_Y(geom)
-                        FROM complaints WHERE geocode_precision = 'coordinates'
-                        UNION ALL
-                        SELECT source, external_id, received_at, category, text, language,
-                        address, status, resolved_at, NULL, NULL
-                        FROM complaints WHERE geocode_precision <> 'coordinates')
-                        TO STDOUT WITH (FORMAT csv)""") as copy:
-                    for chunk in copy:
-                        fh.write(chunk)
-            with engine.begin() as conn:
-                conn.execute(text("TRUNCATE complaints CASCADE"))
-                conn.execute(text("ANALYZE complaints"))
-            b_rows, b_seconds = run_baseline(url, engine, work, normalised, "complaints")
-            bare_rows, bare_seconds = run_baseline(url, engine, work, normalised,
-                                                   "bench_complaints")
+            rounds = []
+            for number in range(ROUNDS):
+                if number:
+                    empty_complaints(engine)
+                a_seconds, a_rss, proc = run_measured(
+                    [GEOAPP, "import", "complaints", str(csv_path), "--json"],
+                    env={"DATABASE_URL": url})
+                summary = json.loads(proc.stdout)
+                if not number:
+                    write_normalised(engine, normalised)
+                empty_complaints(engine)
+                b_rows, b_seconds = run_baseline(url, engine, work, normalised, "complaints")
+                bare_rows, bare_seconds = run_baseline(url, engine, work, normalised,
+                                                       "bench_complaints")
+                rounds.append((summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows,
+                               bare_seconds))
+                if ROUNDS > 1:
+                    print(f"round {number + 1}: A {a_seconds:.1f} s, B {b_seconds:.1f} s, "
+                          f"B' {bare_seconds:.1f} s, A/B {a_seconds / b_seconds:.2f}, "
+                          f"A/B' {a_seconds / bare_seconds:.2f}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if ROUNDS > 1:
+        a_b = statistics.median(r[1] / r[4] for r in rounds)
+        a_bare = statistics.median(r[1] / r[6] for r in rounds)
+        print(f"median over {ROUNDS} rounds: A/B {a_b:.2f}, A/B' {a_bare:.2f}; "
+              "the table shows the median round by A/B")
+    summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows, bare_seconds = sorted(
+        rounds, key=lambda r: r[1] / r[4])[(len(rounds) - 1) // 2]
     landed = summary["inserted"] + summary["updated"] + summary["unchanged"]
     a_rate = landed / a_seconds
     print()
