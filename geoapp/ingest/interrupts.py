@@ -14,31 +14,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class HeldInterrupts:
-    """What arrived while interrupts were held."""
-
-    def __init__(self) -> None:
-        self.received = False
-
-    def record(self, signum: int, frame: object) -> None:
-        self.received = True
-
-
 @contextmanager
-def interrupts_held(*, raise_after: bool = True) -> Iterator[HeldInterrupts]:
+def interrupts_held(*, raise_after: bool = True) -> Iterator[None]:
     """Run the block with Ctrl-C recorded instead of raised; raise KeyboardInterrupt
     after it when one came (unless `raise_after` is false: the caller is stopping
     anyway). Outside the main thread, or when SIGINT has a handler of its own, the
     block runs as it is: only the main thread receives signals."""
-    held = HeldInterrupts()
     if (threading.current_thread() is not threading.main_thread()
             or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
-        yield held
+        yield
         return
-    signal.signal(signal.SIGINT, held.record)
+    received: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
     try:
-        yield held
+        yield
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    if held.received and raise_after:
+    if received and raise_after:
         raise KeyboardInterrupt

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from common import GEOAPP, plain, run_measured, scratch_database, timed
 from sqlalchemy import Engine, text
@@ -72,6 +73,18 @@ def run_baseline(url: str, engine: Engine, work: Path, normalised: Path, target:
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT count(*) FROM {target}")).scalar_one()
     return rows, seconds
+
+
+class Round(NamedTuple):
+    """One round's figures: (A)'s summary, seconds and peak RSS; (B) and (B')."""
+
+    summary: dict[str, Any]
+    a_seconds: float
+    a_rss: float
+    b_rows: int
+    b_seconds: float
+    bare_rows: int
+    bare_seconds: float
 
 
 def empty_complaints(engine: Engine) -> None:
@@ -134,7 +147,7 @@ def main() -> None:
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
             normalised = work / "normalised.csv"
-            rounds = []
+            rounds: list[Round] = []
             for number in range(ROUNDS):
                 if number:
                     empty_complaints(engine)
@@ -148,8 +161,8 @@ def main() -> None:
                 b_rows, b_seconds = run_baseline(url, engine, work, normalised, "complaints")
                 bare_rows, bare_seconds = run_baseline(url, engine, work, normalised,
                                                        "bench_complaints")
-                rounds.append((summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows,
-                               bare_seconds))
+                rounds.append(Round(summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows,
+                                    bare_seconds))
                 if ROUNDS > 1:
                     print(f"round {number + 1}: A {a_seconds:.1f} s, B {b_seconds:.1f} s, "
                           f"B' {bare_seconds:.1f} s, A/B {a_seconds / b_seconds:.2f}, "
@@ -158,12 +171,12 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     if ROUNDS > 1:
-        a_b = statistics.median(r[1] / r[4] for r in rounds)
-        a_bare = statistics.median(r[1] / r[6] for r in rounds)
+        a_b = statistics.median(r.a_seconds / r.b_seconds for r in rounds)
+        a_bare = statistics.median(r.a_seconds / r.bare_seconds for r in rounds)
         print(f"median over {ROUNDS} rounds: A/B {a_b:.2f}, A/B' {a_bare:.2f}; "
               "the table shows the median round by A/B")
     summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows, bare_seconds = sorted(
-        rounds, key=lambda r: r[1] / r[4])[(len(rounds) - 1) // 2]
+        rounds, key=lambda r: r.a_seconds / r.b_seconds)[(len(rounds) - 1) // 2]
     landed = summary["inserted"] + summary["updated"] + summary["unchanged"]
     a_rate = landed / a_seconds
     print()
