@@ -45,6 +45,24 @@ _LOOKALIKE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c
                             "А": "A", "Е": "E", "О": "O", "С": "C", "Р": "P"})
 
 
+# One written address in SLIP_ONE_IN names a house the register does not have: the
+# operator doubled its first digit (`12А` → `112А`). The geocoder then knows the
+# street but not the house (precision `street`), or, on a long street, finds another
+# house (a wrong building). Decided by high bits of `r` that choose nothing else; all
+# ones, so that a small `r` (a shifted one, as for a parcel's neighbour) never slips.
+SLIP_ONE_IN = 64
+_SLIP_SHIFT = 20
+
+
+def _slips(r: int) -> bool:
+    return (r >> _SLIP_SHIFT) % SLIP_ONE_IN == SLIP_ONE_IN - 1
+
+
+def slipped(number: str) -> str:
+    """A house number with its first digit typed twice."""
+    return number[0] + number if number[:1].isdigit() else number
+
+
 def _house_forms(number: str) -> dict[str, str]:
     lower = number.lower()
     spaced = number
@@ -55,6 +73,8 @@ def _house_forms(number: str) -> dict[str, str]:
 
 def written(area: Area, number: str, flat: int, kazakh: bool, r: int) -> str:
     """One way of writing the address; `r` is a random integer choosing the variant."""
+    if _slips(r):
+        number = slipped(number)
     h = _house_forms(number)
     if kazakh:
         if area.kind == "mkr":
