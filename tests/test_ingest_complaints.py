@@ -154,6 +154,35 @@ def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path
     assert naive.isoformat().startswith("2024-01-12T03:30:00")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_unstorable_characters_reject_their_row_only(engine: Engine, tmp_path: Path,
+                                                      encoding: str) -> None:
+    """A NUL, or bytes not valid in the file's encoding far past the part read to sniff
+    it, cannot be stored as text: the row is rejected, shown with its bytes, and the
+    rows around it land."""
+    filler = [row(f"D-{i}", **{"Текст обращения": "Нет отопления " + "ж" * 400})
+              for i in range(1, 800)]  # > 256 KB before the broken rows
+    rows = [*filler, row("D-NUL", **{"Текст обращения": "батареи\x00 холодные"}),
+            row("D-BYTES", **{"Текст обращения": "BROKEN батареи"}), row("D-LAST")]
+    path = write_csv(tmp_path / "mixed.csv", rows, encoding=encoding)
+    # One line in a foreign encoding: UTF-8 in a CP1251 file can decode (as mojibake),
+    # so the foreign bytes there are 0x98, the one byte CP1251 leaves undefined.
+    foreign = "тут".encode("cp1251") if encoding == "utf-8" else b"\x98\x98"
+    path.write_bytes(path.read_bytes().replace(b"BROKEN", foreign))
+    assert path.stat().st_size > 256 * 1024
+
+    summary, rejected = run_import(engine, path, tmp_path)
+    reasons = {r[2]: r for r in rejected}
+    assert (summary.inserted, summary.rejected) == (800, 2)
+    assert dict(summary.rejected_by_reason) == {"nul_character": 1, "bad_encoding": 1}
+    assert reasons["D-NUL"][0] == "801" and "NUL" in reasons["D-NUL"][1]
+    assert reasons["D-NUL"][6] == "батареи\\x00 холодные"
+    assert reasons["D-BYTES"][0] == "802" and "not valid" in reasons["D-BYTES"][1]
+    shown = "".join(f"\\x{b:02x}" for b in foreign)
+    assert reasons["D-BYTES"][6] == f"{shown} батареи"
+    assert stored(engine, "D-LAST")["geocode_precision"] == "building"
+
+
 def test_reimport_is_idempotent_and_records_status_changes(engine: Engine,
                                                            tmp_path: Path) -> None:
     rows = [row("C-1"), row("C-2")]
@@ -262,16 +291,19 @@ def test_geojson_keeps_good_features_beside_broken_ones(engine: Engine, tmp_path
 
 @pytest.mark.parametrize(("content", "words"), [
     ('{"type": "FeatureCollection", "features": [', ("not valid json",)),
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+     b'{"text": "\xcf\xf0"}}]}', ("not valid json", "invalid bytes in utf8")),
     ('{"type": "Feature", "properties": {}}', ("not a geojson featurecollection",)),
     ('[1, 2, 3]', ("not a geojson featurecollection",)),
     ('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
      '"urn:ogc:def:crs:EPSG::32642"}}, "features": []}', ("32642", "must be EPSG:4326")),
 ])
-def test_geojson_refused_whole_with_one_line(ingest_db, tmp_path: Path, content: str,
+def test_geojson_refused_whole_with_one_line(ingest_db, tmp_path: Path,
+                                             content: str | bytes,
                                              words: tuple[str, ...]) -> None:
     url, _ = ingest_db
     path = tmp_path / "c.geojson"
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": url})
     assert_one_line_error(proc, *words)
 

@@ -70,6 +70,8 @@ def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | N
 
 def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo,
               now: datetime) -> ComplaintRecord:
+    if row.unstorable is not None:
+        raise RowRejected(*row.unstorable)
     values = row.values
     external_id = values.get("external_id")
     if not external_id:

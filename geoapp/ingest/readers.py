@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +22,13 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 @dataclass(frozen=True)
 class RawRow:
+    """A row's mapped values and its original cells. `unstorable`: why its text
+    cannot be stored, as (reason, code), when it cannot."""
+
     line: int
     values: dict[str, str | None]
     original: list[str]
+    unstorable: tuple[str, str] | None = None
 
 
 @dataclass
@@ -68,6 +73,34 @@ def _require(columns: dict[int, str], header: list[str]) -> None:
                          f"(found: {shown or 'no header'})")
 
 
+# Undecodable bytes of a CSV are read as lone surrogates (the "surrogateescape" error
+# handler), as are a JSON string's unpaired escapes such as \uD800.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(cells: list[str]) -> tuple[str, str] | None:
+    """Why PostgreSQL text cannot hold these cells, if it cannot: a NUL character, or
+    a lone surrogate (bytes not valid in the file's encoding)."""
+    joined = "".join(cells)
+    if "\x00" in joined:
+        return "contains a NUL character (\\x00), which text cannot hold", "nul_character"
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return ("contains bytes that are not valid in the file's encoding, or an unpaired "
+                "surrogate (shown as \\xNN or \\uNNNN in the rejects file)", "bad_encoding")
+    return None
+
+
+def _visible(cell: str) -> str:
+    """A cell as the rejects file can show it: undecodable bytes as \\xNN, other
+    lone surrogates as \\uNNNN, NUL as \\x00."""
+    def show(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+    return _SURROGATE.sub(show, cell).replace("\x00", "\\x00")
+
+
 def _row(line: int, cells: list[str], fields: tuple[tuple[int, str], ...]) -> RawRow:
     """`fields`: (position, field) of the mapped columns. Cells are stripped; an
     empty or missing cell is None."""
@@ -75,6 +108,8 @@ def _row(line: int, cells: list[str], fields: tuple[tuple[int, str], ...]) -> Ra
     values: dict[str, str | None] = {}
     for position, name in fields:
         values[name] = (cells[position].strip() or None) if position < count else None
+    if (why := _unstorable(cells)) is not None:
+        return RawRow(line, values, [_visible(c) for c in cells], why)
     return RawRow(line, values, cells)
 
 
@@ -88,7 +123,9 @@ def open_csv(path: Path) -> TableSource:
     if not sample.strip():
         raise InputError(f"{path.name} is empty")
     encoding = sniff_encoding(sample)
-    text: IO[str] = path.open("r", encoding=encoding, newline="")
+    # A byte that is not valid in the encoding rejects its row (see _unstorable), not
+    # the rest of the file.
+    text: IO[str] = path.open("r", encoding=encoding, newline="", errors="surrogateescape")
     first = text.readline()
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter))
@@ -176,8 +213,14 @@ def _json_items(path: Path, prefix: str) -> Iterator[Any]:
         try:
             yield from ijson.items(fh, prefix, use_float=True)
         except ijson.JSONError as exc:
-            reason = (str(exc).strip().splitlines() or ["cannot parse"])[0]  # yajl: 3 lines
-            raise InputError(f"{path.name} is not valid JSON: {reason}") from None
+            raise InputError(f"{path.name} is not valid JSON: {_json_reason(exc)}") from None
+
+
+def _json_reason(exc: Exception) -> str:
+    """The first line of a parser's message (yajl's has three, and may come as bytes)."""
+    raw = exc.args[0] if exc.args else ""
+    message = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return (message.strip().splitlines() or ["cannot parse"])[0]
 
 
 def _geojson_outline(path: Path) -> tuple[list[str], str]:
