@@ -35,12 +35,17 @@ def import_group() -> None:
 @click.argument("kind", type=click.Choice(LAYER_KINDS))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--crs", type=int, default=None,
-              help="EPSG code of the file's coordinates when it declares none.")
+              help="EPSG code of the file's coordinates: needed when it declares "
+                   "none; overrides one it declares.")
+@click.option("--source-layer", default=None,
+              help="The layer to read from a file of several (a GeoPackage, a zip of "
+                   "shapefiles); by default the one named after KIND.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_layer_command(kind: str, path: Path, crs: int | None, as_json: bool) -> None:
+def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: str | None,
+                         as_json: bool) -> None:
     from geoapp.ingest.layers import import_layer
 
-    summary = import_layer(_engine(), kind, path, crs)
+    summary = import_layer(_engine(), kind, path, crs, source_layer)
     if as_json:
         _print_json(summary.as_dict())
         return

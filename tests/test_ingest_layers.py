@@ -166,3 +166,32 @@ def test_missing_required_attribute_refuses_the_file(layer_db, tmp_path) -> None
     missing = run_geoapp("import", "layer", "zones", str(tmp_path / "nope.gpkg"),
                          env={"DATABASE_URL": url})
     assert_one_line_error(missing, "no such file")
+
+
+def test_geopackage_of_several_layers_is_never_read_by_a_silent_pick(layer_db, tmp_path
+                                                                     ) -> None:
+    """The layer named after the kind is read, else the one given with --source-layer;
+    without either, the file is refused, naming its layers."""
+    url, engine = layer_db
+    package = tmp_path / "city.gpkg"
+    squares = [box(71.30 + i * 0.01, 42.90, 71.305 + i * 0.01, 42.905) for i in range(3)]
+    gpd.GeoDataFrame({"name": ["Old"], "population": [1]}, geometry=squares[:1],
+                     crs=4326).to_file(package, layer="roads_2019", engine="pyogrio")
+    gpd.GeoDataFrame({"name": ["Мкр А", "Мкр Б"], "population": [10, 20]},
+                     geometry=squares[1:], crs=4326).to_file(package, layer="microdistricts",
+                                                            engine="pyogrio")
+    by_kind = import_layer(engine, "microdistricts", package)
+    assert (by_kind.read, by_kind.inserted) == (2, 2)
+
+    refused = run_geoapp("import", "layer", "zones", str(package), env={"DATABASE_URL": url})
+    assert_one_line_error(refused, "2 layers", "roads_2019, microdistricts", "--source-layer")
+    unknown = run_geoapp("import", "layer", "microdistricts", str(package), "--source-layer",
+                         "roads", env={"DATABASE_URL": url})
+    assert_one_line_error(unknown, "no layer 'roads'", "roads_2019")
+    chosen = run_geoapp("import", "layer", "microdistricts", str(package), "--source-layer",
+                        "roads_2019", "--json", env={"DATABASE_URL": url})
+    assert chosen.returncode == 0, chosen.stderr
+    assert json.loads(chosen.stdout)["inserted"] == 1
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM microdistricts ORDER BY name")).scalars()
+        assert list(names) == ["Old", "Мкр А", "Мкр Б"]

@@ -52,8 +52,34 @@ class LayerSummary:
                 "source_crs": self.source_crs}
 
 
-def read_layer(path: Path, crs: int | None) -> tuple[gpd.GeoDataFrame, str]:
-    """The file as a GeoDataFrame in EPSG:4326, and the CRS it came in."""
+def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None:
+    """Which layer of the file to read: `wanted`; else, in a file of several layers (a
+    GeoPackage, a zip of shapefiles), the one named after `kind`. None: the file's
+    only layer. Never a silent pick of the first of several."""
+    import pyogrio
+
+    try:
+        names = [str(name) for name, _geometry in pyogrio.list_layers(path)]
+    except Exception:  # unreadable: read_file says why
+        return wanted
+    if wanted is not None:
+        if wanted not in names:
+            raise InputError(f"{path.name} has no layer {wanted!r}; its layers: "
+                             f"{', '.join(names)}")
+        return wanted
+    if len(names) <= 1:
+        return None
+    named = [name for name in names if name.lower() == kind]
+    if len(named) == 1:
+        return named[0]
+    raise InputError(f"{path.name} has {len(names)} layers ({', '.join(names)}): "
+                     "choose one with --source-layer")
+
+
+def read_layer(path: Path, crs: int | None, layer: str | None = None
+               ) -> tuple[gpd.GeoDataFrame, str]:
+    """The file (its `layer`, when it has several) as a GeoDataFrame in EPSG:4326,
+    and the CRS it came in."""
     # Imported here: geopandas (pandas, numpy) and pyproj take ~0.3 s to import,
     # which every `geoapp` command would pay through the CLI's import of this module.
     import geopandas as gpd
@@ -64,7 +90,11 @@ def read_layer(path: Path, crs: int | None) -> tuple[gpd.GeoDataFrame, str]:
         raise InputError(f"no such file: {path}")
     try:
         # GDAL would turn text like "06:097:003:001" into a time; keep text as text.
-        options = {"DATE_AS_STRING": "YES"} if path.suffix.lower() in GEOJSON else {}
+        options: dict[str, str] = {}
+        if path.suffix.lower() in GEOJSON:
+            options["DATE_AS_STRING"] = "YES"
+        if layer is not None:
+            options["layer"] = layer
         frame = gpd.read_file(path, engine="pyogrio", **options)
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -191,12 +221,15 @@ def assign_buildings_to_microdistricts(conn: Connection) -> None:
     """))
 
 
-def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None
-                 ) -> LayerSummary:
+def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
+                 source_layer: str | None = None) -> LayerSummary:
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
+    if not path.exists():
+        raise InputError(f"no such file: {path}")
     summary = LayerSummary(layer=kind, file=path.name)
-    frame, summary.source_crs = read_layer(path, crs)
+    layer = choose_source_layer(path, kind, source_layer)
+    frame, summary.source_crs = read_layer(path, crs, layer)
     rows = _staged_rows(kind, frame, summary)
     with engine.begin() as conn:
         _load(conn, kind, rows, summary)
