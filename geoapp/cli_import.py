@@ -40,12 +40,15 @@ def import_group() -> None:
 @click.option("--source-layer", default=None,
               help="The layer to read from a file of several (a GeoPackage, a zip of "
                    "shapefiles); by default the one named after KIND.")
+@click.option("--encoding", default=None,
+              help="Code page of a shapefile's attributes (cp1251, kz1048, cp866, utf-8); "
+                   "by default its .cpg, else guessed from the bytes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: str | None,
-                         as_json: bool) -> None:
+                         encoding: str | None, as_json: bool) -> None:
     from geoapp.ingest.layers import import_layer
 
-    summary = import_layer(_engine(), kind, path, crs, source_layer)
+    summary = import_layer(_engine(), kind, path, crs, source_layer, encoding)
     if as_json:
         _print_json(summary.as_dict())
         return
@@ -53,6 +56,8 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
                f"inserted {summary.inserted}, updated {summary.updated}, unchanged "
                f"{summary.unchanged}, repaired {summary.repaired}, rejected "
                f"{len(summary.rejected)}")
+    if summary.text_encoding:
+        click.echo(f"  attributes read as {summary.text_encoding}")
     for number, reason in summary.rejected[:50]:
         click.echo(f"  feature {number}: {reason}")
     if len(summary.rejected) > 50:

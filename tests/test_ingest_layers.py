@@ -195,3 +195,54 @@ def test_geopackage_of_several_layers_is_never_read_by_a_silent_pick(layer_db, t
     with engine.connect() as conn:
         names = conn.execute(text("SELECT name FROM microdistricts ORDER BY name")).scalars()
         assert list(names) == ["Old", "Мкр А", "Мкр Б"]
+
+
+def _dbf_without_code_page(path: Path, code_page: str, names: list[str]) -> Path:
+    """A shapefile whose .dbf holds its field names and text in `code_page` and says
+    nothing of it (no .cpg, no code page mark), as older Russian-language systems do."""
+    def raw(text_: str) -> str:  # the bytes, written through as Latin-1
+        return text_.encode(code_page).decode("latin-1")
+    squares = [box(71.30 + i * 0.01, 42.90, 71.305 + i * 0.01, 42.905) for i in range(len(names))]
+    # A field name has 10 bytes: Russian ones fit in a single-byte code page only.
+    fields = ("name", "population") if code_page == "utf-8" else ("Название", "Население")
+    frame = gpd.GeoDataFrame({raw(fields[0]): [raw(n) for n in names],
+                              raw(fields[1]): list(range(1, len(names) + 1))},
+                             geometry=squares, crs=4326)
+    frame.to_file(path, engine="pyogrio", encoding="ISO-8859-1")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    return path
+
+
+@pytest.mark.parametrize(("code_page", "guessed"), [
+    ("kz1048", "kz1048"), ("cp1251", "kz1048"), ("cp866", "cp866"), ("utf-8", "utf-8"),
+])
+def test_shapefile_without_code_page_is_decoded_not_garbled(layer_db, tmp_path,
+                                                            code_page: str,
+                                                            guessed: str) -> None:
+    """GDAL reads such a .dbf as Latin-1 ("Ìêð"); its bytes show the code page.
+    Russian text reads the same in KZ-1048 as in CP1251."""
+    _, engine = layer_db
+    kazakh = code_page in ("kz1048", "utf-8")  # CP1251 and CP866 have no Kazakh letters
+    names = ["Самал шағын ауданы", "Жайлау ш.а."] if kazakh else ["Микрорайон Самал",
+                                                                 "мкр. Жайлау"]
+    shp = _dbf_without_code_page(tmp_path / "md.shp", code_page, names)
+    summary = import_layer(engine, "microdistricts", shp)
+    assert summary.inserted == 2 and summary.text_encoding is not None
+    assert summary.text_encoding.startswith(guessed)
+    with engine.connect() as conn:
+        stored_names = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(stored_names.scalars()) == names
+
+
+def test_encoding_option_is_checked_and_only_for_shapefiles(layer_db, tmp_path) -> None:
+    url, engine = layer_db
+    shp = _dbf_without_code_page(tmp_path / "md.shp", "cp866", ["Самал", "Жайлау"])
+    given = import_layer(engine, "microdistricts", shp, encoding="cp866")
+    assert given.inserted == 2 and given.text_encoding == "cp866 (as given)"
+    unknown = run_geoapp("import", "layer", "microdistricts", str(shp), "--encoding",
+                         "cp9999", env={"DATABASE_URL": url})
+    assert_one_line_error(unknown, "cp9999", "not a known code page")
+    paths = write_reference_layers(tmp_path / "geojson")
+    not_shp = run_geoapp("import", "layer", "microdistricts", str(paths["microdistricts"]),
+                         "--encoding", "cp1251", env={"DATABASE_URL": url})
+    assert_one_line_error(not_shp, "--encoding is for shapefiles", "utf-8")

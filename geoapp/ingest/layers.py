@@ -16,6 +16,11 @@ from sqlalchemy import Connection, Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
+from geoapp.ingest.layer_encoding import (
+    GDAL_FALLBACK,
+    decode_layer_text,
+    reads_byte_for_byte,
+)
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS
 
 if TYPE_CHECKING:
@@ -42,6 +47,7 @@ class LayerSummary:
     repaired: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     source_crs: str | None = None
+    text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "file": self.file, "read": self.read,
@@ -49,7 +55,7 @@ class LayerSummary:
                 "unchanged": self.unchanged, "repaired_geometries": self.repaired,
                 "rejected": len(self.rejected),
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
-                "source_crs": self.source_crs}
+                "source_crs": self.source_crs, "text_encoding": self.text_encoding}
 
 
 def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None:
@@ -76,29 +82,45 @@ def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None
                      "choose one with --source-layer")
 
 
-def read_layer(path: Path, crs: int | None, layer: str | None = None
-               ) -> tuple[gpd.GeoDataFrame, str]:
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return InputError(f"cannot read {path.name}: {reason}")
+
+
+def read_layer(path: Path, crs: int | None, layer: str | None = None,
+               encoding: str | None = None) -> tuple[gpd.GeoDataFrame, str, str | None]:
     """The file (its `layer`, when it has several) as a GeoDataFrame in EPSG:4326,
-    and the CRS it came in."""
+    the CRS it came in, and how a shapefile's text was decoded when GDAL could not
+    know (see layer_encoding)."""
     # Imported here: geopandas (pandas, numpy) and pyproj take ~0.3 s to import,
     # which every `geoapp` command would pay through the CLI's import of this module.
     import geopandas as gpd
+    import pyogrio
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     if not path.exists():
         raise InputError(f"no such file: {path}")
     try:
+        info = pyogrio.read_info(path, layer=layer)
         # GDAL would turn text like "06:097:003:001" into a time; keep text as text.
         options: dict[str, str] = {}
         if path.suffix.lower() in GEOJSON:
             options["DATE_AS_STRING"] = "YES"
         if layer is not None:
             options["layer"] = layer
+        byte_for_byte = reads_byte_for_byte(path.name, info.get("driver"),
+                                            info.get("encoding"), encoding)
+        if byte_for_byte:
+            options["encoding"] = GDAL_FALLBACK
         frame = gpd.read_file(path, engine="pyogrio", **options)
+    except InputError:
+        raise
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"cannot read {path.name}: {reason}") from exc
+        raise _unreadable(path, exc) from exc
+    text_note = None
+    if byte_for_byte:
+        frame, text_note = decode_layer_text(frame, encoding)
     if crs is not None:
         try:
             frame = frame.set_crs(CRS.from_epsg(crs), allow_override=True)
@@ -115,7 +137,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None
     source = frame.crs.to_string()
     if frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
-    return frame, source
+    return frame, source, text_note
 
 
 def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
@@ -222,14 +244,15 @@ def assign_buildings_to_microdistricts(conn: Connection) -> None:
 
 
 def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
-                 source_layer: str | None = None) -> LayerSummary:
+                 source_layer: str | None = None, encoding: str | None = None
+                 ) -> LayerSummary:
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
     if not path.exists():
         raise InputError(f"no such file: {path}")
     summary = LayerSummary(layer=kind, file=path.name)
     layer = choose_source_layer(path, kind, source_layer)
-    frame, summary.source_crs = read_layer(path, crs, layer)
+    frame, summary.source_crs, summary.text_encoding = read_layer(path, crs, layer, encoding)
     rows = _staged_rows(kind, frame, summary)
     with engine.begin() as conn:
         _load(conn, kind, rows, summary)

@@ -1,0 +1,108 @@
+"""The code page of a shapefile's attributes.
+
+A .dbf stores text as bytes in some code page, named by a .cpg file or a mark in its
+header. A shapefile written by an older Russian-language system may have neither, and
+GDAL then reads the bytes as Latin-1: Cyrillic names turn into "Ìêð Ñàìàë". Such a
+file is read byte for byte (Latin-1 maps each byte to one character), and its text
+is decoded again in the code page the user names, or else the one its bytes show:
+UTF-8 when they are valid UTF-8, else CP866 (DOS) or KZ-1048. KZ-1048 is CP1251
+with the Kazakh letters in place of Serbian and Macedonian ones, so Russian text
+reads the same in both.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import TYPE_CHECKING
+
+from geoapp.errors import InputError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+GDAL_FALLBACK = "ISO-8859-1"  # what GDAL reads a .dbf of no declared code page as
+BYTE_FAITHFUL = "latin-1"
+
+
+def codec_name(name: str) -> str:
+    """Python's name for a code page given on the command line, or a clear refusal."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InputError(f"--encoding {name}: not a known code page "
+                         "(e.g. cp1251, kz1048, cp866, utf-8)") from None
+
+
+def guess_code_page(raw: bytes) -> str:
+    """The code page of a shapefile's text bytes. Cyrillic letters are 0xC0-0xFF in
+    CP1251/KZ-1048 and mostly 0x80-0xAF in CP866."""
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    windows = sum(1 for b in raw if b >= 0xC0)
+    dos = sum(1 for b in raw if 0x80 <= b < 0xB0)
+    return "cp866" if dos > windows else "kz1048"
+
+
+def text_columns(frame: gpd.GeoDataFrame) -> list[str]:
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    return [c for c in frame.columns if c != frame.geometry.name
+            and (is_string_dtype(frame[c].dtype) or is_object_dtype(frame[c].dtype))]
+
+
+def raw_text(frame: gpd.GeoDataFrame) -> bytes:
+    """The bytes of the field names and text values of a frame read byte for byte."""
+    names = [str(c) for c in frame.columns if c != frame.geometry.name]
+    values = [v for c in text_columns(frame) for v in frame[c] if isinstance(v, str)]
+    return "\n".join(names + values).encode(BYTE_FAITHFUL)
+
+
+def _decoded(value: str, code_page: str) -> str:
+    return value.encode(BYTE_FAITHFUL).decode(code_page, "replace")
+
+
+def decode_text(frame: gpd.GeoDataFrame, code_page: str) -> gpd.GeoDataFrame:
+    """The frame with its field names and text values, read byte for byte, decoded in
+    `code_page` (a byte it leaves undefined becomes U+FFFD)."""
+    frame = frame.copy()
+    for column in text_columns(frame):
+        frame[column] = [_decoded(v, code_page) if isinstance(v, str) else v
+                         for v in frame[column]]
+    geometry = frame.geometry.name
+    return frame.rename(columns={c: _decoded(str(c), code_page) for c in frame.columns
+                                 if c != geometry})
+
+
+def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None,
+                        given: str | None) -> bool:
+    """Whether a layer's text is read byte for byte and decoded here: a shapefile's,
+    when its code page is given on the command line or GDAL could not know it. Other
+    formats' text is UTF-8 by definition."""
+    if driver != "ESRI Shapefile":
+        if given is not None:
+            raise InputError(f"--encoding is for shapefiles; {file_name} is {driver}, "
+                             "whose text is UTF-8")
+        return False
+    if given is not None:
+        codec_name(given)
+        return True
+    return declared == GDAL_FALLBACK
+
+
+def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None
+                      ) -> tuple[gpd.GeoDataFrame, str | None]:
+    """A frame read byte for byte, decoded in the code page `given`, else the one its
+    bytes show; and a note for the summary (None when its text is all ASCII and no
+    code page was given)."""
+    if given is not None:
+        code_page = codec_name(given)
+        return decode_text(frame, code_page), f"{code_page} (as given)"
+    raw = raw_text(frame)
+    if raw.isascii():
+        return frame, None
+    code_page = guess_code_page(raw)
+    return (decode_text(frame, code_page),
+            f"{code_page} (guessed: the shapefile names no code page)")
