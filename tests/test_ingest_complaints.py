@@ -216,6 +216,16 @@ def test_missing_columns_refuse_the_whole_file(ingest_db, tmp_path: Path) -> Non
     assert_one_line_error(proc, "missing required columns", "received_at", "text")
 
 
+def test_rejects_file_never_overwrites_the_import(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    path = write_csv(tmp_path / "in.csv", [row("R-1", **{"Дата обращения": "вчера"})])
+    before = path.read_bytes()
+    proc = run_geoapp("import", "complaints", str(path), "--rejects",
+                      str(tmp_path / "." / "in.csv"), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "--rejects", "is the file being imported")
+    assert path.read_bytes() == before
+
+
 def test_empty_file_and_header_only(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     empty = tmp_path / "empty.csv"

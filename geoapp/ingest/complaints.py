@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from geoapp.classify import classify_text, map_source_label
 from geoapp.config import Settings
+from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
@@ -146,6 +147,9 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                       default_source: str | None = None, rejects_path: Path | None = None,
                       progress: Progress | None = None,
                       batch_size: int = BATCH_SIZE) -> ImportSummary:
+    if rejects_path is not None and rejects_path.resolve() == path.resolve():
+        raise InputError(f"--rejects {rejects_path} is the file being imported: "
+                         "its rejects would overwrite it")
     source_table = open_table(path)
     summary = ImportSummary(file=str(path))
     tz = ZoneInfo(settings.timezone)
