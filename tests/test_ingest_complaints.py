@@ -92,6 +92,7 @@ def stored(engine: Engine, eid: str) -> dict:
 
 @pytest.mark.parametrize(("delimiter", "encoding"), [
     (";", "utf-8"), (",", "utf-8-sig"), ("\t", "cp1251"), (";", "cp1251"),
+    ("\t", "utf-16"),  # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
 ])
 def test_encodings_and_delimiters(engine: Engine, tmp_path: Path, delimiter: str,
                                   encoding: str) -> None:

@@ -44,9 +44,12 @@ class TableSource:
 
 
 def sniff_encoding(sample: bytes) -> str:
-    """UTF-8 with BOM, UTF-8, or CP1251 (the Windows Cyrillic code page of many exports)."""
+    """UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), UTF-8, or CP1251 (the
+    Windows Cyrillic code page of many exports)."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         sample.decode("utf-8")
         return "utf-8"
