@@ -227,6 +227,16 @@ def test_rejects_file_never_overwrites_the_import(ingest_db, tmp_path: Path) -> 
     assert path.read_bytes() == before
 
 
+def test_workbook_saved_under_csv_name_is_named_as_such(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.save(tmp_path / "export.csv")
+    proc = run_geoapp("import", "complaints", str(tmp_path / "export.csv"),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "export.csv is a ZIP archive", ".xlsx")
+
+
 def test_empty_file_and_header_only(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     empty = tmp_path / "empty.csv"

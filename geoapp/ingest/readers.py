@@ -125,6 +125,9 @@ def open_csv(path: Path) -> TableSource:
         sample = fh.read(SNIFF_BYTES)
     if not sample.strip():
         raise InputError(f"{path.name} is empty")
+    if sample.startswith(b"PK\x03\x04"):
+        raise InputError(f"{path.name} is a ZIP archive, not text: an Excel workbook "
+                         "is read as .xlsx")
     encoding = sniff_encoding(sample)
     # A byte that is not valid in the encoding rejects its row (see _unstorable), not
     # the rest of the file.
