@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -168,6 +169,17 @@ def test_interrupt_while_a_batch_is_in_flight(engine: Engine, tmp_path: Path,
     assert status == "interrupted"
 
 
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a terminal. A shell starts background
+    jobs (a CI runner's, say) with SIGINT ignored, and Python then installs no
+    handler of its own."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+@pytest.mark.usefixtures("sigint_raises")
 def test_ctrl_c_as_a_committed_batch_is_counted(engine: Engine, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGINT delivered in the gap between a batch leaving flight and being counted
