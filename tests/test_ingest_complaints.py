@@ -239,10 +239,11 @@ def test_workbook_saved_under_csv_name_is_named_as_such(ingest_db, tmp_path: Pat
 
 def test_empty_file_and_header_only(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
-    empty = tmp_path / "empty.csv"
-    empty.write_bytes(b"")
-    assert_one_line_error(run_geoapp("import", "complaints", str(empty),
-                                     env={"DATABASE_URL": url}), "empty")
+    for content in (b"", b"\xff\xfe"):  # nothing; a UTF-16 byte-order mark alone
+        empty = tmp_path / "empty.csv"
+        empty.write_bytes(content)
+        assert_one_line_error(run_geoapp("import", "complaints", str(empty),
+                                         env={"DATABASE_URL": url}), "empty.csv is empty")
     header_only = write_csv(tmp_path / "header.csv", [])
     proc = run_geoapp("import", "complaints", str(header_only), "--json",
                       env={"DATABASE_URL": url})

@@ -133,6 +133,9 @@ def open_csv(path: Path) -> TableSource:
     # the rest of the file.
     text: IO[str] = path.open("r", encoding=encoding, newline="", errors="surrogateescape")
     first = text.readline()
+    if not first.strip():  # a byte-order mark and nothing else, say
+        text.close()
+        raise InputError(f"{path.name} is empty")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter))
     header = [h.strip() for h in header]
