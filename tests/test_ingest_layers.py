@@ -246,3 +246,21 @@ def test_encoding_option_is_checked_and_only_for_shapefiles(layer_db, tmp_path) 
     not_shp = run_geoapp("import", "layer", "microdistricts", str(paths["microdistricts"]),
                          "--encoding", "cp1251", env={"DATABASE_URL": url})
     assert_one_line_error(not_shp, "--encoding is for shapefiles", "utf-8")
+
+
+def test_heights_are_dropped_not_refused(layer_db, tmp_path) -> None:
+    """Survey and CAD exports carry Z: the layers are 2D, so Z goes, the shape stays."""
+    _, engine = layer_db
+    ring = [[71.30, 42.90, 500.0], [71.31, 42.90, 500.0], [71.31, 42.91, 501.5],
+            [71.30, 42.91, 500.0], [71.30, 42.90, 500.0]]
+    path = tmp_path / "md3d.geojson"
+    path.write_text(json.dumps(feature_collection([{
+        "type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+        "properties": {"name": "Высотный", "population": 10}}])))
+    summary = import_layer(engine, "microdistricts", path)
+    assert (summary.inserted, summary.rejected) == (1, [])
+    with engine.connect() as conn:
+        dims, area = conn.execute(text("""
+            SELECT ST_NDims(geom), round(ST_Area(geom)::numeric, 6) FROM microdistricts
+            WHERE name = 'Высотный'""")).one()
+    assert (dims, float(area)) == (2, 0.0001)

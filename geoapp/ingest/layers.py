@@ -202,7 +202,9 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
     conn.exec_driver_sql(f"""
         UPDATE stage_layer SET geom = fixed, repaired = NOT ST_IsValid(raw)
         FROM (SELECT feature AS f, raw, {_geometry_sql(kind)} AS fixed
-              FROM (SELECT feature, ST_SetSRID(ST_GeomFromWKB(decode(wkb, 'hex')), 4326) AS raw
+              FROM (SELECT feature,
+                           ST_SetSRID(ST_Force2D(ST_GeomFromWKB(decode(wkb, 'hex'))), 4326)
+                           AS raw  -- heights (Z) and measures (M) dropped: the layers are 2D
                     FROM stage_layer) r) x
         WHERE feature = x.f
     """)
