@@ -264,3 +264,29 @@ def test_heights_are_dropped_not_refused(layer_db, tmp_path) -> None:
             SELECT ST_NDims(geom), round(ST_Area(geom)::numeric, 6) FROM microdistricts
             WHERE name = 'Высотный'""")).one()
     assert (dims, float(area)) == (2, 0.0001)
+
+
+def test_parcel_areas_and_values_written_with_units(layer_db, tmp_path) -> None:
+    """Hand-kept registers write units after the number: they are converted to the
+    contract's hectares and tenge; an unknown unit is a reason, not a guess."""
+    _, engine = layer_db
+    written = [("0,9 га", "94 000 000 тг"), ("6 соток", "12,3 млн тенге"),
+               ("9 000 кв. м", "1500000"), ("5 акров", "1 тг")]
+    features = [
+        {"type": "Feature",
+         "geometry": mapping(box(71.30 + i * 0.002, 42.85, 71.301 + i * 0.002, 42.851)),
+         "properties": {"Кадастровый номер": f"06:097:010:00{i + 1}",
+                        "Целевое назначение": "ИЖС", "Площадь, га": area,
+                        "Кадастровая стоимость": value}}
+        for i, (area, value) in enumerate(written)]
+    path = tmp_path / "units.geojson"
+    path.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    summary = import_layer(engine, "parcels", path)
+    assert summary.inserted == 3
+    assert summary.rejected == [(4, "declared_area_ha: unknown unit 'акров' in '5 акров'")]
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT declared_area_ha, cadastral_value_kzt FROM parcels
+            WHERE cadastral_number LIKE '06:097:010:%' ORDER BY cadastral_number""")).all()
+    assert [(float(a), v) for a, v in rows] == [(0.9, 94_000_000), (0.06, 12_300_000),
+                                                (0.9, 1_500_000)]

@@ -4,6 +4,7 @@ raises ValueError with the reason."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,34 @@ PARCEL_STATUS_WORDS = {
     "изъятый": "withdrawn", "зарезервирован": "reserved", "резерв": "reserved",
     "аннулирован": "cancelled", "отменен": "cancelled",
 }
+
+
+# Units written after a number in hand-kept registers ("0,9 га", "6 соток",
+# "94 000 000 тг"), as factors to the contract's unit; a bare number is in it already.
+AREA_UNITS_HA = {"га": 1.0, "ha": 1.0, "гектар": 1.0, "гектара": 1.0, "гектаров": 1.0,
+                 "сотка": 0.01, "сотки": 0.01, "соток": 0.01, "сот": 0.01,
+                 "м2": 1e-4, "м²": 1e-4, "кв м": 1e-4, "квм": 1e-4, "m2": 1e-4, "m²": 1e-4}
+MONEY_UNITS_KZT = {"тг": 1, "тенге": 1, "₸": 1, "kzt": 1, "теңге": 1,
+                   "млн тг": 1_000_000, "млн тенге": 1_000_000, "млн ₸": 1_000_000,
+                   "млн": 1_000_000}
+_NUMBER_THEN_UNIT = re.compile(r"([-+]?\d[\d\s\u00a0]*(?:[.,]\d+)?)\s*(.*)", re.DOTALL)
+
+
+def _measure(value: Any, units: dict[str, float], what: str) -> float | None:
+    """A number, maybe followed by a unit of `units`, in the contract's unit."""
+    text = _text(value)
+    if text is None:
+        return None
+    match = _NUMBER_THEN_UNIT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{what}: not a number: {text!r}")
+    number = parse_decimal(match.group(1))
+    unit = " ".join(match.group(2).lower().replace(".", " ").split())
+    if not unit:
+        return number
+    if unit not in units:
+        raise ValueError(f"{what}: unknown unit {match.group(2)!r} in {text!r}")
+    return round(number * units[unit], 6)  # 12,3 млн is 12300000, not 12299999.999…
 
 
 def _text(value: Any) -> str | None:
@@ -57,6 +86,14 @@ def _int(value: Any, what: str) -> int | None:
     number = parse_decimal(text)
     if number < 0 or not float(number).is_integer():
         raise ValueError(f"{what} must be a whole number >= 0, got {text!r}")
+    return int(number)
+
+
+def _whole(number: float | None, what: str) -> int | None:
+    if number is None:
+        return None
+    if number < 0 or not float(number).is_integer():
+        raise ValueError(f"{what} must be a whole number >= 0, got {number:g}")
     return int(number)
 
 
@@ -95,15 +132,16 @@ def building(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def parcel(row: dict[str, Any]) -> dict[str, Any]:
-    area = parse_decimal(str(_required(row, "declared_area_ha")))
-    if area < 0:
+    area = _measure(_required(row, "declared_area_ha"), AREA_UNITS_HA, "declared_area_ha")
+    if area is None or area < 0:
         raise ValueError("declared_area_ha is negative")
+    value = _measure(row.get("cadastral_value_kzt"), MONEY_UNITS_KZT, "cadastral_value_kzt")
     return {
         "cadastral_number": _text(_required(row, "cadastral_number")),
         "land_use": normalise_key(str(_required(row, "land_use"))),
         "holder": _text(row.get("holder")),
         "declared_area_ha": area,
-        "cadastral_value_kzt": _int(row.get("cadastral_value_kzt"), "cadastral_value_kzt"),
+        "cadastral_value_kzt": _whole(value, "cadastral_value_kzt"),
         "allocated_at": _date(row.get("allocated_at"), "allocated_at"),
         "decision_ref": _text(row.get("decision_ref")),
         "status": _code(row.get("status"), PARCEL_STATUSES, PARCEL_STATUS_WORDS, "status")
