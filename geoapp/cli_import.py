@@ -9,6 +9,7 @@ import click
 
 from geoapp.config import Settings
 from geoapp.ingest.layers import LAYER_KINDS
+from geoapp.progress_bar import ProgressBar
 from geoapp.taxonomy import SOURCES
 
 
@@ -64,15 +65,6 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  … and {len(summary.rejected) - 50} more (see --json)")
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, _total: int | None) -> None:
-        sys.stderr.write(f"\rimporting… {done:,} rows read")
-        sys.stderr.flush()
-
-    return show
 
 
 @import_group.command("complaints", help="Import a complaints export (CSV, TSV, XLSX, GeoJSON).")
@@ -86,14 +78,14 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
                               as_json: bool) -> None:
     from geoapp.ingest.complaints import import_complaints
 
-    progress = None if as_json else _progress_bar()
+    progress = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
     try:
         summary = import_complaints(_engine(), path, settings=Settings.from_env(),
                                     default_source=source, rejects_path=rejects_path,
                                     progress=progress)
     finally:
         if progress:
-            sys.stderr.write("\n")
+            progress.close()
     data = summary.as_dict()
     if as_json:
         _print_json(data)

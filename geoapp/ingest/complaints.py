@@ -34,12 +34,14 @@ from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
-from geoapp.ingest.readers import RawRow, open_table
+from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter
 from geoapp.taxonomy import CATEGORY_BY_CODE
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
-Progress = Callable[[int, int | None], None]
+# Called after each batch lands: rows read so far, and the share of the file they
+# span (None when the format cannot tell).
+Progress = Callable[[int, float | None], None]
 
 
 @dataclass
@@ -167,10 +169,13 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
         status = "failed"
         try:
             writer.prepare()
+            reading = _ReadCounter(source_table)
             prepared = (prepare_batch(raw_rows, gazetteer, default_source, tz, now,
                                       writer.find_places)
-                        for raw_rows in _batches(source_table.rows, batch_size))
-            _run_batches(writer, prepared, summary, rejects, progress)
+                        for raw_rows in _batches(reading.rows(), batch_size))
+            report = ((lambda landed: progress(landed, reading.share_of(landed)))
+                      if progress else None)
+            _run_batches(writer, prepared, summary, rejects, report)
             status = "interrupted" if summary.interrupted else "done"
         finally:
             writer.close()
@@ -183,9 +188,29 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     return summary
 
 
+class _ReadCounter:
+    """Rows taken from a table so far, to turn the share of the file read (ahead of
+    what has landed by the batches in flight) into the share of rows landed."""
+
+    def __init__(self, table: TableSource) -> None:
+        self.table = table
+        self.taken = 0
+
+    def rows(self) -> Iterator[RawRow]:
+        for row in self.table.rows:
+            self.taken += 1
+            yield row
+
+    def share_of(self, landed: int) -> float | None:
+        read = self.table.fraction_read()
+        if read is None or not self.taken:
+            return None
+        return min(1.0, landed * read / self.taken)
+
+
 def _run_batches(writer: BatchWriter[PreparedBatch], batches: Iterator[PreparedBatch],
                  summary: ImportSummary, rejects: RejectsWriter,
-                 progress: Progress | None) -> None:
+                 progress: Callable[[int], None] | None) -> None:
     """Write batches while the next is prepared; count each once committed, in file
     order. Ctrl-C rolls back the batches in flight (unless they committed already)."""
     try:
@@ -207,7 +232,7 @@ def _run_batches(writer: BatchWriter[PreparedBatch], batches: Iterator[PreparedB
 
 
 def _settle_oldest(writer: BatchWriter[PreparedBatch], summary: ImportSummary,
-                   rejects: RejectsWriter, progress: Progress | None) -> None:
+                   rejects: RejectsWriter, progress: Callable[[int], None] | None) -> None:
     """Count the oldest batch in flight once it is written. Ctrl-C during the wait
     leaves it in flight (for `abandon`); once it is taken out of flight, Ctrl-C waits
     until it is counted."""
@@ -215,7 +240,7 @@ def _settle_oldest(writer: BatchWriter[PreparedBatch], summary: ImportSummary,
     with interrupts_held():
         _account(summary, rejects, *writer.settle())
     if progress:
-        progress(summary.read, None)
+        progress(summary.read)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -41,6 +41,25 @@ class TableSource:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    # How much of the file the rows read so far span (0..1), for a progress bar; None
+    # when the format cannot tell.
+    fraction_read: Callable[[], float | None] = lambda: None
+
+
+class ReadPosition:
+    """The share of a file's bytes read so far, from the binary file under a reader
+    (ahead of the rows by at most one buffer)."""
+
+    def __init__(self, path: Path) -> None:
+        self.size = path.stat().st_size
+        self.file: IO[bytes] | None = None
+
+    def __call__(self) -> float | None:
+        if self.file is None or not self.size:
+            return None
+        if self.file.closed:
+            return 1.0
+        return min(1.0, self.file.tell() / self.size)
 
 
 def sniff_encoding(sample: bytes) -> str:
@@ -156,7 +175,10 @@ def open_csv(path: Path) -> TableSource:
         finally:
             text.close()
 
-    return TableSource(header, columns, rows(), encoding=encoding, delimiter=delimiter)
+    position = ReadPosition(path)
+    position.file = text.buffer
+    return TableSource(header, columns, rows(), encoding=encoding, delimiter=delimiter,
+                       fraction_read=position)
 
 
 def _xlsx_cell(value: object) -> str:
@@ -200,25 +222,35 @@ def open_xlsx(path: Path) -> TableSource:
             data_start += 1
     _require(columns, header)
     fields = tuple(columns.items())
+    # The sheet's declared extent: a workbook is compressed, so its bytes say little.
+    last_row = sheet.max_row if isinstance(sheet.max_row, int) else None
+    reached = [data_start - 1]
 
     def rows() -> Iterator[RawRow]:
         try:
             for number, row in enumerate(sheet.iter_rows(min_row=data_start, values_only=True),
                                          start=data_start):
+                reached[0] = number
                 cells = [_xlsx_cell(v) for v in row]
                 if not _blank(cells):
                     yield _row(number, cells, fields)
         finally:
             book.close()
 
-    return TableSource(header, columns, rows())
+    def fraction_read() -> float | None:
+        return min(1.0, reached[0] / last_row) if last_row else None
+
+    return TableSource(header, columns, rows(), fraction_read=fraction_read)
 
 
-def _json_items(path: Path, prefix: str) -> Iterator[Any]:
+def _json_items(path: Path, prefix: str, position: ReadPosition | None = None
+                ) -> Iterator[Any]:
     """The values at `prefix`, parsed incrementally: only one is in memory at a time."""
     import ijson
 
     with path.open("rb") as fh:
+        if position is not None:
+            position.file = fh
         try:
             yield from ijson.items(fh, prefix, use_float=True)
         except ijson.JSONError as exc:
@@ -272,9 +304,11 @@ def open_geojson(path: Path) -> TableSource:
         lon_pos = len(header) - 1
         columns[lon_pos] = "lon"
     fields = tuple(columns.items())
+    position = ReadPosition(path)
 
     def rows() -> Iterator[RawRow]:
-        for number, feature in enumerate(_json_items(path, "features.item"), start=1):
+        for number, feature in enumerate(_json_items(path, "features.item", position),
+                                         start=1):
             feature = feature if isinstance(feature, dict) else {}
             props = _mapping(feature.get("properties"))
             cells = ["" if props.get(k) is None else str(props.get(k)) for k in keys]
@@ -286,7 +320,7 @@ def open_geojson(path: Path) -> TableSource:
                 cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
             yield _row(number, cells, fields)
 
-    return TableSource(header, columns, rows())
+    return TableSource(header, columns, rows(), fraction_read=position)
 
 
 def open_table(path: Path) -> TableSource:
