@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from shapely.geometry import Point, box, mapping
+from sqlalchemy import Engine
 
 # Two microdistricts side by side near the centre of Taraz.
 MKR15 = box(71.370, 42.900, 71.380, 42.906)
@@ -63,3 +64,17 @@ def write_reference_layers(folder: Path) -> dict[str, Path]:
                         encoding="utf-8")
         paths[kind] = path
     return paths
+
+
+def migrated_with_layers(url: str, folder: Path) -> Engine:
+    """An engine on `url`, migrated, with the small Taraz's layers imported."""
+    from geoapp.db import make_engine
+    from geoapp.ingest.layers import import_layer
+    from geoapp.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    paths = write_reference_layers(folder)
+    for kind in ("microdistricts", "buildings", "parcels"):
+        import_layer(engine, kind, paths[kind])
+    return engine

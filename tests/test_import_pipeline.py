@@ -12,17 +12,14 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from ingest_fixtures import write_reference_layers
+from ingest_fixtures import migrated_with_layers
 from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
-from geoapp.db import make_engine
 from geoapp.ingest import complaint_writer, complaints
 from geoapp.ingest.complaint_writer import WRITERS
 from geoapp.ingest.complaints import import_complaints
-from geoapp.ingest.layers import import_layer
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
-from geoapp.migrate import upgrade
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Текст обращения", "Адрес",
           "Широта", "Долгота", "Статус", "Исполнитель"]
@@ -30,11 +27,7 @@ HEADER = ["Номер обращения", "Дата обращения", "Ис�
 
 @pytest.fixture(scope="module")
 def pipeline_db(new_database, tmp_path_factory) -> Engine:
-    engine = make_engine(new_database("pipeline"))
-    upgrade(engine)
-    paths = write_reference_layers(tmp_path_factory.mktemp("layers"))
-    for kind in ("microdistricts", "buildings", "parcels"):
-        import_layer(engine, kind, paths[kind])
+    engine = migrated_with_layers(new_database("pipeline"), tmp_path_factory.mktemp("layers"))
     yield engine
     engine.dispose()
 

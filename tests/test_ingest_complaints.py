@@ -13,14 +13,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
-from ingest_fixtures import write_reference_layers
+from ingest_fixtures import migrated_with_layers
 from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
-from geoapp.db import make_engine
 from geoapp.ingest.complaints import import_complaints
-from geoapp.ingest.layers import import_layer
-from geoapp.migrate import upgrade
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Категория", "Текст обращения",
           "Адрес", "Широта", "Долгота", "Статус", "Дата исполнения", "Исполнитель", "ФИО",
@@ -30,11 +27,7 @@ HEADER = ["Номер обращения", "Дата обращения", "Ис�
 @pytest.fixture(scope="module")
 def ingest_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
     url = new_database("ingest")
-    engine = make_engine(url)
-    upgrade(engine)
-    paths = write_reference_layers(tmp_path_factory.mktemp("layers"))
-    for kind in ("microdistricts", "buildings", "parcels"):
-        import_layer(engine, kind, paths[kind])
+    engine = migrated_with_layers(url, tmp_path_factory.mktemp("layers"))
     yield url, engine
     engine.dispose()
 

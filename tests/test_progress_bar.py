@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 from helpers import GEOAPP
-from ingest_fixtures import write_reference_layers
+from ingest_fixtures import migrated_with_layers
 
-from geoapp.db import make_engine
-from geoapp.ingest.layers import import_layer
-from geoapp.migrate import upgrade
 from geoapp.progress_bar import ProgressBar, render
 
 
@@ -41,12 +38,7 @@ def test_redrawn_in_place_over_a_longer_line() -> None:
 @pytest.fixture(scope="module")
 def layers_url(new_database, tmp_path_factory) -> str:
     url = new_database("progress")
-    engine = make_engine(url)
-    upgrade(engine)
-    paths = write_reference_layers(tmp_path_factory.mktemp("layers"))
-    for kind in ("microdistricts", "buildings", "parcels"):
-        import_layer(engine, kind, paths[kind])
-    engine.dispose()
+    migrated_with_layers(url, tmp_path_factory.mktemp("layers")).dispose()
     return url
 
 
