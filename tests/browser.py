@@ -22,6 +22,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
+    from waitress import wasyncore
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
@@ -31,7 +32,12 @@ def serve(app: Flask) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
+        # Closed from here, the sockets vanish under the server's select() (EBADF in
+        # its thread); the server's own loop closes them instead, and then ends.
+        server.trigger.pull_trigger(  # type: ignore[union-attr]
+            lambda: wasyncore.close_all(server._map))  # type: ignore[union-attr]
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 @contextmanager
