@@ -35,13 +35,14 @@ CREATE_SEEN_KEYS = text("""
 """)
 
 # A batch's keys: those already met (earlier in the batch or in an earlier batch) are
-# returned as (line, first line); the others are remembered.
-REGISTER_KEYS = text("""
+# returned as (line, first line); the others are remembered. Binary array parameters
+# (array_params), hence psycopg's placeholders.
+REGISTER_KEYS = """
     WITH batch AS (
         SELECT b.source, b.external_id, b.line,
                first_value(b.line) OVER w AS first_line, row_number() OVER w AS rn
-        FROM unnest(CAST(:source AS text[]), CAST(:external_id AS text[]),
-                    CAST(:line AS int[])) AS b(source, external_id, line)
+        FROM unnest(CAST(%(source)b AS text[]), CAST(%(external_id)b AS text[]),
+                    CAST(%(line)b AS int[])) AS b(source, external_id, line)
         WINDOW w AS (PARTITION BY b.source, b.external_id ORDER BY b.line)
     ),
     met AS (
@@ -55,7 +56,7 @@ REGISTER_KEYS = text("""
         ON CONFLICT (source, external_id) DO NOTHING
     )
     SELECT line, first_line FROM met ORDER BY line
-""")
+"""
 # In name order: two batches written at once then wait for each other's new names in
 # the same order, never in a cycle.
 ADD_DEPARTMENTS = text("""

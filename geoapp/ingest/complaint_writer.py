@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection
 
 from geoapp.ingest import complaint_sql as sql
+from geoapp.ingest.array_params import fetch_with_arrays
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 
 WRITERS = 2
@@ -47,9 +48,9 @@ def met_before(conn: Connection, staged: list[tuple[Any, ...]]) -> Duplicates:
     """Register a batch's keys on `conn` (after the batches before it): the rows whose
     key came earlier in the file. Staged rows start with line, source, external_id."""
     with conn.begin():
-        rows = conn.execute(sql.REGISTER_KEYS, {
+        rows = fetch_with_arrays(conn, sql.REGISTER_KEYS, {
             "line": [r[0] for r in staged], "source": [r[1] for r in staged],
-            "external_id": [r[2] for r in staged]}).all()
+            "external_id": [r[2] for r in staged]})
     return [(line, first) for line, first in rows]
 
 

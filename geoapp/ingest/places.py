@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
+
+from geoapp.ingest.array_params import fetch_with_arrays
 
 
 class PlaceQuery(NamedTuple):
@@ -36,10 +38,10 @@ class Place(NamedTuple):
 # building: the geocoded one, else (for rows located by their own coordinates)
 # the nearest within 30 m. The bounding-box test lets the GiST indexes work
 # before the exact distance on the spheroid. One row per input point, in order.
-FIND_PLACES = text("""
+FIND_PLACES = """
     SELECT coalesce(q.md, md.id), coalesce(pc.id, pn.id), coalesce(q.building, bn.id)
-    FROM unnest(CAST(:lon AS float8[]), CAST(:lat AS float8[]), CAST(:md AS int[]),
-                CAST(:building AS int[]), CAST(:near AS bool[]))
+    FROM unnest(CAST(%(lon)b AS float8[]), CAST(%(lat)b AS float8[]), CAST(%(md)b AS int[]),
+                CAST(%(building)b AS int[]), CAST(%(near)b AS bool[]))
          WITH ORDINALITY AS q(lon, lat, md, building, near, i)
     CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lon, q.lat), 4326) AS geom) g
     LEFT JOIN LATERAL (
@@ -65,7 +67,7 @@ FIND_PLACES = text("""
         ORDER BY ST_Distance(b.geom::geography, g.geom::geography), b.id LIMIT 1
     ) bn ON true
     ORDER BY q.i
-""")
+"""
 
 
 class PlaceFinder:
@@ -97,10 +99,11 @@ class PlaceFinder:
         if not queries:
             return []
         with self.conn.begin():
-            rows = self.conn.execute(FIND_PLACES, {
-                "lon": [q.lon for q in queries], "lat": [q.lat for q in queries],
+            rows = fetch_with_arrays(self.conn, FIND_PLACES, {
+                "lon": [float(q.lon) for q in queries],  # type: ignore[arg-type]
+                "lat": [float(q.lat) for q in queries],  # type: ignore[arg-type]
                 "md": [q.microdistrict_id for q in queries],
                 "building": [q.building_id for q in queries],
                 "near": [q.nearest_building for q in queries],
-            }).all()
+            })
         return [Place(*row) for row in rows]
