@@ -220,6 +220,42 @@ def test_rejects_file_never_overwrites_the_import(ingest_db, tmp_path: Path) -> 
     assert path.read_bytes() == before
 
 
+def test_unwritable_rejects_path_is_refused_before_anything_lands(ingest_db, tmp_path: Path
+                                                                  ) -> None:
+    url, engine = ingest_db
+    path = write_csv(tmp_path / "in.csv", [row("W-1"), row("W-2", **{"Дата обращения": "вчера"})])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    proc = run_geoapp("import", "complaints", str(path), "--rejects",
+                      str(blocker / "rejects.csv"), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "cannot write the rejects file", "rejects.csv")
+    with engine.connect() as conn:
+        landed = conn.execute(text(
+            "SELECT count(*) FROM complaints WHERE external_id LIKE 'W-%'")).scalar_one()
+    assert landed == 0
+
+
+def test_rerun_without_rejects_leaves_no_stale_rejects(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    rejects = tmp_path / "rejects.csv"
+    bad = write_csv(tmp_path / "bad.csv", [row("S-1", **{"Дата обращения": "вчера"})])
+    good = write_csv(tmp_path / "good.csv", [row("S-2")])
+    for path, expected in ((bad, 1), (good, 0)):
+        proc = run_geoapp("import", "complaints", str(path), "--rejects", str(rejects),
+                          env={"DATABASE_URL": url})
+        assert proc.returncode == 0, proc.stderr
+        with rejects.open(encoding="utf-8-sig") as fh:
+            lines = list(csv.reader(fh, delimiter=";"))
+        assert lines[0][:2] == ["line", "reason"]
+        assert len(lines) - 1 == expected
+
+
+def test_a_directory_is_not_an_export(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    proc = run_geoapp("import", "complaints", str(tmp_path), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "is a directory")
+
+
 def test_workbook_saved_under_csv_name_is_named_as_such(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     book = openpyxl.Workbook()

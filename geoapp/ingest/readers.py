@@ -326,6 +326,8 @@ def open_geojson(path: Path) -> TableSource:
 def open_table(path: Path) -> TableSource:
     if not path.exists():
         raise InputError(f"no such file: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; give the export file itself")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         return open_csv(path)
