@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
 from geoapp.ingest.complaints import import_complaints
+from geoapp.ingest.readers import sniff_encoding
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Категория", "Текст обращения",
           "Адрес", "Широта", "Долгота", "Статус", "Дата исполнения", "Исполнитель", "ФИО",
@@ -86,6 +87,7 @@ def stored(engine: Engine, eid: str) -> dict:
 @pytest.mark.parametrize(("delimiter", "encoding"), [
     (";", "utf-8"), (",", "utf-8-sig"), ("\t", "cp1251"), (";", "cp1251"),
     ("\t", "utf-16"),  # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
+    ("\t", "utf-16-le"), (";", "utf-16-be"),  # the same saved without a BOM
 ])
 def test_encodings_and_delimiters(engine: Engine, tmp_path: Path, delimiter: str,
                                   encoding: str) -> None:
@@ -101,6 +103,13 @@ def test_encodings_and_delimiters(engine: Engine, tmp_path: Path, delimiter: str
     assert first["geocode_precision"] == "building"
     assert first["category"] == "housing_utilities.heating"
     assert stored(engine, "A-2")["building"] == "мкр. Жайлау, 12"
+
+
+def test_a_stray_nul_does_not_make_a_file_utf16() -> None:
+    header = "Номер обращения;Дата обращения;Текст обращения\n".encode()
+    row_with_nul = "1;01.01.2024;текст\x00 обрыв\n".encode()
+    assert sniff_encoding(header + row_with_nul * 3) == "utf-8"
+    assert sniff_encoding((header + row_with_nul).decode().encode("cp1251")) == "cp1251"
 
 
 def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path) -> None:

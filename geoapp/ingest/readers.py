@@ -69,6 +69,8 @@ def sniff_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    if utf16 := _bomless_utf16(sample):
+        return utf16
     try:
         sample.decode("utf-8")
         return "utf-8"
@@ -77,6 +79,26 @@ def sniff_encoding(sample: bytes) -> str:
         if exc.start >= len(sample) - 3:
             return "utf-8"
         return "cp1251"
+
+
+def _bomless_utf16(sample: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark, told by its NUL bytes: every ASCII
+    character (delimiters, digits, line ends) has one, all on the same side of the
+    pair. A stray NUL in a UTF-8 or CP1251 row never adds up to that."""
+    head = sample[:4096]
+    half = len(head) // 2
+    if half < 8 or 0 not in head:
+        return None
+    high_first, high_second = head[0::2].count(0), head[1::2].count(0)
+    for encoding, nuls, strays in (("utf-16-le", high_second, high_first),
+                                   ("utf-16-be", high_first, high_second)):
+        if nuls >= half // 10 and strays <= half // 100:
+            try:
+                head[: half * 2].decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    return None
 
 
 def sniff_delimiter(header_line: str) -> str:
