@@ -155,6 +155,46 @@ def test_duplicated_cadastral_number_rejected(layer_db, tmp_path) -> None:
                                     "(first at feature 1)")]
 
 
+def _parcel_features(numbers: list[str]) -> list[dict]:
+    return [{"type": "Feature",
+             "geometry": mapping(box(71.30 + i * 0.001, 42.85, 71.3005 + i * 0.001, 42.8505)),
+             "properties": {"cadastral_number": number, "land_use": "residential",
+                            "declared_area_ha": 0.2}}
+            for i, number in enumerate(numbers)]
+
+
+def test_cadastral_numbers_stay_text_whatever_the_file_is_named(layer_db, tmp_path) -> None:
+    """GDAL reads a GeoJSON by its content; a wrong name must not bring back its
+    guess that 06:097:003:001 is a time."""
+    _, engine = layer_db
+    path = tmp_path / "parcels.shp"  # a GeoJSON saved under a shapefile's name
+    path.write_text(json.dumps(feature_collection(
+        _parcel_features(["06:097:003:001", "06:097:003:002"]))))
+    summary = import_layer(engine, "parcels", path)
+    assert (summary.inserted, summary.rejected) == (2, [])
+    with engine.connect() as conn:
+        numbers = conn.execute(text(
+            "SELECT cadastral_number FROM parcels ORDER BY 1")).scalars().all()
+    assert numbers == ["06:097:003:001", "06:097:003:002"]
+
+
+def test_formats_outside_the_contract_are_refused_by_name(layer_db, tmp_path) -> None:
+    url, engine = layer_db
+    sequence = tmp_path / "parcels.geojsonl"  # GeoJSONSeq cannot keep text as text
+    sequence.write_text("".join(json.dumps(f) + "\n" for f in _parcel_features(
+        ["06:097:003:001", "06:097:003:002"])))
+    proc = run_geoapp("import", "layer", "parcels", str(sequence), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "GDAL reads it as GeoJSONSeq", "GeoJSON, GeoPackage")
+    not_a_shapefile = tmp_path / "parcels.zip"
+    with zipfile.ZipFile(not_a_shapefile, "w") as archive:
+        archive.writestr("readme.txt", "no layer here")
+    proc = run_geoapp("import", "layer", "parcels", str(not_a_shapefile),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "parcels.zip", "holds no shapefile")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM parcels")).scalar_one() == 0
+
+
 def test_missing_required_attribute_refuses_the_file(layer_db, tmp_path) -> None:
     url, _ = layer_db
     path = tmp_path / "md.geojson"

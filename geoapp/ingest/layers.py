@@ -27,7 +27,11 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 LAYER_KINDS = tuple(LAYER_FIELDS)
-GEOJSON = (".geojson", ".json")
+# GDAL drivers of the formats DATA_CONTRACT names. Others are refused: some (GeoJSONSeq,
+# CSV) guess types from text and cannot be told not to, so that a cadastral number
+# such as 06:097:003:001 would arrive as the time 06:09:00.
+LAYER_FORMATS = "GeoJSON, GeoPackage or Shapefile (.shp, or .zip of one)"
+LAYER_DRIVERS = frozenset({"GeoJSON", "GPKG", "ESRI Shapefile"})
 SQL_TYPES = {"name": "text", "name_kk": "text", "population": "integer", "address": "text",
              "address_kk": "text", "residents": "integer", "floors": "integer",
              "heating": "text", "cadastral_number": "text", "land_use": "text",
@@ -83,7 +87,14 @@ def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
+    """GDAL's reason in the user's terms: what the file is not, rather than its driver
+    advice and /vsizip/ paths."""
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "not recognized as being in a supported file format" in reason or (
+            "/vsizip/" in reason and "does not exist" in reason):
+        what = "a zip that holds no shapefile" if path.suffix.lower() == ".zip" else (
+            f"not a {LAYER_FORMATS}")
+        return InputError(f"cannot read {path.name}: {what}")
     return InputError(f"cannot read {path.name}: {reason}")
 
 
@@ -103,9 +114,14 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         raise InputError(f"no such file: {path}")
     try:
         info = pyogrio.read_info(path, layer=layer)
+        driver = info.get("driver")
+        if driver not in LAYER_DRIVERS:
+            raise InputError(f"cannot read {path.name}: GDAL reads it as {driver}, not a "
+                             f"{LAYER_FORMATS}")
         # GDAL would turn text like "06:097:003:001" into a time; keep text as text.
+        # By driver, not by name: a GeoJSON file may be named anything.
         options: dict[str, str] = {}
-        if path.suffix.lower() in GEOJSON:
+        if driver == "GeoJSON":
             options["DATE_AS_STRING"] = "YES"
         if layer is not None:
             options["layer"] = layer
