@@ -330,3 +330,24 @@ def test_parcel_areas_and_values_written_with_units(layer_db, tmp_path) -> None:
             WHERE cadastral_number LIKE '06:097:010:%' ORDER BY cadastral_number""")).all()
     assert [(float(a), v) for a, v in rows] == [(0.9, 94_000_000), (0.06, 12_300_000),
                                                 (0.9, 1_500_000)]
+
+
+def test_land_use_words_map_onto_the_contract_codes(layer_db, tmp_path) -> None:
+    """One purpose, one code, whichever language or form the register wrote it in;
+    a purpose outside the list is kept as written (the list is open)."""
+    _, engine = layer_db
+    written = ["ИЖС", "Жеке тұрғын үй құрылысы", "individual_housing", "Коммерческая",
+               "Под склад ГСМ"]
+    features = [
+        {"type": "Feature",
+         "geometry": mapping(box(71.30 + i * 0.002, 42.85, 71.301 + i * 0.002, 42.851)),
+         "properties": {"cadastral_number": f"06:097:011:00{i + 1}", "land_use": use,
+                        "declared_area_ha": 0.1}}
+        for i, use in enumerate(written)]
+    path = tmp_path / "uses.geojson"
+    path.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    assert import_layer(engine, "parcels", path).inserted == len(written)
+    with engine.connect() as conn:
+        uses = conn.execute(text("""SELECT land_use FROM parcels
+            WHERE cadastral_number LIKE '06:097:011:%' ORDER BY cadastral_number""")).scalars()
+        assert list(uses) == ["individual_housing"] * 3 + ["commercial", "под склад гсм"]

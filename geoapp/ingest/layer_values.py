@@ -31,6 +31,24 @@ PARCEL_STATUS_WORDS = {
     "аннулирован": "cancelled", "отменен": "cancelled",
 }
 
+# Registers write a parcel's purpose in words; the contract's codes are kept, the
+# usual Russian and Kazakh wordings mapped onto them, and anything else (the list is
+# open) stored as written, in lower case.
+LAND_USE_WORDS = {
+    "жилая": "residential", "жилая застройка": "residential",
+    "многоэтажная жилая застройка": "residential", "тұрғын үй": "residential",
+    "ижс": "individual_housing",
+    "индивидуальное жилищное строительство": "individual_housing",
+    "жеке тұрғын үй құрылысы": "individual_housing",
+    "коммерческая": "commercial", "торговля": "commercial", "коммерциялық": "commercial",
+    "промышленная": "industrial", "производственная": "industrial",
+    "өнеркәсіптік": "industrial",
+    "сельскохозяйственная": "agricultural", "сельхозназначение": "agricultural",
+    "ауыл шаруашылығы": "agricultural",
+    "общественная": "public", "общественная застройка": "public", "қоғамдық": "public",
+    "рекреационная": "recreation", "рекреация": "recreation", "зона отдыха": "recreation",
+    "рекреациялық": "recreation",
+}
 
 # Units written after a number in hand-kept registers ("0,9 га", "6 соток",
 # "94 000 000 тг"), as factors to the contract's unit; a bare number is in it already.
@@ -131,6 +149,11 @@ def building(row: dict[str, Any]) -> dict[str, Any]:
             "heating": _code(row.get("heating"), HEATING_VALUES, HEATING_WORDS, "heating")}
 
 
+def _land_use(value: Any) -> str:
+    key = normalise_key(str(value))
+    return LAND_USE_WORDS.get(key, key)
+
+
 def parcel(row: dict[str, Any]) -> dict[str, Any]:
     area = _measure(_required(row, "declared_area_ha"), AREA_UNITS_HA, "declared_area_ha")
     if area is None or area < 0:
@@ -138,7 +161,7 @@ def parcel(row: dict[str, Any]) -> dict[str, Any]:
     value = _measure(row.get("cadastral_value_kzt"), MONEY_UNITS_KZT, "cadastral_value_kzt")
     return {
         "cadastral_number": _text(_required(row, "cadastral_number")),
-        "land_use": normalise_key(str(_required(row, "land_use"))),
+        "land_use": _land_use(_required(row, "land_use")),
         "holder": _text(row.get("holder")),
         "declared_area_ha": area,
         "cadastral_value_kzt": _whole(value, "cadastral_value_kzt"),
