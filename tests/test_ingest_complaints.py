@@ -324,6 +324,27 @@ def test_geojson_complaints(engine: Engine, tmp_path: Path) -> None:
     assert stored_row["microdistrict"] == "мкр. Жайлау" and stored_row["language"] == "kk"
 
 
+def test_geojson_in_another_crs_is_reprojected(engine: Engine, tmp_path: Path) -> None:
+    """An old-style `crs` member (here UTM 42N, the city's metric zone) is honoured:
+    the points arrive in lon/lat, not refused and not misread."""
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(4326, 32642, always_xy=True).transform(71.3851, 42.9031)
+    data = {"type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32642"}},
+            "features": [{"type": "Feature",
+                          "geometry": {"type": "Point", "coordinates": [x, y]},
+                          "properties": {"id": "U-1", "received_at": "2024-02-01 08:00",
+                                         "text": "Жарық жоқ", "source": "web"}}]}
+    path = tmp_path / "utm.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (1, [])
+    row = stored(engine, "U-1")
+    assert row["geocode_precision"] == "coordinates" and row["microdistrict"] == "мкр. Жайлау"
+    assert abs(row["lon"] - 71.3851) < 1e-7 and abs(row["lat"] - 42.9031) < 1e-7
+
+
 def _feature(eid: str, lon: float = 71.3851, lat: float = 42.9031, **props: object) -> dict:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {"id": eid, "received_at": "2024-02-01 08:00",
@@ -356,7 +377,7 @@ def test_geojson_keeps_good_features_beside_broken_ones(engine: Engine, tmp_path
     ('{"type": "Feature", "properties": {}}', ("not a geojson featurecollection",)),
     ('[1, 2, 3]', ("not a geojson featurecollection",)),
     ('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
-     '"urn:ogc:def:crs:EPSG::32642"}}, "features": []}', ("32642", "must be EPSG:4326")),
+     '"urn:ogc:def:crs:EPSG::99999"}}, "features": []}', ("99999", "crs that is not known")),
 ])
 def test_geojson_refused_whole_with_one_line(ingest_db, tmp_path: Path,
                                              content: str | bytes,

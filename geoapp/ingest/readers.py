@@ -305,13 +305,33 @@ def _mapping(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _reprojection(path: Path, crs: str) -> Callable[[float, float], tuple[float, float]] | None:
+    """How to bring the points of a file declaring `crs` (the old GeoJSON `crs`
+    member) to lon/lat; None when they are lon/lat already."""
+    if not crs or crs.upper().endswith(("CRS84", "4326")):
+        return None
+    # Imported here: pyproj takes a while to load and most exports have no `crs`.
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        source = CRS.from_user_input(crs)
+    except CRSError:
+        raise InputError(f"{path.name} declares a CRS that is not known: {crs}") from None
+    transformer = Transformer.from_crs(source, CRS.from_epsg(4326), always_xy=True)
+    return transformer.transform  # type: ignore[no-any-return]
+
+
 def open_geojson(path: Path) -> TableSource:
-    """Feature properties carry the fields; a Point geometry supplies lat/lon.
-    Line numbers are feature numbers (1-based). Features are streamed."""
+    """Feature properties carry the fields; a Point geometry supplies lat/lon,
+    reprojected when the file declares another CRS. Line numbers are feature numbers
+    (1-based). Features are streamed."""
     keys, crs = _geojson_outline(path)
-    if crs and not crs.upper().endswith(("CRS84", "4326")):
-        raise InputError(f"{path.name} declares CRS {crs}: complaint points must be "
-                         "EPSG:4326 lon/lat")
+    to_lon_lat = _reprojection(path, crs)
     columns = match_headers(keys, COMPLAINT_FIELDS)
     header = list(keys)
     _require(columns, header)
@@ -339,6 +359,8 @@ def open_geojson(path: Path) -> TableSource:
             point = geometry.get("coordinates")
             if geometry.get("type") == "Point" and isinstance(point, list) and len(point) >= 2:
                 lon, lat = point[:2]
+                if to_lon_lat is not None and _is_number(lon) and _is_number(lat):
+                    lon, lat = to_lon_lat(lon, lat)
                 cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
             yield _row(number, cells, fields)
 
