@@ -12,6 +12,8 @@ from geoapp.ingest.layers import LAYER_KINDS
 from geoapp.progress_bar import ProgressBar
 from geoapp.taxonomy import SOURCES
 
+UNMAPPED_PRINTED = 10  # unknown category labels listed in the text summary
+
 
 def _engine():  # type: ignore[no-untyped-def]
     from geoapp.cli import cli_engine, require_schema
@@ -73,16 +75,19 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
               help="Source of rows that do not name one.")
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write refused rows here with their line and reason.")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The source's own category labels mapped to taxonomy codes "
+              "(TOML [labels] table, or CSV of label and code), over the built-in mapping.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_complaints_command(path: Path, source: str | None, rejects_path: Path | None,
-                              as_json: bool) -> None:
+                              labels_path: Path | None, as_json: bool) -> None:
     from geoapp.ingest.complaints import import_complaints
 
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
     try:
         summary = import_complaints(_engine(), path, settings=Settings.from_env(),
                                     default_source=source, rejects_path=rejects_path,
-                                    progress=progress)
+                                    labels_path=labels_path, progress=progress)
     finally:
         if progress:
             progress.close()
@@ -98,6 +103,13 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
         click.echo(f"  rejected by reason: {reasons}")
     precisions = ", ".join(f"{k} {v:,}" for k, v in data["geocoded_by_precision"].items())
     click.echo(f"  located by: {precisions or 'nothing'}")
+    if summary.unmapped_labels:
+        shown = summary.unmapped_labels.most_common(UNMAPPED_PRINTED)
+        listed = ", ".join(f"«{label}» {count:,}" for label, count in shown)
+        more = len(summary.unmapped_labels) - len(shown)
+        click.echo(f"  category labels not in the mapping (classified from the text; "
+                   f"map them with --labels): {listed}"
+                   + (f" and {more} more (see --json)" if more > 0 else ""))
     if rejects_path and summary.rejected:
         click.echo(f"  rejects written to {rejects_path}")
     if summary.interrupted:

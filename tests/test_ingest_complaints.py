@@ -466,3 +466,55 @@ def test_interrupt_leaves_whole_batches_only(ingest_db, tmp_path: Path) -> None:
     assert count == summary["inserted"] == summary["batches_committed"] * 2000
     assert events == count
     assert count < 400_000
+
+
+def test_a_sources_own_labels_map_through_a_labels_file(ingest_db, tmp_path: Path) -> None:
+    """Labels geoapp does not know are classified from the text and listed in the
+    summary; a --labels file (CSV or TOML) maps them without touching geoapp."""
+    url, engine = ingest_db
+    path = write_csv(tmp_path / "in.csv", [
+        row("L-1", **{"Категория": "Кот. 14 / тепло", "Текст обращения": "Прошу принять меры"}),
+        row("L-2", **{"Категория": "Кот. 14 / тепло", "Текст обращения": "Разберитесь"}),
+        row("L-3", **{"Категория": "Отопление"})])
+    proc = run_geoapp("import", "complaints", str(path), "--json", env={"DATABASE_URL": url})
+    summary = json.loads(proc.stdout)
+    assert summary["unmapped_category_labels"] == {"Кот. 14 / тепло": 2}
+    assert summary["classified_from_text"] == 2
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+
+    mapping = tmp_path / "labels.csv"
+    mapping.write_text("Метка;Код\nкот. 14/ТЕПЛО;housing_utilities.heating\n", encoding="utf-8")
+    toml = tmp_path / "labels.toml"
+    toml.write_text('[labels]\n"Кот. 14 / тепло" = "housing_utilities.heating"\n',
+                    encoding="utf-8")
+    for labels in (mapping, toml):
+        proc = run_geoapp("import", "complaints", str(path), "--labels", str(labels),
+                          env={"DATABASE_URL": url})
+        assert proc.returncode == 0, proc.stderr
+        assert "not in the mapping" not in proc.stdout
+        for eid in ("L-1", "L-2"):
+            stored_row = stored(engine, eid)
+            assert stored_row["category"] == "housing_utilities.heating"
+            assert stored_row["category_confidence"] == 1.0
+
+
+@pytest.mark.parametrize(("content", "name", "words"), [
+    ("Кот. 14 / тепло;heating\n", "labels.csv", ("line 1", "'heating'", "not a taxonomy code")),
+    ("just one column\n", "labels.csv", ("a label and a code",)),
+    ('[labels]\n"Тепло" = "housing_utilities.warmth"\n', "labels.toml",
+     ("'Тепло'", "not a taxonomy code")),
+    ("[labels\n", "labels.toml", ("not valid toml",)),
+])
+def test_a_bad_labels_file_refuses_the_import(ingest_db, tmp_path: Path, content: str,
+                                              name: str, words: tuple[str, ...]) -> None:
+    url, engine = ingest_db
+    path = write_csv(tmp_path / "in.csv", [row("B-1")])
+    labels = tmp_path / name
+    labels.write_text(content, encoding="utf-8")
+    proc = run_geoapp("import", "complaints", str(path), "--labels", str(labels),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, *words)
+    with engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT count(*) FROM complaints WHERE external_id = 'B-1'")).scalar_one() == 0

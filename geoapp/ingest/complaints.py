@@ -29,6 +29,7 @@ from geoapp.classify import classify_text, map_source_label
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
+from geoapp.ingest.category_labels import CategoryLabels
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
@@ -55,6 +56,8 @@ class ImportSummary:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     geocoded_by_precision: Counter[str] = field(default_factory=Counter)
     classified: int = 0
+    # Labels that neither mapping knows: their rows were classified from the text.
+    unmapped_labels: Counter[str] = field(default_factory=Counter)
     batches_committed: int = 0
     interrupted: bool = False
     batch_id: int | None = None
@@ -66,15 +69,20 @@ class ImportSummary:
             "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
             "geocoded_by_precision": dict(self.geocoded_by_precision.most_common()),
             "classified_from_text": self.classified,
+            "unmapped_category_labels": dict(self.unmapped_labels.most_common(UNMAPPED_SHOWN)),
             "batches_committed": self.batches_committed, "interrupted": self.interrupted,
             "import_batch_id": self.batch_id,
         }
 
 
-def resolve_category(label: str | None, text: str) -> tuple[str, float, bool]:
-    """(code, confidence, from_text): the row's own category when it names one,
+UNMAPPED_SHOWN = 50
+
+
+def resolve_category(label: str | None, text: str, labels: CategoryLabels
+                     ) -> tuple[str, float, bool]:
+    """(code, confidence, from_text): the row's own category when `labels` knows it,
     else the classifier's guess from the text."""
-    code = label_code(label) if label else None
+    code = labels.code(label) if label else None
     if code:
         return code, 1.0, False
     code, confidence = classify_text(text[:CLASSIFY_CHARS])
@@ -147,11 +155,12 @@ def _sparse_gc() -> Iterator[None]:
 
 def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                       default_source: str | None = None, rejects_path: Path | None = None,
-                      progress: Progress | None = None,
+                      progress: Progress | None = None, labels_path: Path | None = None,
                       batch_size: int = BATCH_SIZE) -> ImportSummary:
     if rejects_path is not None and rejects_path.resolve() == path.resolve():
         raise InputError(f"--rejects {rejects_path} is the file being imported: "
                          "its rejects would overwrite it")
+    labels = CategoryLabels.from_file(labels_path) if labels_path else CategoryLabels()
     source_table = open_table(path)
     summary = ImportSummary(file=str(path))
     tz = ZoneInfo(settings.timezone)
@@ -170,7 +179,7 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
         try:
             writer.prepare()
             reading = _ReadCounter(source_table)
-            prepared = (prepare_batch(raw_rows, gazetteer, default_source, tz, now,
+            prepared = (prepare_batch(raw_rows, gazetteer, labels, default_source, tz, now,
                                       writer.find_places)
                         for raw_rows in _batches(reading.rows(), batch_size))
             report = ((lambda landed: progress(landed, reading.share_of(landed)))
@@ -253,11 +262,13 @@ class PreparedBatch:
     rejected: list[tuple[int, str, list[str]]] = field(default_factory=list)
     reasons: Counter[str] = field(default_factory=Counter)
     precisions: dict[int, str] = field(default_factory=dict)
+    unmapped: dict[int, str] = field(default_factory=dict)  # line → its unknown label
     from_text: int = 0
 
 
-def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, default_source: str | None,
-                  tz: ZoneInfo, now: datetime, find_places: PlaceLookup) -> PreparedBatch:
+def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: CategoryLabels,
+                  default_source: str | None, tz: ZoneInfo, now: datetime,
+                  find_places: PlaceLookup) -> PreparedBatch:
     """Parse, locate and classify; the places are looked up (`find_places`) by
     chunks while the rest of the batch is still being prepared."""
     batch = PreparedBatch(raw_rows)
@@ -271,8 +282,10 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, default_source: 
             continue
         location = gazetteer.locate(record.lat, record.lon, record.address,
                                     record.coordinate_note)
-        category = resolve_category(record.category_label, record.text)
+        category = resolve_category(record.category_label, record.text, labels)
         batch.from_text += category[2]
+        if category[2] and record.category_label:
+            batch.unmapped[record.line] = record.category_label
         batch.staged.append(_stage_row(record, location, category))
         batch.precisions[record.line] = location.precision
         queries.append(_place_query(location))
@@ -290,12 +303,14 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     rejected = list(batch.rejected)
     reasons = Counter(batch.reasons)
     precisions = dict(batch.precisions)
+    unmapped = dict(batch.unmapped)
     originals = {row.line: row.original for row in batch.raw_rows}
     for line, first in written.duplicates:
         rejected.append((line, f"duplicate external_id in this file (first at line {first})",
                          originals[line]))
         reasons["duplicate_in_file"] += 1
         precisions.pop(line, None)
+        unmapped.pop(line, None)
     landed = len(batch.staged) - len(written.duplicates)
     summary.read += len(batch.raw_rows)
     summary.inserted += written.inserted
@@ -305,5 +320,6 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     summary.rejected_by_reason.update(reasons)
     summary.geocoded_by_precision.update(precisions.values())
     summary.classified += batch.from_text
+    summary.unmapped_labels.update(unmapped.values())
     summary.batches_committed += 1
     rejects.write(sorted(rejected))
