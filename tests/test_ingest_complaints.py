@@ -518,3 +518,29 @@ def test_a_bad_labels_file_refuses_the_import(ingest_db, tmp_path: Path, content
     with engine.connect() as conn:
         assert conn.execute(text(
             "SELECT count(*) FROM complaints WHERE external_id = 'B-1'")).scalar_one() == 0
+
+
+def test_approximate_locations_say_where_they_were_placed(engine: Engine, tmp_path: Path
+                                                          ) -> None:
+    """An official checking a point sees which register address it stands on when
+    that is not exactly the one typed."""
+    path = write_csv(tmp_path / "in.csv", [
+        row("N-1", **{"Адрес": "ул. Толе би, д. 52"}),
+        row("N-2", **{"Адрес": "ул. Толле би 47"}),
+        row("N-3", **{"Адрес": "ул. Толе би 47"}),
+        row("N-4", **{"Адрес": "мкр. Жайлау"})])
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (4, [])
+    street = stored(engine, "N-1")
+    assert street["geocode_precision"] == "street" and street["building"] is None
+    assert street["geocode_note"] == ("house not in the register; placed at the "
+                                      "nearest-numbered house, ул. Толе би, 47")
+    fuzzy = stored(engine, "N-2")
+    assert (fuzzy["geocode_precision"], fuzzy["building"]) == ("building", "ул. Толе би, 47")
+    assert fuzzy["geocode_note"].startswith("address matched approximately (")
+    assert fuzzy["geocode_note"].endswith("): ул. Толе би, 47")
+    assert stored(engine, "N-3")["geocode_note"] is None
+    district = stored(engine, "N-4")
+    assert (district["geocode_precision"], district["microdistrict"]) == (
+        "microdistrict", "мкр. Жайлау")
+    assert district["geocode_note"] == "house not found; placed inside the microdistrict"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from geoapp.geocode import AddressIndex, normalize_address
+from geoapp.geocode import AddressIndex, AddressMatch, normalize_address
 
 BBox = tuple[float, float, float, float]
 
@@ -35,9 +35,11 @@ class Gazetteer:
     """The buildings register and microdistricts, ready for matching addresses."""
 
     def __init__(self, index: AddressIndex, building_points: dict[int, tuple[float, float]],
-                 microdistricts: dict[str, tuple[int, float, float]], bbox: BBox) -> None:
+                 microdistricts: dict[str, tuple[int, float, float]], bbox: BBox,
+                 building_addresses: dict[int, str] | None = None) -> None:
         self.index = index
         self.building_points = building_points
+        self.building_addresses = building_addresses or {}
         self.microdistricts = microdistricts
         self.bbox = bbox
 
@@ -61,7 +63,8 @@ class Gazetteer:
                 parsed = normalize_address(label) if label else None
                 if parsed is not None and parsed.name:
                     districts.setdefault(parsed.name, (md_id, lon, lat))
-        return cls(AddressIndex.from_rows(register), points, districts, bbox)
+        addresses = {r[0]: r[1] for r in rows}
+        return cls(AddressIndex.from_rows(register), points, districts, bbox, addresses)
 
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
@@ -71,14 +74,29 @@ class Gazetteer:
         if match.precision in ("building", "street") and match.building_id is not None:
             lon, lat = self.building_points[match.building_id]
             building = match.building_id if match.precision == "building" else None
-            return Location(lon, lat, match.precision, match.score, building, None, note)
+            return Location(lon, lat, match.precision, match.score, building, None,
+                            _joined(note, self._explain(match)))
         if match.precision in ("building", "street", "microdistrict") and match.area_name:
             district = self.microdistricts.get(match.area_name)
             if district is not None:
                 md_id, lon, lat = district
-                return Location(lon, lat, "microdistrict", match.score, None, md_id, note)
+                return Location(lon, lat, "microdistrict", match.score, None, md_id,
+                                _joined(note, "house not found; placed inside the "
+                                              "microdistrict"))
         return Location(None, None, "none", match.score, None, None,
                         note or "address not found in the register")
+
+    def _explain(self, match: AddressMatch) -> str | None:
+        """What an official checking the point should know: the register's address
+        it stands on when that is not exactly the one typed."""
+        address = self.building_addresses.get(match.building_id or -1)
+        if address is None:
+            return None
+        if match.precision == "street":
+            return f"house not in the register; placed at the nearest-numbered house, {address}"
+        if match.score < 100:
+            return f"address matched approximately ({match.score:.0f}): {address}"
+        return None
 
     def locate(self, lat: float | None, lon: float | None, address: str | None,
                note: str | None = None) -> Location:
@@ -90,3 +108,7 @@ class Gazetteer:
                                 "latitude and longitude were swapped; fixed")
             note = "coordinates outside the city; located by the address"
         return self.from_address(address, note)
+
+
+def _joined(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None
