@@ -78,16 +78,20 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The source's own category labels mapped to taxonomy codes "
               "(TOML [labels] table, or CSV of label and code), over the built-in mapping.")
+@click.option("--sheet", default=None, help="The workbook's sheet to read (XLSX), when "
+              "several hold complaints.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_complaints_command(path: Path, source: str | None, rejects_path: Path | None,
-                              labels_path: Path | None, as_json: bool) -> None:
+                              labels_path: Path | None, sheet: str | None,
+                              as_json: bool) -> None:
     from geoapp.ingest.complaints import import_complaints
 
     progress = ProgressBar(sys.stderr) if sys.stderr.isatty() and not as_json else None
     try:
         summary = import_complaints(_engine(), path, settings=Settings.from_env(),
                                     default_source=source, rejects_path=rejects_path,
-                                    labels_path=labels_path, progress=progress)
+                                    labels_path=labels_path, sheet=sheet,
+                                    progress=progress)
     finally:
         if progress:
             progress.close()

@@ -311,6 +311,40 @@ def test_xlsx_with_merged_header_cells(engine: Engine, tmp_path: Path) -> None:
     assert stored(engine, "X-2")["geocode_precision"] == "none"
 
 
+def test_xlsx_sheet_of_complaints_is_found_or_chosen(ingest_db, tmp_path: Path) -> None:
+    """A cover sheet before the data is passed over; two sheets of complaints are
+    never read by a silent pick: --sheet names the one to import."""
+    url, engine = ingest_db
+    book = openpyxl.Workbook()
+    book.active.title = "Сводка"
+    book.active.append(["Всего обращений", 3])
+    for title, ids in (("Январь", ["W-1", "W-2"]), ("Февраль", ["W-3"])):
+        sheet = book.create_sheet(title)
+        sheet.append(HEADER)
+        for eid in ids:
+            sheet.append(row(eid))
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    env = {"DATABASE_URL": url}
+    assert_one_line_error(run_geoapp("import", "complaints", str(path), env=env),
+                          "2 sheets of complaints", "Январь, Февраль", "--sheet")
+    assert_one_line_error(run_geoapp("import", "complaints", str(path), "--sheet", "Март",
+                                     env=env), "no sheet 'Март'", "Сводка, Январь, Февраль")
+    for title, count in (("Январь", 2), ("Февраль", 1)):
+        proc = run_geoapp("import", "complaints", str(path), "--sheet", title, "--json",
+                          env=env)
+        assert json.loads(proc.stdout)["inserted"] == count, proc.stderr
+    del book["Февраль"]
+    book.save(path)
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    proc = run_geoapp("import", "complaints", str(path), "--json", env=env)
+    assert json.loads(proc.stdout)["inserted"] == 2, proc.stderr
+    csv_path = write_csv(tmp_path / "in.csv", [row("W-9")])
+    assert_one_line_error(run_geoapp("import", "complaints", str(csv_path), "--sheet", "A",
+                                     env=env), "--sheet applies to XLSX")
+
+
 def test_geojson_complaints(engine: Engine, tmp_path: Path) -> None:
     data = {"type": "FeatureCollection", "features": [{
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [71.3851, 42.9031]},

@@ -156,12 +156,12 @@ def _sparse_gc() -> Iterator[None]:
 def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                       default_source: str | None = None, rejects_path: Path | None = None,
                       progress: Progress | None = None, labels_path: Path | None = None,
-                      batch_size: int = BATCH_SIZE) -> ImportSummary:
+                      sheet: str | None = None, batch_size: int = BATCH_SIZE) -> ImportSummary:
     if rejects_path is not None and rejects_path.resolve() == path.resolve():
         raise InputError(f"--rejects {rejects_path} is the file being imported: "
                          "its rejects would overwrite it")
     labels = CategoryLabels.from_file(labels_path) if labels_path else CategoryLabels()
-    source_table = open_table(path)
+    source_table = open_table(path, sheet)
     summary = ImportSummary(file=str(path))
     tz = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)

@@ -213,7 +213,34 @@ def _xlsx_cell(value: object) -> str:
     return str(value)
 
 
-def open_xlsx(path: Path) -> TableSource:
+def _sheet_top(sheet: Any) -> list[list[str]]:
+    return [[_xlsx_cell(v) for v in row]
+            for row in sheet.iter_rows(min_row=1, max_row=10, values_only=True)]
+
+
+def _has_required_header(top: list[list[str]]) -> bool:
+    fields = set().union(*(match_headers(r, COMPLAINT_FIELDS).values() for r in top))
+    return all(f in fields for f in COMPLAINT_REQUIRED)
+
+
+def _choose_sheet(book: Any, path: Path, wanted: str | None) -> Any:
+    """`wanted`; else the one sheet whose top rows name the required columns (a cover
+    or summary sheet may come first). Never a silent pick among several."""
+    if wanted is not None:
+        if wanted not in book.sheetnames:
+            raise InputError(f"{path.name} has no sheet {wanted!r}; its sheets: "
+                             f"{', '.join(book.sheetnames)}")
+        return book[wanted]
+    if len(book.worksheets) == 1:
+        return book.worksheets[0]
+    tables = [sheet for sheet in book.worksheets if _has_required_header(_sheet_top(sheet))]
+    if len(tables) > 1:
+        raise InputError(f"{path.name} has {len(tables)} sheets of complaints "
+                         f"({', '.join(t.title for t in tables)}): import each with --sheet")
+    return tables[0] if tables else book.worksheets[0]
+
+
+def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
     """The header row is the one among the first ten naming most contract fields;
     a second header row below it (cells under a merged group header) fills gaps."""
     import openpyxl
@@ -222,9 +249,12 @@ def open_xlsx(path: Path) -> TableSource:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise InputError(f"{path.name} is not a readable XLSX file: {exc}") from exc
-    sheet = book.worksheets[0]
-    top = [[_xlsx_cell(v) for v in row]
-           for row in sheet.iter_rows(min_row=1, max_row=10, values_only=True)]
+    try:
+        sheet = _choose_sheet(book, path, sheet_name)
+    except InputError:
+        book.close()
+        raise
+    top = _sheet_top(sheet)
     if not top:
         book.close()
         raise InputError(f"{path.name} is empty")
@@ -367,16 +397,19 @@ def open_geojson(path: Path) -> TableSource:
     return TableSource(header, columns, rows(), fraction_read=position)
 
 
-def open_table(path: Path) -> TableSource:
+def open_table(path: Path, sheet: str | None = None) -> TableSource:
+    """The export at `path`; `sheet` names a workbook's sheet (XLSX only)."""
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.is_dir():
         raise InputError(f"{path} is a directory; give the export file itself")
     suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return open_xlsx(path, sheet)
+    if sheet is not None:
+        raise InputError(f"--sheet applies to XLSX workbooks, not to {path.name}")
     if suffix in (".csv", ".tsv", ".txt"):
         return open_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return open_xlsx(path)
     if suffix in (".geojson", ".json"):
         return open_geojson(path)
     raise InputError(f"{path.name}: unsupported format {suffix or '(none)'}; "
