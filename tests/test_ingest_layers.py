@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -351,3 +352,52 @@ def test_land_use_words_map_onto_the_contract_codes(layer_db, tmp_path) -> None:
         uses = conn.execute(text("""SELECT land_use FROM parcels
             WHERE cadastral_number LIKE '06:097:011:%' ORDER BY cadastral_number""")).scalars()
         assert list(uses) == ["individual_housing"] * 3 + ["commercial", "под склад гсм"]
+
+
+def _typed_parcels() -> gpd.GeoDataFrame:
+    """Parcels as a GIS saves them: typed columns, nulls as NaN/NaT, UTM 42N."""
+    import pandas as pd
+
+    frame = gpd.GeoDataFrame({
+        "cadastral_number": ["06:097:012:001", "06:097:012:002"],
+        "land_use": ["ИЖС", "recreation"], "declared_area_ha": [0.12, 0.3],
+        "cadastral_value_kzt": [1_500_000.0, None],
+        "allocated_at": pd.to_datetime(["2023-05-01", None]),
+        "status": ["изъят", "active"],
+    }, geometry=[box(71.300, 42.850, 71.301, 42.851), box(71.310, 42.850, 71.311, 42.851)],
+        crs=4326)
+    return frame.to_crs(32642)
+
+
+@pytest.mark.parametrize("name", ["parcels.gpkg", "parcels.shp"])
+def test_typed_layers_with_nulls_and_dbf_names_import_whole(layer_db, tmp_path, name) -> None:
+    """A GeoPackage hands over NaN and NaT for empty cells; a shapefile cuts the
+    contract's names to ten characters ("cadastral_", "cadastra_1") and writes
+    dates as text. Both import with every attribute."""
+    _, engine = layer_db
+    path = tmp_path / name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the writer's own notes on the names it cuts
+        _typed_parcels().to_file(path)
+    summary = import_layer(engine, "parcels", path)
+    assert (summary.inserted, summary.rejected) == (2, [])
+    with engine.connect() as conn:
+        rows = conn.execute(text("""
+            SELECT cadastral_number, land_use, declared_area_ha::float8, cadastral_value_kzt,
+                   allocated_at::text, status FROM parcels ORDER BY 1""")).all()
+    assert [tuple(r) for r in rows] == [
+        ("06:097:012:001", "individual_housing", 0.12, 1_500_000, "2023-05-01", "withdrawn"),
+        ("06:097:012:002", "recreation", 0.3, None, None, "active")]
+
+
+def test_dbf_cut_names_find_their_fields() -> None:
+    from geoapp.ingest.headers import COMPLAINT_FIELDS, LAYER_FIELDS, match_headers
+
+    parcels = match_headers(["cadastral_", "land_use", "declared_a", "cadastra_1", "allocated_",
+                             "geometry"], LAYER_FIELDS["parcels"])
+    assert parcels == {0: "cadastral_number", 1: "land_use", 2: "declared_area_ha",
+                       3: "cadastral_value_kzt", 4: "allocated_at"}
+    complaints = match_headers(["Номер обращения", "Дата_испол", "applicant_", "applican_1",
+                                "Something_"], COMPLAINT_FIELDS)
+    assert complaints == {0: "external_id", 1: "resolved_at", 2: "applicant_name",
+                          3: "applicant_phone"}

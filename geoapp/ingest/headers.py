@@ -97,16 +97,56 @@ def _alias_index(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return index
 
 
+# A dBase (.dbf) field name has at most 10 characters: a shapefile saved from a file
+# with the contract's names holds "cadastral_" and, for the second name cut to the
+# same stem, GDAL's "cadastra_1".
+DBF_NAME_LENGTH = 10
+_LAUNDERED = re.compile(r"(.+?)_?\d+")
+
+
+def _raw_name(name: object) -> str:
+    """A name as written, but for case, ё/е and spaces (which .dbf writers turn into
+    underscores)."""
+    return str(name or "").strip().lower().replace("ё", "е").replace(" ", "_")
+
+
+def _truncated_field(cell: object, fields: dict[str, tuple[str, ...]],
+                     taken: set[str]) -> str | None:
+    """The first field, in contract order and not yet taken, that a 10-character
+    name is the cut-off (or GDAL's laundered cut-off) of."""
+    name = _raw_name(cell)
+    if len(name) != DBF_NAME_LENGTH:
+        return None
+    laundered = _LAUNDERED.fullmatch(name)
+    for field, aliases in fields.items():
+        if field in taken:
+            continue
+        for full in map(_raw_name, (field, *aliases)):
+            if len(full) <= DBF_NAME_LENGTH:
+                continue
+            if full[:DBF_NAME_LENGTH] == name or (
+                    laundered and full.startswith(laundered.group(1))
+                    and full[:DBF_NAME_LENGTH] != name):
+                return field
+    return None
+
+
 def match_headers(cells: Iterable[object],
                   fields: dict[str, tuple[str, ...]]) -> dict[int, str]:
-    """Column position -> contract field, for the cells that name a known field.
-    The first column naming a field wins; later duplicates are ignored."""
+    """Column position -> contract field, for the cells that name a known field, by
+    name or alias, else as a name cut to a .dbf's 10 characters. The first column
+    naming a field wins; later duplicates are ignored."""
     index = _alias_index(fields)
+    cells = list(cells)
     found: dict[int, str] = {}
     taken: set[str] = set()
     for position, cell in enumerate(cells):
         field = index.get(normalise_header(cell))
         if field and field not in taken:
+            found[position] = field
+            taken.add(field)
+    for position, cell in enumerate(cells):
+        if position not in found and (field := _truncated_field(cell, fields, taken)):
             found[position] = field
             taken.add(field)
     return found

@@ -78,8 +78,19 @@ def _measure(value: Any, units: dict[str, float], what: str) -> float | None:
     return round(number * units[unit], 6)  # 12,3 млн is 12300000, not 12299999.999…
 
 
+def _missing(value: Any) -> bool:
+    """None, or a null as pandas gives it for a typed column: NaN, NaT, pd.NA (the
+    only values unequal to themselves; comparing pd.NA raises)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:
+        return True
+
+
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
+    if _missing(value):
         return None
     text = str(value).strip()
     return text or None
@@ -116,6 +127,8 @@ def _whole(number: float | None, what: str) -> int | None:
 
 
 def _date(value: Any, what: str) -> date | None:
+    if _missing(value):
+        return None
     if hasattr(value, "date") and callable(value.date):
         return value.date()
     if isinstance(value, date):

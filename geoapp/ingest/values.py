@@ -68,7 +68,8 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
 
 def parse_date(raw: str) -> date:
     text = raw.strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+    # %Y/%m/%d: how GDAL writes a date into a .dbf text field.
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d"):
         try:
             return datetime.strptime(text[:10], fmt).date()
         except ValueError:
