@@ -401,3 +401,17 @@ def test_dbf_cut_names_find_their_fields() -> None:
                                 "Something_"], COMPLAINT_FIELDS)
     assert complaints == {0: "external_id", 1: "resolved_at", 2: "applicant_name",
                           3: "applicant_phone"}
+
+
+def test_a_null_required_date_rejects_its_feature_only(layer_db, tmp_path) -> None:
+    import pandas as pd
+
+    _, engine = layer_db
+    frame = gpd.GeoDataFrame({
+        "kind": ["green", "green"], "name": ["Сквер", "Бульвар"],
+        "valid_from": pd.to_datetime(["2020-01-01", None])},
+        geometry=[box(71.30, 42.85, 71.31, 42.86), box(71.32, 42.85, 71.33, 42.86)], crs=4326)
+    path = tmp_path / "zones.gpkg"
+    frame.to_file(path)
+    summary = import_layer(engine, "zones", path)
+    assert (summary.inserted, summary.rejected) == (1, [(2, "missing valid_from")])

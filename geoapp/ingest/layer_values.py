@@ -144,7 +144,7 @@ def _date(value: Any, what: str) -> date | None:
 
 def _required(row: dict[str, Any], name: str) -> Any:
     value = row.get(name)
-    if _text(value) is None and not isinstance(value, date):
+    if _missing(value) or (_text(value) is None and not isinstance(value, date)):
         raise ValueError(f"missing {name}")
     return value
 
