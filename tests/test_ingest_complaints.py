@@ -578,3 +578,26 @@ def test_approximate_locations_say_where_they_were_placed(engine: Engine, tmp_pa
     assert (district["geocode_precision"], district["microdistrict"]) == (
         "microdistrict", "мкр. Жайлау")
     assert district["geocode_note"] == "house not found; placed inside the microdistrict"
+
+
+def test_nearest_building_search_reaches_30_m_at_any_latitude(engine: Engine) -> None:
+    """The index's box is sized by latitude: at 60°N a degree of longitude is half
+    as long as at the equator, and a building 28 m east is still found."""
+    from geoapp.ingest.places import PlaceFinder, PlaceQuery
+
+    lon_east = 10.0 + 28 / (111_320 * 0.5)  # 28 m east of (10, 60) on the sphere
+    with engine.begin() as conn:
+        building_id = conn.execute(text("""
+            INSERT INTO buildings (address, geom)
+            VALUES ('test, north', ST_SetSRID(ST_MakePoint(10, 60), 4326)) RETURNING id
+        """)).scalar_one()
+    try:
+        with engine.connect() as conn:
+            places = PlaceFinder(conn).find([PlaceQuery(lon_east, 60.0, None, None, True),
+                                             PlaceQuery(lon_east * 1.0001, 60.0, None, None,
+                                                        True)])
+        assert places[0].building_id == building_id
+        assert places[1].building_id is None  # ≈ 84 m away
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM buildings WHERE id = :id"), {"id": building_id})

@@ -37,13 +37,19 @@ class Place(NamedTuple):
 # Microdistrict by ST_Covers; parcel by ST_Covers, else the nearest within 15 m;
 # building: the geocoded one, else (for rows located by their own coordinates)
 # the nearest within 30 m. The bounding-box test lets the GiST indexes work
-# before the exact distance on the spheroid. One row per input point, in order.
+# before the exact distance on the spheroid; its half-side in degrees is the search
+# radius over the length of a degree of longitude at the point's latitude, with 10%
+# to spare (a fixed number of degrees would fall short farther north). One row per
+# input point, in order.
 FIND_PLACES = """
     SELECT coalesce(q.md, md.id), coalesce(pc.id, pn.id), coalesce(q.building, bn.id)
     FROM unnest(CAST(%(lon)b AS float8[]), CAST(%(lat)b AS float8[]), CAST(%(md)b AS int[]),
                 CAST(%(building)b AS int[]), CAST(%(near)b AS bool[]))
          WITH ORDINALITY AS q(lon, lat, md, building, near, i)
-    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lon, q.lat), 4326) AS geom) g
+    CROSS JOIN LATERAL (
+        SELECT ST_SetSRID(ST_MakePoint(q.lon, q.lat), 4326) AS geom,
+               1.1 / (111320 * greatest(cos(radians(q.lat)), 0.01)) AS deg_per_m
+    ) g
     LEFT JOIN LATERAL (
         SELECT m.id FROM microdistricts m
         WHERE q.md IS NULL AND ST_Covers(m.geom, g.geom) ORDER BY m.id LIMIT 1
@@ -55,14 +61,14 @@ FIND_PLACES = """
     LEFT JOIN LATERAL (
         SELECT p.id FROM parcels p
         WHERE pc.id IS NULL
-          AND p.geom && ST_Expand(g.geom, 0.0003)
+          AND p.geom && ST_Expand(g.geom, 15 * g.deg_per_m)
           AND ST_DWithin(p.geom::geography, g.geom::geography, 15)
         ORDER BY ST_Distance(p.geom::geography, g.geom::geography), p.id LIMIT 1
     ) pn ON true
     LEFT JOIN LATERAL (
         SELECT b.id FROM buildings b
         WHERE q.building IS NULL AND q.near
-          AND b.geom && ST_Expand(g.geom, 0.0005)
+          AND b.geom && ST_Expand(g.geom, 30 * g.deg_per_m)
           AND ST_DWithin(b.geom::geography, g.geom::geography, 30)
         ORDER BY ST_Distance(b.geom::geography, g.geom::geography), b.id LIMIT 1
     ) bn ON true
