@@ -66,7 +66,7 @@ ADD_DEPARTMENTS = text("""
     ON CONFLICT (name) DO NOTHING
 """)
 
-# The staged rows come with their places found (places.FIND_PLACES).
+# The staged rows come with their places found (places.find_places_sql).
 UPSERT = text("""
     WITH assigned AS (
         SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
