@@ -601,3 +601,19 @@ def test_nearest_building_search_reaches_30_m_at_any_latitude(engine: Engine) ->
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM buildings WHERE id = :id"), {"id": building_id})
+
+
+def test_excel_separator_hint_line(engine: Engine, tmp_path: Path) -> None:
+    """Excel writes (and reads) a "sep=;" line above the header; it names the
+    delimiter, and line numbers still count it."""
+    path = tmp_path / "excel.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        fh.write("sep=,\r\n")
+        writer = csv.writer(fh, delimiter=",")
+        writer.writerow(HEADER)
+        writer.writerow(row("E-1", **{"Текст обращения": "Нет отопления; батареи холодные"}))
+        writer.writerow(row("E-2", **{"Дата обращения": "вчера"}))
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (1, 1)
+    assert rejected[0][:2] == ["4", "received_at: unparseable date 'вчера'"]
+    assert stored(engine, "E-1")["text"] == "Нет отопления; батареи холодные"

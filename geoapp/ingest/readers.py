@@ -161,6 +161,10 @@ def _blank(cells: list[str]) -> bool:
     return not "".join(cells).strip()
 
 
+# Excel's hint line above the header ("sep=;"), which it writes and reads itself.
+_EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])")
+
+
 def open_csv(path: Path) -> TableSource:
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
@@ -174,10 +178,16 @@ def open_csv(path: Path) -> TableSource:
     # the rest of the file.
     text: IO[str] = path.open("r", encoding=encoding, newline="", errors="surrogateescape")
     first = text.readline()
+    header_line = 1
+    if declared := _EXCEL_SEP_LINE.fullmatch(first.strip()):
+        first, header_line = text.readline(), 2
     if not first.strip():  # a byte-order mark and nothing else, say
         text.close()
         raise InputError(f"{path.name} is empty")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
+    if declared:
+        delimiter = declared.group(1)
+    else:
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
     header = next(csv.reader([first], delimiter=delimiter))
     header = [h.strip() for h in header]
     columns = match_headers(header, COMPLAINT_FIELDS)
@@ -187,10 +197,10 @@ def open_csv(path: Path) -> TableSource:
 
     def rows() -> Iterator[RawRow]:
         reader = csv.reader(text, delimiter=delimiter)
-        last_line = 1
+        last_line = header_line
         try:
             for cells in reader:
-                start, last_line = last_line + 1, reader.line_num + 1
+                start, last_line = last_line + 1, reader.line_num + header_line
                 if _blank(cells):
                     continue
                 yield _row(start, cells, fields)
