@@ -617,3 +617,19 @@ def test_excel_separator_hint_line(engine: Engine, tmp_path: Path) -> None:
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert rejected[0][:2] == ["4", "received_at: unparseable date 'вчера'"]
     assert stored(engine, "E-1")["text"] == "Нет отопления; батареи холодные"
+
+
+def test_a_row_counter_column_never_stands_for_the_complaint_number(engine: Engine,
+                                                                    tmp_path: Path) -> None:
+    """Exports often start with "№", the row's position in this file; the complaint's
+    own number, when a column names it, is the key, wherever that column stands."""
+    header = ["№", *HEADER]
+    path = write_csv(tmp_path / "in.csv", [["1", *row("K-77")], ["2", *row("K-78")]],
+                     header=header)
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (2, [])
+    assert stored(engine, "K-77")["external_id"] == "K-77"
+    only_counter = write_csv(tmp_path / "only.csv", [["K-79", "12.01.2024 09:30", "Нет света"]],
+                             header=["№", "Дата", "Текст"])
+    summary, rejected = run_import(engine, only_counter, tmp_path, default_source="109")
+    assert (summary.inserted, rejected) == (1, [])

@@ -10,10 +10,12 @@ import re
 from collections.abc import Iterable
 
 COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
-    "external_id": ("№", "n", "no", "номер", "номер обращения", "№ обращения",
-                    "номер заявки", "өтініш нөмірі", "нөмір", "id", "ticket"),
-    "received_at": ("дата обращения", "дата регистрации", "дата", "дата поступления",
-                    "күні", "өтініш күні", "тіркелген күні", "received", "date"),
+    # Most specific first: an export's "№" is often just the row's position, and the
+    # complaint's own number, when a column names it, must win over it.
+    "external_id": ("номер обращения", "№ обращения", "номер заявки", "өтініш нөмірі",
+                    "ticket", "id", "номер", "нөмір", "№", "n", "no"),
+    "received_at": ("дата обращения", "дата регистрации", "дата поступления",
+                    "өтініш күні", "тіркелген күні", "received", "дата", "күні", "date"),
     "source": ("источник", "канал", "канал поступления", "дереккөз", "арна"),
     "category": ("категория", "тема", "тематика", "вопрос", "санат", "тақырып"),
     "text": ("текст обращения", "суть обращения", "текст", "содержание", "мәтін",
@@ -89,11 +91,13 @@ def normalise_header(cell: object) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
-def _alias_index(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    index: dict[str, str] = {}
+def _alias_index(fields: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
+    """Normalised name -> (field, rank): the field's own name ranks 0, its aliases
+    1, 2, … in the order listed (most specific first)."""
+    index: dict[str, tuple[str, int]] = {}
     for field, aliases in fields.items():
-        for name in (field, *aliases):
-            index.setdefault(normalise_header(name), field)
+        for rank, name in enumerate((field, *aliases)):
+            index.setdefault(normalise_header(name), (field, rank))
     return index
 
 
@@ -134,17 +138,18 @@ def _truncated_field(cell: object, fields: dict[str, tuple[str, ...]],
 def match_headers(cells: Iterable[object],
                   fields: dict[str, tuple[str, ...]]) -> dict[int, str]:
     """Column position -> contract field, for the cells that name a known field, by
-    name or alias, else as a name cut to a .dbf's 10 characters. The first column
-    naming a field wins; later duplicates are ignored."""
+    name or alias, else as a name cut to a .dbf's 10 characters. When several
+    columns name one field, the most specific name wins (see the alias order), then
+    the first column."""
     index = _alias_index(fields)
     cells = list(cells)
-    found: dict[int, str] = {}
-    taken: set[str] = set()
+    best: dict[str, tuple[int, int]] = {}  # field -> (rank, position)
     for position, cell in enumerate(cells):
-        field = index.get(normalise_header(cell))
-        if field and field not in taken:
-            found[position] = field
-            taken.add(field)
+        hit = index.get(normalise_header(cell))
+        if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
+            best[hit[0]] = (hit[1], position)
+    found = {position: field for field, (_, position) in best.items()}
+    taken = set(best)
     for position, cell in enumerate(cells):
         if position not in found and (field := _truncated_field(cell, fields, taken)):
             found[position] = field
