@@ -18,14 +18,13 @@ from concurrent.futures import Future
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from geoapp.classify import classify_text, map_source_label
+from geoapp.classify import classify_text
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
@@ -33,11 +32,10 @@ from geoapp.ingest.category_labels import CategoryLabels
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
-from geoapp.ingest.locate import Gazetteer, Location
+from geoapp.ingest.locate import Gazetteer, Location, joined_notes
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter
-from geoapp.taxonomy import CATEGORY_BY_CODE
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
 # Called after each batch lands: rows read so far, and the share of the file they
@@ -89,16 +87,10 @@ def resolve_category(label: str | None, text: str, labels: CategoryLabels
     return code, confidence, True
 
 
-@lru_cache(maxsize=4096)
-def label_code(label: str) -> str | None:
-    """A source's category label as a taxonomy code; exports repeat a few labels."""
-    return label.strip() if label.strip() in CATEGORY_BY_CODE else map_source_label(label)
-
-
 def _stage_row(record: ComplaintRecord, location: Location, category: tuple[str, float, bool]
                ) -> tuple[Any, ...]:
     """The staging columns up to the places (complaint_writer adds those)."""
-    note = "; ".join(n for n in (record.coordinate_note, location.note) if n) or None
+    note = joined_notes(record.coordinate_note, location.note)
     return (
         record.line, record.source, record.external_id, record.received_at, category[0],
         category[1], record.text, record.language, record.address, record.status,

@@ -75,14 +75,14 @@ class Gazetteer:
             lon, lat = self.building_points[match.building_id]
             building = match.building_id if match.precision == "building" else None
             return Location(lon, lat, match.precision, match.score, building, None,
-                            _joined(note, self._explain(match)))
+                            joined_notes(note, self._explain(match)))
         if match.precision in ("building", "street", "microdistrict") and match.area_name:
             district = self.microdistricts.get(match.area_name)
             if district is not None:
                 md_id, lon, lat = district
                 return Location(lon, lat, "microdistrict", match.score, None, md_id,
-                                _joined(note, "house not found; placed inside the "
-                                              "microdistrict"))
+                                joined_notes(note, "house not found; placed inside the "
+                                                   "microdistrict"))
         return Location(None, None, "none", match.score, None, None,
                         note or "address not found in the register")
 
@@ -110,5 +110,6 @@ class Gazetteer:
         return self.from_address(address, note)
 
 
-def _joined(*notes: str | None) -> str | None:
+def joined_notes(*notes: str | None) -> str | None:
+    """Notes on one complaint's location as one text, or None when there are none."""
     return "; ".join(n for n in notes if n) or None
