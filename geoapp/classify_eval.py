@@ -16,9 +16,9 @@ from typing import Any
 
 from geoapp.classify import classify_text
 from geoapp.errors import InputError
-from geoapp.ingest.category_labels import CategoryLabels
 from geoapp.ingest.complaints import CLASSIFY_CHARS
 from geoapp.ingest.readers import open_table
+from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.values import parse_source
 
 
@@ -111,7 +111,7 @@ def read_truth(path: Path) -> dict[tuple[str, str], str]:
 def labelled_texts(complaints: Path, truth: dict[tuple[str, str], str]
                    ) -> Iterator[LabelledText]:
     """The texts of a complaints export that the truth knows, with their labels."""
-    labels = CategoryLabels()
+    labels = SourceLabels()
     for row in open_table(complaints).rows:
         values = row.values
         text, external_id = values.get("text"), values.get("external_id")
@@ -122,4 +122,4 @@ def labelled_texts(complaints: Path, truth: dict[tuple[str, str], str]
         true_category = truth.get((source, external_id or ""))
         if text and true_category:
             label = values.get("category")
-            yield LabelledText(text, true_category, bool(label and labels.code(label)))
+            yield LabelledText(text, true_category, bool(label and labels.category(label)))

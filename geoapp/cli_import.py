@@ -76,8 +76,9 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
 @click.option("--rejects", "rejects_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Write refused rows here with their line and reason.")
 @click.option("--labels", "labels_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The source's own category labels mapped to taxonomy codes "
-              "(TOML [labels] table, or CSV of label and code), over the built-in mapping.")
+              default=None, help="The source's own category and status labels mapped to "
+              "geoapp's codes (CSV of label and code, or TOML [labels] and [statuses] "
+              "tables), over the built-in mapping.")
 @click.option("--sheet", default=None, help="The workbook's sheet to read (XLSX), when "
               "several hold complaints.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")

@@ -533,12 +533,68 @@ def test_a_sources_own_labels_map_through_a_labels_file(ingest_db, tmp_path: Pat
             assert stored_row["category_confidence"] == 1.0
 
 
+def test_a_sources_own_statuses_map_through_the_same_labels_file(engine: Engine,
+                                                                 tmp_path: Path) -> None:
+    """A status word geoapp does not know rejects its row, saying how to map it; the
+    labels file maps statuses beside categories (the code tells which is which)."""
+    path = write_csv(tmp_path / "in.csv", [
+        row("S-1", **{"Статус": "Снято с контроля", "Категория": "Кот. 14 / тепло"}),
+        row("S-2", **{"Статус": "На доработке"}),
+        row("S-3", **{"Статус": "В работе"})])
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 1
+    assert {r[0]: r[1] for r in rejected} == {
+        "2": "unknown status 'Снято с контроля' (map it with --labels)",
+        "3": "unknown status 'На доработке' (map it with --labels)"}
+    assert summary.rejected_by_reason == {"bad_status": 2}
+
+    csv_labels = tmp_path / "labels.csv"
+    csv_labels.write_text("Метка;Код\nснято  с контроля;resolved\n"
+                          "Кот. 14 / тепло;housing_utilities.heating\n"
+                          "На доработке;in_progress\n", encoding="utf-8")
+    toml_labels = tmp_path / "labels.toml"
+    toml_labels.write_text('[labels]\n"Кот. 14 / тепло" = "housing_utilities.heating"\n'
+                           '[statuses]\n"Снято с контроля" = "resolved"\n'
+                           '"на доработке" = "in_progress"\n', encoding="utf-8")
+    for labels in (csv_labels, toml_labels):
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+        summary, rejected = run_import(engine, path, tmp_path, labels_path=labels)
+        assert (summary.inserted, rejected) == (3, []), labels.name
+        assert stored(engine, "S-1")["status"] == "resolved"
+        assert stored(engine, "S-1")["category"] == "housing_utilities.heating"
+        assert stored(engine, "S-2")["status"] == "in_progress"
+        assert stored(engine, "S-3")["status"] == "in_progress"
+
+
+def test_dates_with_the_year_word(engine: Engine, tmp_path: Path) -> None:
+    """Russian and Kazakh documents write the year with its abbreviation."""
+    path = write_csv(tmp_path / "in.csv", [
+        row("Y-1", **{"Дата обращения": "12.01.2024 г."}),
+        row("Y-2", **{"Дата обращения": "12.01.2024г. 09:30"}),
+        row("Y-3", **{"Дата обращения": "12.01.2024 ж., 09:30",
+                      "Дата исполнения": "15.01.2024 г."}),
+        row("Y-4", **{"Дата обращения": "12.01.24 г."})])
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 3
+    assert [r[:2] for r in rejected] == [["5", "received_at: unparseable date '12.01.24 г.'"]]
+    assert stored(engine, "Y-1")["received_at"].isoformat().startswith("2024-01-11T18:00:00")
+    for eid in ("Y-2", "Y-3"):
+        assert stored(engine, eid)["received_at"].isoformat().startswith("2024-01-12T03:30")
+    assert stored(engine, "Y-3")["resolved_at"].isoformat().startswith("2024-01-14T18:00")
+
+
 @pytest.mark.parametrize(("content", "name", "words"), [
     ("Кот. 14 / тепло;heating\n", "labels.csv", ("line 1", "'heating'", "not a taxonomy code")),
     ("just one column\n", "labels.csv", ("a label and a code",)),
     ('[labels]\n"Тепло" = "housing_utilities.warmth"\n', "labels.toml",
      ("'Тепло'", "not a taxonomy code")),
     ("[labels\n", "labels.toml", ("not valid toml",)),
+    ("Снято;closed\n", "labels.csv", ("'closed'", "not a taxonomy code or a status")),
+    ('[statuses]\n"Тепло" = "housing_utilities.heating"\n', "labels.toml",
+     ("[statuses] 'Тепло'", "not a status")),
+    ('[labels]\n"Снято" = "resolved"\n', "labels.toml", ("'Снято'", "not a taxonomy code")),
+    ('[other]\n"a" = "b"\n', "labels.toml", ("neither a [labels] nor a [statuses]",)),
 ])
 def test_a_bad_labels_file_refuses_the_import(ingest_db, tmp_path: Path, content: str,
                                               name: str, words: tuple[str, ...]) -> None:

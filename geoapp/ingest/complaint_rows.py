@@ -11,12 +11,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from geoapp.ingest.readers import RawRow
+from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.values import (
     normalise_phone,
     parse_datetime,
     parse_decimal,
     parse_source,
-    parse_status,
 )
 
 MAX_TEXT = 20_000
@@ -68,8 +68,8 @@ def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | N
         return None, None, f"coordinates ignored: {exc}"
 
 
-def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo,
-              now: datetime) -> ComplaintRecord:
+def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: datetime,
+              labels: SourceLabels) -> ComplaintRecord:
     if row.unstorable is not None:
         raise RowRejected(*row.unstorable)
     values = row.values
@@ -104,7 +104,7 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo,
         raise RowRejected(str(exc), "bad_source") from None
 
     try:
-        status = parse_status(values["status"]) if values.get("status") else "received"
+        status = labels.status(values["status"]) if values.get("status") else "received"
     except ValueError as exc:
         raise RowRejected(str(exc), "bad_status") from None
     resolved_at = None

@@ -28,7 +28,6 @@ from geoapp.classify import classify_text
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
-from geoapp.ingest.category_labels import CategoryLabels
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
@@ -36,6 +35,7 @@ from geoapp.ingest.locate import Gazetteer, Location, joined_notes
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter
+from geoapp.ingest.source_labels import SourceLabels
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
 # Called after each batch lands: rows read so far, and the share of the file they
@@ -76,11 +76,11 @@ class ImportSummary:
 UNMAPPED_SHOWN = 50
 
 
-def resolve_category(label: str | None, text: str, labels: CategoryLabels
+def resolve_category(label: str | None, text: str, labels: SourceLabels
                      ) -> tuple[str, float, bool]:
     """(code, confidence, from_text): the row's own category when `labels` knows it,
     else the classifier's guess from the text."""
-    code = labels.code(label) if label else None
+    code = labels.category(label) if label else None
     if code:
         return code, 1.0, False
     code, confidence = classify_text(text[:CLASSIFY_CHARS])
@@ -152,7 +152,7 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
     if rejects_path is not None and rejects_path.resolve() == path.resolve():
         raise InputError(f"--rejects {rejects_path} is the file being imported: "
                          "its rejects would overwrite it")
-    labels = CategoryLabels.from_file(labels_path) if labels_path else CategoryLabels()
+    labels = SourceLabels.from_file(labels_path) if labels_path else SourceLabels()
     source_table = open_table(path, sheet)
     summary = ImportSummary(file=str(path))
     tz = ZoneInfo(settings.timezone)
@@ -258,7 +258,7 @@ class PreparedBatch:
     from_text: int = 0
 
 
-def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: CategoryLabels,
+def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: SourceLabels,
                   default_source: str | None, tz: ZoneInfo, now: datetime,
                   find_places: PlaceLookup) -> PreparedBatch:
     """Parse, locate and classify; the places are looked up (`find_places`) by
@@ -267,7 +267,8 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: Category
     queries: list[PlaceQuery] = []
     for row in raw_rows:
         try:
-            record = parse_row(row, default_source=default_source, tz=tz, now=now)
+            record = parse_row(row, default_source=default_source, tz=tz, now=now,
+                               labels=labels)
         except RowRejected as exc:
             batch.rejected.append((row.line, str(exc), row.original))
             batch.reasons[exc.code] += 1

@@ -1,4 +1,4 @@
-"""Parsing single values of an export: dates, numbers, phones, statuses, sources.
+"""Parsing single values of an export: dates, numbers, phones, sources.
 Each parser returns the value or raises ValueError with a reason for the rejects file."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from geoapp.taxonomy import SOURCES
 _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M",
                  "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
+# Status words of exports, keyed by normalise_key; source_labels maps through them.
 STATUS_LABELS: dict[str, str] = {
     "received": "received", "зарегистрировано": "received", "зарегистрирован": "received",
     "поступило": "received", "новое": "received", "новый": "received", "тіркелді": "received",
@@ -37,13 +38,21 @@ SOURCE_LABELS: dict[str, str] = {
 
 # The 109 export's own form, read without strptime (the import's hottest path).
 _RU_DATETIME = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+# "12.01.2024 г." / "2024 ж.": the year's abbreviation (Russian год, Kazakh жыл).
+_YEAR_WORD = re.compile(r"(\d{4})\s*(?:г|ж)\.?(?=\s|,|$)", re.IGNORECASE)
 
 
 def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
-    """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]]; a naive time is local time in `tz`."""
+    """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]] (the year maybe followed by г. or ж.); a naive
+    time is local time in `tz`."""
     text = raw.strip().replace("T", " ", 1) if "T" in raw[:11] else raw.strip()
     parsed: datetime | None = None
-    if match := _RU_DATETIME.fullmatch(text):
+    match = _RU_DATETIME.fullmatch(text)
+    if match is None and _YEAR_WORD.search(text):
+        text = _YEAR_WORD.sub(r"\1", text).replace(",", " ").strip()
+        text = " ".join(text.split())
+        match = _RU_DATETIME.fullmatch(text)
+    if match:
         day, month, year, hour, minute, second = match.groups()
         try:
             return datetime(int(year), int(month), int(day), int(hour or 0),
@@ -67,7 +76,7 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
 
 
 def parse_date(raw: str) -> date:
-    text = raw.strip()
+    text = _YEAR_WORD.sub(r"\1", raw.strip())
     # %Y/%m/%d: how GDAL writes a date into a .dbf text field.
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d"):
         try:
@@ -109,15 +118,7 @@ def normalise_key(raw: str) -> str:
     return " ".join(raw.strip().lower().replace("ё", "е").split())
 
 
-# Exports repeat a handful of statuses and sources; an unknown one raises (uncached).
-@lru_cache(maxsize=1024)
-def parse_status(raw: str) -> str:
-    status = STATUS_LABELS.get(normalise_key(raw))
-    if status is None:
-        raise ValueError(f"unknown status {raw!r}")
-    return status
-
-
+# Exports repeat a handful of sources; an unknown one raises (uncached).
 @lru_cache(maxsize=1024)
 def parse_source(raw: str) -> str:
     source = SOURCE_LABELS.get(normalise_key(raw))
