@@ -1,4 +1,5 @@
-"""The complaint category taxonomy and the status model of DATA_CONTRACT v1."""
+"""The complaint category taxonomy, the status model and the land codes of
+DATA_CONTRACT v1, each code with its Russian, Kazakh and English name."""
 
 from __future__ import annotations
 
@@ -120,6 +121,43 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+LAND_USE_NAMES: dict[str, dict[str, str]] = {
+    "residential": {"ru": "Жилая застройка", "kk": "Тұрғын үй құрылысы", "en": "Residential"},
+    "individual_housing": {"ru": "ИЖС", "kk": "Жеке тұрғын үй құрылысы",
+                           "en": "Individual housing"},
+    "commercial": {"ru": "Коммерческое", "kk": "Коммерциялық", "en": "Commercial"},
+    "industrial": {"ru": "Промышленное", "kk": "Өнеркәсіптік", "en": "Industrial"},
+    "agricultural": {"ru": "Сельскохозяйственное", "kk": "Ауыл шаруашылығы",
+                     "en": "Agricultural"},
+    "public": {"ru": "Общественная застройка", "kk": "Қоғамдық құрылыс", "en": "Public"},
+    "recreation": {"ru": "Рекреационное", "kk": "Рекреациялық", "en": "Recreation"},
+}
+PARCEL_STATUS_NAMES: dict[str, dict[str, str]] = {
+    "active": {"ru": "действующий", "kk": "қолданыстағы", "en": "active"},
+    "withdrawn": {"ru": "изъят для гос. нужд", "kk": "мемлекет мұқтажы үшін алынған",
+                  "en": "withdrawn for state needs"},
+    "reserved": {"ru": "зарезервирован", "kk": "резервке алынған", "en": "reserved"},
+    "cancelled": {"ru": "аннулирован", "kk": "күшін жойған", "en": "cancelled"},
+}
+ZONE_KIND_NAMES: dict[str, dict[str, str]] = {
+    "state_needs": {"ru": "Для государственных нужд", "kk": "Мемлекет мұқтажы үшін",
+                    "en": "State needs"},
+    "water_protection": {"ru": "Водоохранная зона", "kk": "Су қорғау аймағы",
+                         "en": "Water protection"},
+    "green": {"ru": "Зелёная зона", "kk": "Жасыл аймақ", "en": "Green zone"},
+    "road_reserve": {"ru": "Резерв под дороги", "kk": "Жол резерві", "en": "Road reserve"},
+    "utility_corridor": {"ru": "Коридор инженерных сетей", "kk": "Инженерлік желілер дәлізі",
+                         "en": "Utility corridor"},
+    "heritage": {"ru": "Объекты наследия", "kk": "Мұра нысандары", "en": "Heritage"},
+}
+
+
+def code_name(names: dict[str, dict[str, str]], code: str, language: str) -> str:
+    """A code's name in `language`; a value outside the codes (a land use kept as the
+    register wrote it) is shown as it is."""
+    return names.get(code, {}).get(language, code)
+
+
 def category_name(code: str, language: str) -> str:
     category = CATEGORY_BY_CODE.get(code)
     if category is None:
@@ -128,4 +166,4 @@ def category_name(code: str, language: str) -> str:
 
 
 def status_name(status: str, language: str) -> str:
-    return STATUS_NAMES.get(status, {}).get(language, status)
+    return code_name(STATUS_NAMES, status, language)

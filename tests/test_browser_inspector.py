@@ -6,6 +6,7 @@ exports the register as a GeoPackage that geopandas opens with every column."""
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import geopandas as gpd
 from browser import OUTPUT, browser_page, demo_site, login_in_browser, serve
@@ -16,6 +17,7 @@ from geoapp.analysis.rule_config import load_rules
 from geoapp.analysis.violation_export import COLUMNS
 from geoapp.analysis.violations import run_checks
 from geoapp.config import DEFAULT_CITY_BBOX
+from geoapp.taxonomy import PARCEL_STATUS_NAMES
 
 OFFLINE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 
@@ -35,6 +37,44 @@ def review(page, row_index: int, state: str, comment: str) -> str:  # type: igno
     return cadastral
 
 
+def parcel_popup_names_its_codes(page, engine) -> None:  # type: ignore[no-untyped-def]
+    """Zoomed in on a parcel with nothing else over it, a click opens its popup: the
+    cadastral number linked to its card, land use and status by name, not by code."""
+    with engine.connect() as conn:
+        number, land_use, status, lat, lon = conn.execute(text("""
+            SELECT p.cadastral_number, p.land_use, p.status,
+                   ST_Y(ST_PointOnSurface(p.geom)), ST_X(ST_PointOnSurface(p.geom))
+            FROM parcels p
+            WHERE NOT EXISTS (SELECT 1 FROM zones z WHERE ST_Intersects(z.geom, p.geom))
+              AND NOT EXISTS (SELECT 1 FROM parcel_violations v WHERE v.parcel_id = p.id)
+              AND NOT EXISTS (SELECT 1 FROM parcels o WHERE o.id <> p.id
+                              AND ST_Intersects(o.geom, p.geom))
+              AND NOT EXISTS (SELECT 1 FROM complaints c
+                              WHERE ST_DWithin(c.geom::geography, p.geom::geography, 80))
+              AND p.land_use = 'individual_housing'
+            ORDER BY ST_Area(p.geom) DESC LIMIT 1""")).one()
+    page.evaluate(f"() => window.geoappMap.map.setView([{lat}, {lon}], 19)")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-geoapp-areas-pane path').length > 0")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.wait_for_selector(".leaflet-popup-content .feature-popup")
+    heading = popup.query_selector(".popup-heading a")
+    assert heading.inner_text() == number
+    assert heading.get_attribute("href") == f"/parcels/{quote(number)}"
+    text_shown = popup.inner_text()
+    assert "Вид использования: ИЖС" in text_shown
+    assert f"Статус: {PARCEL_STATUS_NAMES[status]['ru']}" in text_shown
+    assert land_use not in text_shown and f": {status}" not in text_shown
+    page.wait_for_timeout(400)  # the popup fades in
+    page.screenshot(path=str(OUTPUT / "inspector-parcel-popup.png"))
+    heading.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/parcels/{quote(number)}")
+    assert page.locator(".parcel-fields").inner_text().count("ИЖС") == 1
+
+
 def test_inspector_reviews_and_exports(new_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = new_database("inspector")
     engine = demo_site(url, complaints=2000)
@@ -50,6 +90,7 @@ def test_inspector_reviews_and_exports(new_database, tmp_path) -> None:  # type:
         rules = {f["properties"]["rule"] for f in flagged["features"]}
         assert {"R1", "R3"} <= rules  # state-needs zone and the river's protection strip
         page.screenshot(path=str(OUTPUT / "inspector-map.png"))
+        parcel_popup_names_its_codes(page, engine)
 
         page.goto(f"{base}/inspector/violations")
         first = page.locator("table tr:has(form.review-form) a").first

@@ -43,6 +43,17 @@ def test_shipped_catalog_is_valid() -> None:
     (('id = "x"', 'id = "x"\nsql = "SELECT 1"'), "unknown keys sql"),
     (('en = "X"', 'en = "X"\n[fixed_filters]\ncategory = "nope"'), "fixed_filters"),
     (('id = "x"', 'id = "x"\nmin_zoom = 9\nmax_zoom = 3'), "zoom range"),
+    (('en = "X"', 'en = "X"\n[popup]\nfields = ["land_use"]'), "popup needs a `heading`"),
+    (('en = "X"', 'en = "X"\n[popup]\nheading = "ticket"\nfields = ["secret"]'),
+     "popup fields without a title in geoapp/maps/popups.py: secret"),
+    (('en = "X"', 'en = "X"\n[popup]\nheading = "ticket"\nlink = "https://evil.example/"'),
+     "popup `link` must be a path within the app"),
+    (('en = "X"', 'en = "X"\n[popup]\nheading = "ticket"\nlink = "//evil.example/"'),
+     "popup `link` must be a path within the app"),
+    (('en = "X"', 'en = "X"\n[popup]\nheading = "kind"\nnames = { kind = "zones" }'),
+     "popup `names` maps properties to vocabularies"),
+    (('en = "X"', 'en = "X"\n[popup]\nheading = "kind"\nsql = "x"'),
+     "popup: unknown keys sql"),
 ])
 def test_bad_layer_files_are_refused(tmp_path: Path, change: tuple[str, str],
                                      message: str) -> None:

@@ -19,6 +19,7 @@ from geoapp.analysis.rule_config import load_rules
 from geoapp.analysis.violation_export import COLUMNS
 from geoapp.analysis.violations import run_checks
 from geoapp.config import DEFAULT_CITY_BBOX
+from geoapp.taxonomy import LAND_USE_NAMES, PARCEL_STATUS_NAMES, ZONE_KIND_NAMES
 
 PASSWORD = "parcel-pass-123"
 
@@ -164,6 +165,16 @@ def test_parcel_card(inspector: FlaskClient, prepared: Engine) -> None:
     html = page.get_data(as_text=True)
     assert number in html and 'class="declared-area"' in html and 'class="geometric-area"' in html
     assert "state_needs" in html and 'id="parcel-map-data"' in html
+    with prepared.connect() as conn:
+        land_use, status = conn.execute(text(
+            "SELECT land_use, status FROM parcels WHERE cadastral_number = :n"),
+            {"n": number}).one()
+    russian = inspector.get(f"/parcels/{number}?lang=ru").get_data(as_text=True)
+    fields = russian[russian.index('class="figures parcel-fields"'):russian.index("</dl>")]
+    assert f"<dd>{LAND_USE_NAMES[land_use]['ru']}</dd>" in fields  # by name, not code
+    assert f"<dd>{PARCEL_STATUS_NAMES[status]['ru']}</dd>" in fields
+    zones = russian[russian.index('class="data parcel-zones"'):]
+    assert ZONE_KIND_NAMES["state_needs"]["ru"] in zones[:zones.index("</table>")]
     assert "vendor/leaflet/leaflet.js" in html and "js/parcel-card.js" in html
     start = html.index('id="parcel-map-data">') + len('id="parcel-map-data">')
     data = json.loads(html[start:html.index("</script>", start)])

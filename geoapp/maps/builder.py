@@ -80,6 +80,7 @@ def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language
         "style": spec.style, "legend": spec.legend.get(language, ""),
         "timeStep": spec.time_step, "followsFilters": spec.follows_filters,
         "url": data_url(spec.id),
+        "popup": spec.popup.config(language) if spec.popup else None,
     } for spec in layers]
     assets = GeoappLayers(safe_json({**config, "layers": layer_config, "language": language}))
     assets.default_js = [(name, static(name)) for name in (

@@ -13,6 +13,7 @@ from typing import Any
 from geoapp.config import PROJECT_ROOT
 from geoapp.errors import ConfigError, InputError
 from geoapp.maps.filters import ComplaintFilter
+from geoapp.maps.popups import PopupSpec, parse_popup
 from geoapp.taxonomy import ROLES
 
 LAYERS_DIR = PROJECT_ROOT / "layers"
@@ -39,6 +40,7 @@ class LayerSpec:
     order: int = 100
     fixed_filters: dict[str, str] = field(default_factory=dict)
     time_step: str | None = None
+    popup: PopupSpec | None = None
 
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title["ru"]
@@ -90,7 +92,7 @@ def parse_layer(data: dict[str, Any], where: str, known_sources: set[str]) -> La
         raise ConfigError(f"{where}: time_step can only be 'week'")
     unknown_keys = set(data) - {"id", "kind", "source", "title", "roles", "maps", "visible",
                                 "min_zoom", "max_zoom", "follows_filters", "style", "legend",
-                                "order", "fixed_filters", "time_step"}
+                                "order", "fixed_filters", "time_step", "popup"}
     if unknown_keys:
         raise ConfigError(f"{where}: unknown keys {', '.join(sorted(unknown_keys))}")
     return LayerSpec(
@@ -99,6 +101,7 @@ def parse_layer(data: dict[str, Any], where: str, known_sources: set[str]) -> La
         follows_filters=bool(data.get("follows_filters", True)),
         style=dict(data.get("style", {})), legend=dict(data.get("legend", {})),
         order=int(data.get("order", 100)), fixed_filters=fixed, time_step=time_step,
+        popup=parse_popup(data["popup"], where) if "popup" in data else None,
     )
 
 

@@ -1,5 +1,5 @@
 """What every template may use: the navigation for the visitor's role, whether the
-data is the synthetic demo, number formatting."""
+data is the synthetic demo, number formatting, codes by name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from geoapp.maps.registry import nav_for
+from geoapp.maps.vocabularies import name_of
 from geoapp.taxonomy import ROLE_NAMES
 from geoapp.web import engine
 from geoapp.web.auth import current_role
@@ -35,6 +36,11 @@ def role_name(role: str) -> str:
     return ROLE_NAMES.get(role, {}).get(current_language(), role)
 
 
+def named(vocabulary: str, code: str | None) -> str:
+    """A code as people read it, in the page's language (`{{ named("land_use", p.land_use) }}`)."""
+    return name_of(vocabulary, code, current_language())
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(thousands, "thousands")
 
@@ -43,4 +49,5 @@ def register(app: Flask) -> None:
         items = [{"title": page.nav_title(), "url": url_for(page.endpoint),
                   "active": request.endpoint == page.endpoint}
                  for page in nav_for(current_role())]
-        return {"nav_items": items, "demo_data": demo_data_loaded(), "role_name": role_name}
+        return {"nav_items": items, "demo_data": demo_data_loaded(), "role_name": role_name,
+                "named": named}

@@ -16,6 +16,7 @@ from geoapp.analysis.hotspot_export import complaints_args, to_csv, to_geojson
 from geoapp.analysis.hotspots import Analysis, cached_hotspots
 from geoapp.errors import InputError
 from geoapp.maps.registry import Page, register_page
+from geoapp.maps.vocabularies import PATTERN_NAMES
 from geoapp.taxonomy import CATEGORIES, CATEGORY_CODES, category_name
 from geoapp.web import engine
 from geoapp.web.auth import roles_required
@@ -29,14 +30,6 @@ register_page(Page("hotspots.index", lambda: str(_l("Hotspots")),
                    frozenset(OFFICIAL_ROLES), is_map=False))
 
 
-# The emerging-hot-spot patterns of geoapp.analysis.trend, as people read them.
-PATTERN_NAMES = {
-    "new": _l("new hot spot"), "consecutive": _l("consecutive hot spot"),
-    "intensifying": _l("intensifying hot spot"), "persistent": _l("persistent hot spot"),
-    "diminishing": _l("diminishing hot spot"), "sporadic": _l("sporadic hot spot"),
-    "oscillating": _l("oscillating hot spot"), "historical": _l("historical hot spot"),
-    "no pattern": _l("no pattern detected"),
-}
 
 
 def _day(raw: str | None, name: str) -> date | None:

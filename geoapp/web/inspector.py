@@ -32,6 +32,7 @@ from geoapp.errors import InputError
 from geoapp.maps.builder import build_map, safe_json
 from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
+from geoapp.maps.vocabularies import names_of
 from geoapp.textsearch import contains_pattern, search_text
 from geoapp.web import engine, settings
 from geoapp.web.api import address_matches, catalog
@@ -60,8 +61,7 @@ def rules() -> dict[str, Rule]:
 
 
 def state_names() -> dict[str, str]:
-    return {"new": _("new"), "confirmed": _("confirmed"), "dismissed": _("dismissed"),
-            "resolved": _("resolved")}
+    return names_of("review_state", current_language())
 
 
 @bp.get("/inspector")

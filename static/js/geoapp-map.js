@@ -55,6 +55,47 @@
     return i;
   }
 
+  /* A property as a popup shows it: a code by its name, a date as dd.mm.yyyy, a
+   * number in the reader's locale, nothing as a dash. */
+  function popupValue(value, names, popup, locale) {
+    if (value === null || value === undefined || value === "") { return "\u2014"; }
+    if (names && Object.prototype.hasOwnProperty.call(names, value)) { return names[value]; }
+    if (value === true) { return popup.yes; }
+    if (value === false) { return popup.no; }
+    if (typeof value === "number") {
+      return value.toLocaleString(locale, { maximumFractionDigits: Number.isInteger(value) ? 0 : 4 });
+    }
+    var text = String(value);
+    var date = /^(\d{4})-(\d{2})-(\d{2})(T|$)/.exec(text);
+    return date ? date[3] + "." + date[2] + "." + date[1] : text;
+  }
+
+  /* The popup's link with the feature's properties filled in; only a path within the
+   * app is followed (a `*_url` property is a link the server built, put in as it is). */
+  function popupHref(template, props) {
+    var href = template.replace(/\{(\w+)\}/g, function (whole, name) {
+      var value = props[name];
+      if (value === null || value === undefined) { return ""; }
+      return /_url$/.test(name) ? String(value) : encodeURIComponent(value);
+    });
+    return /^\/(?![\/\\])/.test(href) ? href : null;
+  }
+
+  function featurePopup(popup, props, locale) {
+    var names = popup.names || {};
+    var heading = popupValue(props[popup.heading], names[popup.heading], popup, locale);
+    var href = popup.link ? popupHref(popup.link, props) : null;
+    var rows = popup.fields.map(function (field) {
+      return el("div", { className: "popup-field", "data-field": field[0] }, [
+        el("span", { className: "popup-label", text: field[1] + ": " }),
+        el("span", { className: "popup-value", text: popupValue(props[field[0]], names[field[0]], popup, locale) }),
+      ]);
+    });
+    var title = href ? el("a", { href: href, text: heading }) : el("span", { text: heading });
+    return el("div", { className: "feature-popup" },
+              [el("strong", { className: "popup-heading", title: popup.headingTitle }, [title])].concat(rows));
+  }
+
   function GeoappMap(map, config) {
     this.map = map;
     this.config = config;
@@ -243,6 +284,7 @@
 
   GeoappMap.prototype.drawPolygons = function (layer, group, data) {
     var style = layer.style || {};
+    var locale = { ru: "ru-RU", kk: "kk-KZ" }[this.config.language] || "en-GB";
     var byValue = style.colors_by || {};
     var key = style.property;
     var geo = L.geoJSON(data, {
@@ -255,6 +297,10 @@
         return L.circleMarker(latlng, { radius: 5, color: style.color || "#3367d6" });
       },
       onEachFeature: function (f, shape) {
+        if (layer.popup) {
+          shape.bindPopup(function () { return featurePopup(layer.popup, f.properties, locale); });
+          return;
+        }
         var rows = Object.keys(f.properties).filter(function (k) { return k !== "id"; }).map(function (k) {
           return el("div", { text: k + ": " + f.properties[k] });
         });
