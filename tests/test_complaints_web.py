@@ -268,6 +268,16 @@ def test_list_by_area(official: FlaskClient, engine_: Engine) -> None:
         assert official.get(f"/complaints?area={bad}").status_code == 400, bad
 
 
+def test_map_popups_give_the_local_date(official: FlaskClient, engine_: Engine) -> None:
+    """01:30 in Taraz on 16 June is still 15 June in UTC: the popup says the 16th."""
+    late = datetime(2023, 6, 15, 19, 30, tzinfo=UTC)
+    ticket = fresh(engine_, external_id="TZ-1", received_at=late, lon=71.4305, lat=42.8605)
+    data = official.get("/api/layers/complaints_clusters?bbox=71.43,42.86,71.431,42.861"
+                        "&zoom=18").get_json()
+    shown = {p["ticket"]: p["received_at"] for p in data["points"]}
+    assert shown[ticket].startswith("2023-06-16T01:30")
+
+
 def test_search_escapes_wildcards(official: FlaskClient, data: dict) -> None:
     wild = data["tickets"]["wild"]
     assert [r[0] for r in listed(official, "q=%25")] == [wild]

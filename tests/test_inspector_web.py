@@ -166,13 +166,14 @@ def test_parcel_card(inspector: FlaskClient, prepared: Engine) -> None:
     assert number in html and 'class="declared-area"' in html and 'class="geometric-area"' in html
     assert "state_needs" in html and 'id="parcel-map-data"' in html
     with prepared.connect() as conn:
-        land_use, status = conn.execute(text(
-            "SELECT land_use, status FROM parcels WHERE cadastral_number = :n"),
+        land_use, status, allocated = conn.execute(text(
+            "SELECT land_use, status, allocated_at FROM parcels WHERE cadastral_number = :n"),
             {"n": number}).one()
     russian = inspector.get(f"/parcels/{number}?lang=ru").get_data(as_text=True)
     fields = russian[russian.index('class="figures parcel-fields"'):russian.index("</dl>")]
     assert f"<dd>{LAND_USE_NAMES[land_use]['ru']}</dd>" in fields  # by name, not code
     assert f"<dd>{PARCEL_STATUS_NAMES[status]['ru']}</dd>" in fields
+    assert f"<dd>{allocated.strftime('%d.%m.%Y')}</dd>" in fields  # dates as every page
     zones = russian[russian.index('class="data parcel-zones"'):]
     assert ZONE_KIND_NAMES["state_needs"]["ru"] in zones[:zones.index("</table>")]
     assert "vendor/leaflet/leaflet.js" in html and "js/parcel-card.js" in html

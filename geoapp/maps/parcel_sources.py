@@ -83,11 +83,11 @@ def land_complaints(conn: Connection, q: Query) -> dict[str, Any]:
     """Land complaints (category group `land`) in the viewport, following the filters."""
     where, params = q.filters.where("c")
     rows = conn.execute(text(f"""
-        SELECT c.ticket, c.category, c.status, c.received_at, c.address,
-               ST_AsGeoJSON(c.geom, 6) AS geometry
+        SELECT c.ticket, c.category, c.status, c.received_at AT TIME ZONE :tz AS received_at,
+               c.address, ST_AsGeoJSON(c.geom, 6) AS geometry
         FROM complaints c
         WHERE c.geom && {ENVELOPE} AND (c.category = 'land' OR c.category LIKE 'land.%')
           AND {where}
         ORDER BY c.received_at DESC LIMIT :limit
-    """), {**params, **_params(q, limit=MAX_POINTS + 1)}).mappings().all()
+    """), {**params, **_params(q, limit=MAX_POINTS + 1, tz=q.timezone)}).mappings().all()
     return _collection(list(rows[:MAX_POINTS]), len(rows) > MAX_POINTS)

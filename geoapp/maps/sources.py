@@ -27,6 +27,7 @@ class Query:
     zoom: int
     filters: ComplaintFilter
     language: str = "ru"
+    timezone: str = "Asia/Almaty"  # the city's: dates shown in popups are local dates
 
 
 Source = Callable[[Connection, Query], dict[str, Any]]
@@ -95,11 +96,12 @@ def complaint_clusters(conn: Connection, q: Query) -> dict[str, Any]:
                 "clusters": [[round(lat, 6), round(lon, 6), n] for lat, lon, n in rows]}
     where, params = q.filters.where("c")
     rows = conn.execute(text(f"""
-        SELECT c.ticket, c.category, c.status, c.received_at, c.address,
-               left(c.text, 160) AS excerpt, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon
+        SELECT c.ticket, c.category, c.status, c.received_at AT TIME ZONE :tz AS received_at,
+               c.address, left(c.text, 160) AS excerpt, ST_Y(c.geom) AS lat,
+               ST_X(c.geom) AS lon
         FROM complaints c WHERE {IN_VIEW} AND {where}
         ORDER BY c.received_at DESC LIMIT :limit
-    """), {**params, **_envelope(q), "limit": MAX_POINTS + 1}).mappings().all()
+    """), {**params, **_envelope(q), "limit": MAX_POINTS + 1, "tz": q.timezone}).mappings().all()
     points = [{**dict(r), "received_at": r["received_at"].isoformat()}
               for r in rows[:MAX_POINTS]]
     return {"kind": "points", "points": points, "truncated": len(rows) > MAX_POINTS}

@@ -50,7 +50,7 @@ def layer_data(layer_id: str) -> tuple[Response, int] | Response:
         abort(403 if current_role() else 401)
     query = Query(bbox=parse_bbox(request.args.get("bbox"), settings().city_bbox),
                   zoom=parse_zoom(request.args.get("zoom")), filters=layer_filters(spec),
-                  language=current_language())
+                  language=current_language(), timezone=settings().timezone)
     with engine().connect() as conn:
         data = all_sources()[spec.source](conn, query)
     response = jsonify(data)

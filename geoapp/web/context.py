@@ -1,7 +1,10 @@
 """What every template may use: the navigation for the visitor's role, whether the
-data is the synthetic demo, number formatting, codes by name."""
+data is the synthetic demo, number and date formatting, codes by name."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from sqlalchemy import text
@@ -10,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from geoapp.maps.registry import nav_for
 from geoapp.maps.vocabularies import name_of
 from geoapp.taxonomy import ROLE_NAMES
-from geoapp.web import engine
+from geoapp.web import engine, settings
 from geoapp.web.auth import current_role
 from geoapp.web.i18n import current_language
 
@@ -20,6 +23,30 @@ def thousands(value: object) -> str:
         return f"{int(value):,}".replace(",", "\u202f")  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return "—"
+
+
+def _as_datetime(value: object) -> date | None:
+    """A date, a datetime (aware ones in the city's time zone) or an ISO string."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(ZoneInfo(settings().timezone))
+    return value if isinstance(value, date) else None
+
+
+def day(value: object) -> str:
+    """dd.mm.yyyy, as every page writes dates; none as a dash."""
+    moment = _as_datetime(value)
+    return moment.strftime("%d.%m.%Y") if moment else "—"
+
+
+def local_time(value: object) -> str:
+    """dd.mm.yyyy HH:MM in the city's time zone (stored times are UTC)."""
+    moment = _as_datetime(value)
+    return moment.strftime("%d.%m.%Y %H:%M") if moment else "—"
 
 
 def demo_data_loaded() -> bool:
@@ -43,6 +70,8 @@ def named(vocabulary: str, code: str | None) -> str:
 
 def register(app: Flask) -> None:
     app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(local_time, "local_time")
 
     @app.context_processor
     def common() -> dict[str, object]:

@@ -65,8 +65,12 @@
     if (typeof value === "number") {
       return value.toLocaleString(locale, { maximumFractionDigits: Number.isInteger(value) ? 0 : 4 });
     }
-    var text = String(value);
-    var date = /^(\d{4})-(\d{2})-(\d{2})(T|$)/.exec(text);
+    return shownDate(String(value));
+  }
+
+  /* An ISO date (or a time's date part) as dd.mm.yyyy, as the pages write dates. */
+  function shownDate(text) {
+    var date = /^(\d{4})-(\d{2})-(\d{2})(T|\s|$)/.exec(text);
     return date ? date[3] + "." + date[2] + "." + date[1] : text;
   }
 
@@ -227,7 +231,7 @@
     return el("div", { className: "complaint-popup" }, [
       el("strong", { text: p.ticket }),
       el("div", { text: (t.categories && t.categories[p.category]) || p.category }),
-      el("div", { text: ((t.statuses && t.statuses[p.status]) || p.status) + " · " + p.received_at.slice(0, 10) }),
+      el("div", { text: ((t.statuses && t.statuses[p.status]) || p.status) + " · " + shownDate(p.received_at) }),
       el("div", { className: "address", text: p.address || "" }),
       el("p", { className: "excerpt", text: p.excerpt || "" }),
       link,
