@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 from flask.testing import FlaskClient
@@ -57,6 +58,11 @@ def test_home_page_served_from_top_level_templates(client: FlaskClient) -> None:
     page = response.get_data(as_text=True)
     assert "Обращения граждан на карте Тараза" in page
     assert client.get("/static/css/app.css").status_code == 200
+    # The page names its own icon, so a browser never asks for a missing /favicon.ico.
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)"', page)
+    assert icon and icon.group(1).startswith("/static/")
+    served = client.get(icon.group(1))
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml"
 
 
 def test_home_page_says_demo_data_is_synthetic(demo_app) -> None:
