@@ -61,6 +61,8 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
                f"{len(summary.rejected)}")
     if summary.text_encoding:
         click.echo(f"  attributes read as {summary.text_encoding}")
+    if summary.complaints_reassigned:
+        click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
     for number, reason in summary.rejected[:50]:
         click.echo(f"  feature {number}: {reason}")
     if len(summary.rejected) > 50:

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
 from ingest_fixtures import migrated_with_layers
+from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
@@ -689,3 +690,71 @@ def test_a_row_counter_column_never_stands_for_the_complaint_number(engine: Engi
                              header=["№", "Дата", "Текст"])
     summary, rejected = run_import(engine, only_counter, tmp_path, default_source="109")
     assert (summary.inserted, rejected) == (1, [])
+
+
+def test_complaints_follow_a_changed_reference_layer(new_database, tmp_path: Path) -> None:
+    """A new parcel register, a moved microdistrict boundary or a new building
+    re-places the complaints already imported; the same file again changes nothing."""
+    url = new_database("reassign")
+    engine = migrated_with_layers(url, tmp_path / "layers")
+    path = write_csv(tmp_path / "in.csv", [
+        row("R-1", **{"Широта": "42.9020", "Долгота": "71.3720", "Адрес": ""}),
+        row("R-2", **{"Широта": "42.9030", "Долгота": "71.3785", "Адрес": ""}),
+        row("R-3")])  # "15 мкр, д. 7": geocoded to that building
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 3 and rejected == []
+    before = {e: stored(engine, e) for e in ("R-1", "R-2", "R-3")}
+    assert before["R-1"]["cadastral_number"] == "06:097:001:001"
+    assert before["R-2"]["cadastral_number"] is None and before["R-2"]["building"] is None
+    assert before["R-2"]["microdistrict"] == "15 мкр"
+
+    def reimport(kind: str, features: list[dict]) -> dict:
+        layer = tmp_path / f"{kind}-new.geojson"
+        layer.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                    ensure_ascii=False), encoding="utf-8")
+        proc = run_geoapp("import", "layer", kind, str(layer), "--json",
+                          env={"DATABASE_URL": url})
+        assert proc.returncode == 0, proc.stderr
+        again = run_geoapp("import", "layer", kind, str(layer), "--json",
+                           env={"DATABASE_URL": url})
+        assert json.loads(again.stdout)["complaints_reassigned"] == 0
+        return json.loads(proc.stdout)
+
+    def parcel(number: str, shape: object) -> dict:
+        return {"type": "Feature", "geometry": mapping(shape),
+                "properties": {"cadastral_number": number, "land_use": "residential",
+                               "declared_area_ha": "0,9"}}
+
+    # The register now has 001 where R-2 stands and a new 003 under R-1.
+    moved = reimport("parcels", [
+        parcel("06:097:001:001", box(71.378, 42.9025, 71.379, 42.9035)),
+        parcel("06:097:001:003", box(71.3715, 42.9015, 71.3725, 42.9025))])
+    assert moved["complaints_reassigned"] == 3  # R-3 stands at its building, on 003 too
+    assert stored(engine, "R-1")["cadastral_number"] == "06:097:001:003"
+    assert stored(engine, "R-3")["cadastral_number"] == "06:097:001:003"
+    assert stored(engine, "R-2")["cadastral_number"] == "06:097:001:001"
+
+    # The boundary between the two microdistricts moves west of R-2.
+    shifted = reimport("microdistricts", [
+        {"type": "Feature", "geometry": mapping(box(71.370, 42.900, 71.378, 42.906)),
+         "properties": {"name": "15 мкр", "population": 3200}},
+        {"type": "Feature", "geometry": mapping(box(71.378, 42.900, 71.390, 42.906)),
+         "properties": {"name": "мкр. Жайлау", "population": 21000}}])
+    assert shifted["complaints_reassigned"] == 1
+    assert stored(engine, "R-2")["microdistrict"] == "мкр. Жайлау"
+    with engine.connect() as conn:  # the map's copy follows (its trigger)
+        assert conn.execute(text("""
+            SELECT m.name FROM complaint_map_points p JOIN complaints c ON c.id = p.id
+            JOIN microdistricts m ON m.id = p.microdistrict_id
+            WHERE c.external_id = 'R-2'""")).scalar_one() == "мкр. Жайлау"
+
+    # A building 8 m from R-2, and one beside the building of R-1 and R-3.
+    built = reimport("buildings", [
+        {"type": "Feature", "geometry": mapping(Point(71.3786, 42.9030)),
+         "properties": {"address": "мкр. Жайлау, 99", "residents": 10}},
+        {"type": "Feature", "geometry": mapping(Point(71.37203, 42.9020)),
+         "properties": {"address": "15 мкр, 7/1", "residents": 10}}])
+    assert built["complaints_reassigned"] == 1
+    assert stored(engine, "R-2")["building"] == "мкр. Жайлау, 99"
+    assert stored(engine, "R-1")["building"] == "15 мкр, 7"  # still the nearest
+    assert stored(engine, "R-3")["building"] == "15 мкр, 7"  # geocoded: kept

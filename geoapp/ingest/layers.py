@@ -22,6 +22,7 @@ from geoapp.ingest.layer_encoding import (
     reads_byte_for_byte,
 )
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS
+from geoapp.ingest.reassign import FOLLOWING_LAYERS, reassign_complaints
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -52,6 +53,7 @@ class LayerSummary:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
+    complaints_reassigned: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "file": self.file, "read": self.read,
@@ -59,7 +61,8 @@ class LayerSummary:
                 "unchanged": self.unchanged, "repaired_geometries": self.repaired,
                 "rejected": len(self.rejected),
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
-                "source_crs": self.source_crs, "text_encoding": self.text_encoding}
+                "source_crs": self.source_crs, "text_encoding": self.text_encoding,
+                "complaints_reassigned": self.complaints_reassigned}
 
 
 def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None:
@@ -274,6 +277,8 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     rows = _staged_rows(kind, frame, summary)
     with engine.begin() as conn:
         _load(conn, kind, rows, summary)
+        if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
+            summary.complaints_reassigned = reassign_complaints(conn, kind)
         conn.execute(text("""
             INSERT INTO import_batches (kind, source_file, source, status, finished_at, summary)
             VALUES ('layer', :file, :layer, 'done', now(), CAST(:summary AS jsonb))
