@@ -19,7 +19,6 @@ from geoapp.errors import InputError
 from geoapp.ingest.complaints import CLASSIFY_CHARS
 from geoapp.ingest.readers import open_table
 from geoapp.ingest.source_labels import SourceLabels
-from geoapp.ingest.values import parse_source
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def labelled_texts(complaints: Path, truth: dict[tuple[str, str], str]
         values = row.values
         text, external_id = values.get("text"), values.get("external_id")
         try:
-            source = parse_source(values.get("source") or "")
+            source = labels.source(values.get("source") or "")
         except ValueError:
             continue
         true_category = truth.get((source, external_id or ""))

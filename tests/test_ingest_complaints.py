@@ -534,34 +534,39 @@ def test_a_sources_own_labels_map_through_a_labels_file(ingest_db, tmp_path: Pat
             assert stored_row["category_confidence"] == 1.0
 
 
-def test_a_sources_own_statuses_map_through_the_same_labels_file(engine: Engine,
+def test_a_sources_own_statuses_and_channels_map_through_the_labels_file(engine: Engine,
                                                                  tmp_path: Path) -> None:
     """A status word geoapp does not know rejects its row, saying how to map it; the
     labels file maps statuses beside categories (the code tells which is which)."""
     path = write_csv(tmp_path / "in.csv", [
         row("S-1", **{"Статус": "Снято с контроля", "Категория": "Кот. 14 / тепло"}),
         row("S-2", **{"Статус": "На доработке"}),
-        row("S-3", **{"Статус": "В работе"})])
+        row("S-3", **{"Статус": "В работе"}),
+        row("S-4", **{"Источник": "Колл-центр акимата"})])
     summary, rejected = run_import(engine, path, tmp_path)
     assert summary.inserted == 1
     assert {r[0]: r[1] for r in rejected} == {
         "2": "unknown status 'Снято с контроля' (map it with --labels)",
-        "3": "unknown status 'На доработке' (map it with --labels)"}
-    assert summary.rejected_by_reason == {"bad_status": 2}
+        "3": "unknown status 'На доработке' (map it with --labels)",
+        "5": "unknown source 'Колл-центр акимата' (map it with --labels)"}
+    assert summary.rejected_by_reason == {"bad_status": 2, "bad_source": 1}
 
     csv_labels = tmp_path / "labels.csv"
     csv_labels.write_text("Метка;Код\nснято  с контроля;resolved\n"
                           "Кот. 14 / тепло;housing_utilities.heating\n"
-                          "На доработке;in_progress\n", encoding="utf-8")
+                          "На доработке;in_progress\n"
+                          "Колл-центр акимата;109\n", encoding="utf-8")
     toml_labels = tmp_path / "labels.toml"
     toml_labels.write_text('[labels]\n"Кот. 14 / тепло" = "housing_utilities.heating"\n'
                            '[statuses]\n"Снято с контроля" = "resolved"\n'
-                           '"на доработке" = "in_progress"\n', encoding="utf-8")
+                           '"на доработке" = "in_progress"\n'
+                           '[sources]\n"колл-центр акимата" = "109"\n', encoding="utf-8")
     for labels in (csv_labels, toml_labels):
         with engine.begin() as conn:
             conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
         summary, rejected = run_import(engine, path, tmp_path, labels_path=labels)
-        assert (summary.inserted, rejected) == (3, []), labels.name
+        assert (summary.inserted, rejected) == (4, []), labels.name
+        assert stored(engine, "S-4")["source"] == "109"
         assert stored(engine, "S-1")["status"] == "resolved"
         assert stored(engine, "S-1")["category"] == "housing_utilities.heating"
         assert stored(engine, "S-2")["status"] == "in_progress"
@@ -591,11 +596,12 @@ def test_dates_with_the_year_word(engine: Engine, tmp_path: Path) -> None:
     ('[labels]\n"Тепло" = "housing_utilities.warmth"\n', "labels.toml",
      ("'Тепло'", "not a taxonomy code")),
     ("[labels\n", "labels.toml", ("not valid toml",)),
-    ("Снято;closed\n", "labels.csv", ("'closed'", "not a taxonomy code or a status")),
+    ("Снято;closed\n", "labels.csv", ("'closed'", "not a taxonomy code, a status or a source")),
     ('[statuses]\n"Тепло" = "housing_utilities.heating"\n', "labels.toml",
      ("[statuses] 'Тепло'", "not a status")),
     ('[labels]\n"Снято" = "resolved"\n', "labels.toml", ("'Снято'", "not a taxonomy code")),
-    ('[other]\n"a" = "b"\n', "labels.toml", ("neither a [labels] nor a [statuses]",)),
+    ('[other]\n"a" = "b"\n', "labels.toml", ("no [labels], [statuses] or [sources] table",)),
+    ('[sources]\n"Сайт акимата" = "site"\n', "labels.toml", ("'site'", "not a source")),
 ])
 def test_a_bad_labels_file_refuses_the_import(ingest_db, tmp_path: Path, content: str,
                                               name: str, words: tuple[str, ...]) -> None:

@@ -16,7 +16,6 @@ from geoapp.ingest.values import (
     normalise_phone,
     parse_datetime,
     parse_decimal,
-    parse_source,
 )
 
 MAX_TEXT = 20_000
@@ -99,7 +98,7 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         raise RowRejected("no source in the row and none given with --source",
                           "missing_source")
     try:
-        source = parse_source(raw_source)
+        source = labels.source(raw_source)
     except ValueError as exc:
         raise RowRejected(str(exc), "bad_source") from None
 

@@ -1,10 +1,11 @@
-"""A source's own labels as geoapp's codes: categories onto taxonomy codes and
-statuses onto the status model. Built in: geoapp/data/category_labels.toml and the
-Russian/Kazakh status words of values.STATUS_LABELS; over them, a mapping file given
-at import (`--labels`), so that a new source's labels need no change to geoapp.
+"""A source's own labels as geoapp's codes: categories onto taxonomy codes, statuses
+onto the status model, channel names onto sources. Built in: geoapp/data/
+category_labels.toml and the Russian/Kazakh words of values.STATUS_LABELS and
+values.SOURCE_LABELS; over them, a mapping file given at import (`--labels`), so that
+a new source's labels need no change to geoapp.
 
 In a CSV mapping file each line is a label and a code; the code says which kind the
-label is (category codes and status codes do not overlap)."""
+label is (category, status and source codes do not overlap)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,15 @@ from pathlib import Path
 from geoapp.classify import label_key, map_source_label, source_labels
 from geoapp.errors import InputError
 from geoapp.ingest.readers import sniff_delimiter, sniff_encoding
-from geoapp.ingest.values import STATUS_LABELS, normalise_key
-from geoapp.taxonomy import CATEGORY_BY_CODE, STATUSES
+from geoapp.ingest.values import SOURCE_LABELS, STATUS_LABELS, normalise_key
+from geoapp.taxonomy import CATEGORY_BY_CODE, SOURCES, STATUSES
 
 _CACHE_LIMIT = 4096  # exports repeat a few labels; a runaway column must not grow this
-_HEADER_CODES = ("code", "код", "category", "категория", "санат", "status", "статус")
+_HEADER_CODES = ("code", "код", "category", "категория", "санат", "status", "статус",
+                 "source", "источник")
+# Each kind: its codes, and the TOML table that holds its labels.
+_KINDS = {"categories": (CATEGORY_BY_CODE, "labels"), "statuses": (STATUSES, "statuses"),
+          "sources": (SOURCES, "sources")}
 
 
 @dataclass
@@ -29,6 +34,29 @@ class LabelFile:
 
     categories: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+class _Words:
+    """Labels of one kind to codes, compared as values.normalise_key does; an unknown
+    label is the row's reject reason."""
+
+    def __init__(self, kind: str, built_in: dict[str, str], extra: dict[str, str]) -> None:
+        self.kind = kind
+        self._codes = {**built_in, **{normalise_key(k): v for k, v in extra.items()}}
+        self._seen: dict[str, str] = {}
+
+    def code(self, label: str) -> str:
+        try:
+            return self._seen[label]
+        except KeyError:
+            code = self._codes.get(normalise_key(label))
+            if code is None:
+                raise ValueError(f"unknown {self.kind} {label!r} (map it with --labels)"
+                                 ) from None
+            if len(self._seen) < _CACHE_LIMIT:
+                self._seen[label] = code
+            return code
 
 
 class SourceLabels:
@@ -36,10 +64,9 @@ class SourceLabels:
         extra = extra or LabelFile()
         self._categories = {**source_labels(),
                             **{label_key(k): v for k, v in extra.categories.items()}}
-        self._statuses = {**STATUS_LABELS,
-                          **{normalise_key(k): v for k, v in extra.statuses.items()}}
         self._category_codes: dict[str, str | None] = {}
-        self._status_codes: dict[str, str] = {}
+        self.status = _Words("status", STATUS_LABELS, extra.statuses).code
+        self.source = _Words("source", SOURCE_LABELS, extra.sources).code
 
     @classmethod
     def from_file(cls, path: Path) -> SourceLabels:
@@ -57,23 +84,11 @@ class SourceLabels:
                 self._category_codes[label] = code
             return code
 
-    def status(self, label: str) -> str:
-        """The label's status code; ValueError (the row's reject reason) when unknown."""
-        try:
-            return self._status_codes[label]
-        except KeyError:
-            code = self._statuses.get(normalise_key(label))
-            if code is None:
-                raise ValueError(f"unknown status {label!r} (map it with --labels)") from None
-            if len(self._status_codes) < _CACHE_LIMIT:
-                self._status_codes[label] = code
-            return code
-
 
 def read_label_file(path: Path) -> LabelFile:
-    """The pairs of a TOML file ([labels] for categories, as the built-in file, and
-    [statuses]) or of a CSV of two columns, label and code (a header row is allowed).
-    Every code is checked before anything is imported."""
+    """The pairs of a TOML file ([labels] for categories, as the built-in file,
+    [statuses] and [sources]) or of a CSV of two columns, label and code (a header
+    row is allowed). Every code is checked before anything is imported."""
     if not path.is_file():
         raise InputError(f"--labels: no such file: {path}")
     toml = path.suffix.lower() == ".toml"
@@ -81,15 +96,14 @@ def read_label_file(path: Path) -> LabelFile:
     found = LabelFile()
     for where, table, label, code in pairs:
         code = code.strip()
-        if code in CATEGORY_BY_CODE and table in ("labels", None):
-            found.categories[label] = code
-        elif code in STATUSES and table in ("statuses", None):
-            found.statuses[label] = code
-        else:
+        kind = next((k for k, (codes, name) in _KINDS.items()
+                     if code in codes and table in (name, None)), None)
+        if kind is None:
             expected = {"labels": "a taxonomy code", "statuses": "a status",
-                        None: "a taxonomy code or a status"}[table]
+                        "sources": "a source", None: "a taxonomy code, a status or a source"}
             raise InputError(f"{path.name} {where}: {label!r} maps to {code!r}, which is not "
-                             f"{expected} (see README, Categories and Statuses)")
+                             f"{expected[table]} (see README, Categories, Statuses, Sources)")
+        getattr(found, kind)[label] = code
     return found
 
 
@@ -98,9 +112,9 @@ def _toml_pairs(path: Path) -> list[tuple[str, str | None, str, str]]:
         document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path.name} is not valid TOML: {exc}") from None
-    tables = {name: document.get(name) for name in ("labels", "statuses")}
+    tables = {name: document.get(name) for _codes, name in _KINDS.values()}
     if not any(isinstance(t, dict) for t in tables.values()):
-        raise InputError(f"{path.name} has neither a [labels] nor a [statuses] table")
+        raise InputError(f"{path.name} has no [labels], [statuses] or [sources] table")
     pairs = []
     for name, table in tables.items():
         if table is None:
@@ -131,7 +145,7 @@ def _csv_pairs(path: Path) -> list[tuple[str, str | None, str, str]]:
             continue
         if len(cells) < 2 or not cells[0]:
             raise InputError(f"{path.name} line {number}: expected a label and a code")
-        known = cells[1] in CATEGORY_BY_CODE or cells[1] in STATUSES
+        known = any(cells[1] in codes for codes, _name in _KINDS.values())
         if number == 1 and not known and cells[1].lower() in _HEADER_CODES:
             continue  # a header row
         pairs.append((f"line {number}", None, cells[0], cells[1]))

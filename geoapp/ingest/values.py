@@ -1,11 +1,11 @@
-"""Parsing single values of an export: dates, numbers, phones, sources.
+"""Parsing single values of an export: dates, numbers, phones, and the built-in
+words for statuses and sources (geoapp.ingest.source_labels maps through them).
 Each parser returns the value or raises ValueError with a reason for the rejects file."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from geoapp.taxonomy import SOURCES
@@ -13,7 +13,6 @@ from geoapp.taxonomy import SOURCES
 _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M",
                  "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
-# Status words of exports, keyed by normalise_key; source_labels maps through them.
 STATUS_LABELS: dict[str, str] = {
     "received": "received", "зарегистрировано": "received", "зарегистрирован": "received",
     "поступило": "received", "новое": "received", "новый": "received", "тіркелді": "received",
@@ -116,12 +115,3 @@ def normalise_phone(raw: str) -> str | None:
 
 def normalise_key(raw: str) -> str:
     return " ".join(raw.strip().lower().replace("ё", "е").split())
-
-
-# Exports repeat a handful of sources; an unknown one raises (uncached).
-@lru_cache(maxsize=1024)
-def parse_source(raw: str) -> str:
-    source = SOURCE_LABELS.get(normalise_key(raw))
-    if source is None:
-        raise ValueError(f"unknown source {raw!r}")
-    return source
