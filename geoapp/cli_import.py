@@ -49,6 +49,7 @@ def import_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: str | None,
                          encoding: str | None, as_json: bool) -> None:
+    from geoapp.analysis.freshness import CHECKED_LAYERS
     from geoapp.ingest.layers import import_layer
 
     summary = import_layer(_engine(), kind, path, crs, source_layer, encoding)
@@ -63,6 +64,9 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  attributes read as {summary.text_encoding}")
     if summary.complaints_reassigned:
         click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
+    if kind in CHECKED_LAYERS and summary.inserted + summary.updated:
+        click.echo("  the violations register predates this import: run "
+                   "`geoapp check parcels`")
     for number, reason in summary.rejected[:50]:
         click.echo(f"  feature {number}: {reason}")
     if len(summary.rejected) > 50:

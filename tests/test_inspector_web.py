@@ -6,14 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import geopandas as gpd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import csrf_token, login
+from helpers import csrf_token, login, run_geoapp
+from ingest_fixtures import migrated_with_layers
 from sqlalchemy import Engine, text
 
+from geoapp import create_app
 from geoapp.accounts import create_user
 from geoapp.analysis.rule_config import load_rules
 from geoapp.analysis.violation_export import COLUMNS
@@ -209,3 +212,44 @@ def test_exports(inspector: FlaskClient, tmp_path) -> None:  # type: ignore[no-u
                              query_string=[("id", str(i)) for i in ids])
     (tmp_path / "sel.gpkg").write_bytes(selected.data)
     assert sorted(gpd.read_file(tmp_path / "sel.gpkg")["id"].tolist()) == sorted(ids)
+
+
+def test_pages_say_when_the_register_is_behind_the_layers(new_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Imported parcels never checked, then checked, then a new register imported: the
+    inspector's pages say which, and the layer import says to run the checks."""
+    url = new_database("freshness")
+    engine = migrated_with_layers(url, tmp_path / "layers")
+    with engine.begin() as conn:
+        create_user(conn, "fresh_insp", "inspector", PASSWORD)
+    app = create_app({"database_url": url})
+    client = _client(app, "fresh_insp")
+
+    def banner() -> str:
+        pages = [client.get(p).get_data(as_text=True) for p in ("/inspector",
+                                                                 "/inspector/violations")]
+        found = [re.search(r'<p class="(warning register-behind|hint register-checked)">'
+                           r'(.*?)</p>', page, re.S) for page in pages]
+        assert all(found) and found[0].groups() == found[1].groups()  # type: ignore[union-attr]
+        return f"{found[0].group(1)}: {found[0].group(2)}"  # type: ignore[union-attr]
+
+    assert banner() == ("warning register-behind: The register has never been checked "
+                        "against the imported parcels. Run “geoapp check parcels”.")
+    with engine.begin() as conn:
+        run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
+    assert banner().startswith("hint register-checked: Checked on ")
+
+    data = json.loads((tmp_path / "layers" / "parcels.geojson").read_text(encoding="utf-8"))
+    data["features"][0]["properties"]["land_use"] = "commercial"
+    changed = tmp_path / "parcels-2.geojson"
+    changed.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    proc = run_geoapp("import", "layer", "parcels", str(changed), env={"DATABASE_URL": url})
+    assert "run `geoapp check parcels`" in proc.stdout
+    assert re.fullmatch(r"warning register-behind: The register was last checked on "
+                        r"\d\d\.\d\d\.\d{4} \d\d:\d\d; since then new parcels were imported\. "
+                        r"Run “geoapp check parcels” to bring it up to date\.", banner())
+    again = run_geoapp("import", "layer", "parcels", str(changed), env={"DATABASE_URL": url})
+    assert "geoapp check parcels" not in again.stdout  # nothing changed this time
+    with engine.begin() as conn:
+        run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
+    assert banner().startswith("hint register-checked: ")
+    engine.dispose()

@@ -7,6 +7,7 @@ state across runs because a violation's row is keyed by (rule, parcel, zone/othe
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +72,10 @@ def run_checks(conn: Connection, rules: dict[str, Rule], city: BBox) -> RunResul
         resolved = mark_stale(conn, tuple(rules))
     with stopwatch(seconds, "totals"):
         result_totals = totals(conn, codes=tuple(rules))
+    # As of the transaction's start: a layer imported while the rules ran may be unseen.
+    conn.execute(text("INSERT INTO check_runs (finished_at, summary) "
+                      "VALUES (now(), CAST(:summary AS jsonb))"),
+                 {"summary": json.dumps({"found": found, "resolved": resolved})})
     return RunResult(found, resolved, result_totals,
                      {k: round(v, 3) for k, v in seconds.items()})
 

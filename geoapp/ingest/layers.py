@@ -281,7 +281,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             summary.complaints_reassigned = reassign_complaints(conn, kind)
         conn.execute(text("""
             INSERT INTO import_batches (kind, source_file, source, status, finished_at, summary)
-            VALUES ('layer', :file, :layer, 'done', now(), CAST(:summary AS jsonb))
+            VALUES ('layer', :file, :layer, 'done', clock_timestamp(), CAST(:summary AS jsonb))
         """), {"file": path.name, "layer": kind,
                "summary": json.dumps(summary.as_dict(), ensure_ascii=False)})
     summary.rejected.sort()

@@ -5,11 +5,12 @@ from geoapp.models.complaints import Complaint, ComplaintEvent, ImportBatch
 from geoapp.models.derived import ComplaintMapPoint, DataVersion
 from geoapp.models.org import Department, User
 from geoapp.models.reference import Building, Microdistrict, Parcel, Zone
-from geoapp.models.violations import ParcelViolation, ViolationReview
+from geoapp.models.violations import CheckRun, ParcelViolation, ViolationReview
 
 __all__ = [
     "Base",
     "Building",
+    "CheckRun",
     "Complaint",
     "ComplaintEvent",
     "ComplaintMapPoint",

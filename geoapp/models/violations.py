@@ -1,5 +1,5 @@
 """Violations found by the parcel checks, keyed so that a re-run keeps their review
-state, and the history of every review."""
+state, the history of every review, and the runs of the checks."""
 
 from __future__ import annotations
 
@@ -90,3 +90,14 @@ class ViolationReview(Base):
     __table_args__ = (
         CheckConstraint(in_list("to_state", HISTORY_STATES), name="to_state_known"),
     )
+
+
+class CheckRun(Base):
+    """One run of the parcel checks: the register is as of its time, so a parcel or
+    zone layer imported later leaves the register behind (geoapp.analysis.freshness)."""
+
+    __tablename__ = "check_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finished_at: Mapped[datetime] = created_at_column()
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,6 +50,13 @@ def local_time(value: object) -> str:
     return moment.strftime("%d.%m.%Y %H:%M") if moment else "—"
 
 
+def layer_name(layer: str) -> str:
+    """A reference layer's name in the page's language, as a sentence uses it."""
+    names = {"parcels": _l("parcels"), "zones": _l("restriction zones"),
+             "buildings": _l("buildings"), "microdistricts": _l("microdistricts")}
+    return str(names.get(layer, layer))
+
+
 def demo_data_loaded() -> bool:
     try:
         with engine().connect() as conn:
@@ -72,6 +80,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(thousands, "thousands")
     app.add_template_filter(day, "day")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(layer_name, "layer_name")
 
     @app.context_processor
     def common() -> dict[str, object]:

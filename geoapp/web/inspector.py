@@ -25,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from geoapp.analysis import parcel_card
+from geoapp.analysis.freshness import register_freshness
 from geoapp.analysis.rule_config import Rule, load_rules
 from geoapp.analysis.violation_export import fetch, to_csv, to_geojson, write_gpkg
 from geoapp.analysis.violations import REGISTER_STATES, Selection, review, totals
@@ -79,8 +80,9 @@ def inspector_map() -> str:
     )
     with engine().connect() as conn:
         figures = totals(conn, codes=tuple(rules()))
+        freshness = register_freshness(conn)
     return render_template("inspector/map.html", parts=parts, totals=figures, rules=rules(),
-                           language=language)
+                           language=language, freshness=freshness)
 
 
 @bp.get("/inspector/search")
@@ -111,10 +113,12 @@ def violations() -> str:
     with engine().connect() as conn:
         rows = fetch(conn, selection, rules())
         figures = totals(conn, selection, codes=tuple(rules()))
+        freshness = register_freshness(conn)
     return render_template(
         "inspector/violations.html", rows=rows[:REGISTER_LIMIT], total_rows=len(rows),
         figures=figures, rules=rules(), selection=selection, states=REGISTER_STATES,
-        state_names=state_names(), language=current_language(), exports=EXPORTS)
+        state_names=state_names(), language=current_language(), exports=EXPORTS,
+        freshness=freshness)
 
 
 def _safe_back(target: str | None) -> str:
