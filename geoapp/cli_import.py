@@ -67,6 +67,8 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
     if kind in CHECKED_LAYERS and summary.inserted + summary.updated:
         click.echo("  the violations register predates this import: run "
                    "`geoapp check parcels`")
+    for number, warning in summary.warnings[:50]:
+        click.echo(f"  feature {number} kept, but {warning}")
     for number, reason in summary.rejected[:50]:
         click.echo(f"  feature {number}: {reason}")
     if len(summary.rejected) > 50:

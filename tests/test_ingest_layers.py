@@ -415,3 +415,25 @@ def test_a_null_required_date_rejects_its_feature_only(layer_db, tmp_path) -> No
     frame.to_file(path)
     summary = import_layer(engine, "zones", path)
     assert (summary.inserted, summary.rejected) == (1, [(2, "missing valid_from")])
+
+
+def test_a_future_allocation_date_is_kept_with_a_warning(layer_db, tmp_path) -> None:
+    """2032 for 2023 is a typo a register easily carries; rule R1 compares the date, so
+    the import keeps the parcel and names it."""
+    url, _engine = layer_db
+    features = [
+        {"type": "Feature",
+         "geometry": mapping(box(71.30 + i * 0.002, 42.85, 71.301 + i * 0.002, 42.851)),
+         "properties": {"cadastral_number": f"06:097:020:00{i + 1}", "land_use": "ИЖС",
+                        "declared_area_ha": "0,1", "allocated_at": when}}
+        for i, when in enumerate(("12.03.2023", "12.03.2032"))]
+    path = tmp_path / "dates.geojson"
+    path.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    proc = run_geoapp("import", "layer", "parcels", str(path), "--json",
+                      env={"DATABASE_URL": url})
+    summary = json.loads(proc.stdout)
+    assert (summary["inserted"], summary["rejected"]) == (2, 0)
+    assert summary["warnings"] == [
+        {"feature": 2, "warning": "allocated_at 12.03.2032 is in the future"}]
+    text_run = run_geoapp("import", "layer", "parcels", str(path), env={"DATABASE_URL": url})
+    assert "feature 2 kept, but allocated_at 12.03.2032 is in the future" in text_run.stdout

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,8 @@ class LayerSummary:
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
     complaints_reassigned: int = 0
+    # Kept, but worth a look: (feature number, what is odd about it).
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "file": self.file, "read": self.read,
@@ -62,7 +65,8 @@ class LayerSummary:
                 "rejected": len(self.rejected),
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
-                "complaints_reassigned": self.complaints_reassigned}
+                "complaints_reassigned": self.complaints_reassigned,
+                "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}
 
 
 def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None:
@@ -192,6 +196,10 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
                          f"(first at feature {seen[key]})"))
             continue
         seen[key] = number
+        if kind == "parcels" and row["allocated_at"] and row["allocated_at"] > date.today():
+            # A typo more often than a plan; rule R1 compares this date, so say so.
+            summary.warnings.append(
+                (number, f"allocated_at {row['allocated_at']:%d.%m.%Y} is in the future"))
         row["feature"] = number
         row["wkb"] = shapely.to_wkb(geometry, hex=True, include_srid=False)
         rows.append(row)
