@@ -8,6 +8,7 @@ import json
 import signal
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -310,6 +311,30 @@ def test_xlsx_with_merged_header_cells(engine: Engine, tmp_path: Path) -> None:
     assert x1["geocode_precision"] == "coordinates" and x1["status"] == "in_progress"
     assert x1["category"] == "waste"
     assert stored(engine, "X-2")["geocode_precision"] == "none"
+
+
+def test_xlsx_dates_as_numbers_are_excel_serials(engine: Engine, tmp_path: Path) -> None:
+    """Dates pasted as values, or in cells formatted as General, are Excel's day
+    serials: read as the workbook's dates, not refused as unparseable."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    serial = row("N-1", **{"Дата обращения": "", "Дата исполнения": "",
+                           "Статус": "Исполнено"})
+    serial[HEADER.index("Дата обращения")] = 45303.395833333336  # 12.01.2024 09:30
+    serial[HEADER.index("Дата исполнения")] = 45306  # 15.01.2024
+    sheet.append(serial)
+    typed = row("N-2")
+    typed[HEADER.index("Дата обращения")] = datetime(2024, 1, 12, 9, 30)  # a date cell
+    sheet.append(typed)
+    path = tmp_path / "serials.xlsx"
+    book.save(path)
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (2, [])
+    n1 = stored(engine, "N-1")
+    assert n1["received_at"].isoformat().startswith("2024-01-12T03:30:00")
+    assert n1["resolved_at"].isoformat().startswith("2024-01-14T18:00:00")
+    assert stored(engine, "N-2")["received_at"] == n1["received_at"]
 
 
 def test_xlsx_sheet_of_complaints_is_found_or_chosen(ingest_db, tmp_path: Path) -> None:

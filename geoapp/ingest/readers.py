@@ -9,6 +9,7 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -223,6 +224,22 @@ def _xlsx_cell(value: object) -> str:
     return str(value)
 
 
+def _xlsx_date_cell(value: object, epoch: Any) -> str:
+    """A date column's cell: a bare number there is Excel's own date serial (a cell
+    formatted as General, or pasted as values), read in the workbook's date system."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            moment = from_excel(value, epoch)
+        except (ValueError, OverflowError):
+            return _xlsx_cell(value)
+        if isinstance(moment, datetime):
+            return (moment + timedelta(microseconds=500_000)).isoformat(
+                sep=" ", timespec="seconds")
+    return _xlsx_cell(value)
+
+
 def _sheet_top(sheet: Any) -> list[list[str]]:
     return [[_xlsx_cell(v) for v in row]
             for row in sheet.iter_rows(min_row=1, max_row=10, values_only=True)]
@@ -287,13 +304,15 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
     # The sheet's declared extent: a workbook is compressed, so its bytes say little.
     last_row = sheet.max_row if isinstance(sheet.max_row, int) else None
     reached = [data_start - 1]
+    date_positions = {p for p, f in fields if f in ("received_at", "resolved_at")}
 
     def rows() -> Iterator[RawRow]:
         try:
             for number, row in enumerate(sheet.iter_rows(min_row=data_start, values_only=True),
                                          start=data_start):
                 reached[0] = number
-                cells = [_xlsx_cell(v) for v in row]
+                cells = [_xlsx_date_cell(v, book.epoch) if i in date_positions
+                         else _xlsx_cell(v) for i, v in enumerate(row)]
                 if not _blank(cells):
                     yield _row(number, cells, fields)
         finally:
