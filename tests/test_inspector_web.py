@@ -119,7 +119,9 @@ def test_search_by_cadastral_number_and_holder(inspector: FlaskClient,
 
 def test_register_totals_and_filters(inspector: FlaskClient) -> None:
     html = inspector.get("/inspector/violations").get_data(as_text=True)
-    assert "R1 state_needs" in html and "94 000 000" in html
+    assert "R1 State-needs zone" in html and "94 000 000" in html  # rules by title
+    russian = inspector.get("/inspector/violations?lang=ru").get_data(as_text=True)
+    assert "R1 Зона гос. нужд" in russian and "R3 Водоохранная зона" in russian
     only_r2 = inspector.get("/inspector/violations?rule=R2").get_data(as_text=True)
     assert only_r2.count('class="review-form"') == 5
     assert inspector.get("/inspector/violations?rule=R9").status_code == 400

@@ -235,3 +235,12 @@ def test_rule_config_is_validated(tmp_path) -> None:  # type: ignore[no-untyped-
     bad.write_text('[R1]\nname = "x"\nseverity = "fatal"\n', encoding="utf-8")
     with pytest.raises(ConfigError):
         load_rules(bad)
+    assert all(r.titled(lang) != r.name for r in rules.values() for lang in ("ru", "kk", "en"))
+    bare = tmp_path / "bare.toml"  # a title is optional: the name stands in
+    bare.write_text('[R1]\nname = "x"\nseverity = "low"\n[R1.description]\nen = "d"\n',
+                    encoding="utf-8")
+    assert load_rules(bare)["R1"].titled("ru") == "x"
+    bad.write_text('[R1]\nname = "x"\nseverity = "low"\ntitle = "Зона"\n'
+                   '[R1.description]\nen = "d"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="`title` is a table of languages"):
+        load_rules(bad)

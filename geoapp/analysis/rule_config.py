@@ -1,4 +1,4 @@
-"""The parcel rules' configuration: codes, names, severities, descriptions and
+"""The parcel rules' configuration: codes, names, titles, severities, descriptions and
 parameters, read from `geoapp/data/parcel_rules.toml` (or a file given in tests)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from geoapp.errors import ConfigError
 
 RULE_CODES: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5", "R6")
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
-META_KEYS = frozenset({"name", "severity", "description"})
+META_KEYS = frozenset({"name", "severity", "title", "description"})
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,14 @@ class Rule:
     severity: str
     description: dict[str, str]
     params: dict[str, Any] = field(default_factory=dict)
+    title: dict[str, str] = field(default_factory=dict)  # short, as pages list rules
 
     def describe(self, language: str) -> str:
         return self.description.get(language) or self.description.get("en") or self.name
+
+    def titled(self, language: str) -> str:
+        """The rule's short title in `language`, its `name` when it has none."""
+        return self.title.get(language) or self.title.get("en") or self.name
 
     def with_params(self, **changes: Any) -> Rule:
         return replace(self, params={**self.params, **changes})
@@ -41,9 +46,12 @@ def _parse(code: str, data: dict[str, Any]) -> Rule:
     description = data.get("description") or {}
     if not isinstance(description, dict) or not description.get("en"):
         raise ConfigError(f"{where}: `description` needs at least `en`")
+    title = data.get("title") or {}
+    if not isinstance(title, dict):
+        raise ConfigError(f"{where}: `title` is a table of languages (ru, kk, en)")
     params = {k: v for k, v in data.items() if k not in META_KEYS}
     return Rule(code, name, severity, {str(k): str(v) for k, v in description.items()},
-                params)
+                params, {str(k): str(v) for k, v in title.items()})
 
 
 def load_rules(path: Path | None = None) -> dict[str, Rule]:

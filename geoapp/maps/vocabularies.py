@@ -44,7 +44,7 @@ def _lazy(names: dict[str, object]) -> Callable[[str], dict[str, str]]:
 
 @cache
 def _rule_names(language: str) -> dict[str, str]:
-    return {code: f"{code}: {rule.describe(language)}" for code, rule in load_rules().items()}
+    return {code: f"{code} {rule.titled(language)}" for code, rule in load_rules().items()}
 
 
 VOCABULARIES: dict[str, Callable[[str], dict[str, str]]] = {
