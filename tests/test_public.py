@@ -8,16 +8,21 @@ import csv
 import io
 import json
 import re
+import time
 from collections import defaultdict
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import csrf_token
+from ingest_fixtures import migrated_with_layers
 from sqlalchemy import Engine, text
+from test_complaints_web import add_complaint
 
 from geoapp import create_app
-from geoapp.analysis.public import GROUP_OPTIONS, public_settings
+from geoapp.analysis import public
+from geoapp.analysis.public import GROUP_OPTIONS, cached_table, public_settings
 from geoapp.analysis.suppression import (
     ALL,
     months_of,
@@ -26,6 +31,7 @@ from geoapp.analysis.suppression import (
     relations,
     suppress,
 )
+from geoapp.config import DEFAULT_CITY_BBOX
 from geoapp.maps.catalog import layers_for
 from geoapp.web.track import ATTEMPTS
 
@@ -370,3 +376,38 @@ def test_home_is_the_open_map_for_logged_in_users_too(demo_db_url: str,
     body = page.get_data(as_text=True)
     assert "public_hexagons" in body and 'href="/map"' in body
     assert page.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_public_tables_are_replaced_together(new_database, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page lists periods from the microdistrict table and the hexagon layer checks
+    them against its own: refreshed apart, the first complaint of a new quarter made
+    the page offer a period the layer refused (400). They are one cache entry now.
+    The hexagons take a second longer here, as a city-wide grid does on real data."""
+    real_hexagon_table = public.hexagon_table
+
+    def slow_hexagon_table(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return real_hexagon_table(*args, **kwargs)
+
+    monkeypatch.setattr(public, "hexagon_table", slow_hexagon_table)
+    engine = migrated_with_layers(new_database("public_tables"), tmp_path / "layers")
+    try:
+        with engine.begin() as conn:
+            add_complaint(conn, received_at=datetime(2024, 2, 1, 6, tzinfo=UTC))
+        with engine.connect() as conn:  # both tables cached, as after a page and its layer
+            for name in ("microdistricts", "hexagons"):
+                assert "2024-Q2" not in cached_table(conn, name, DEFAULT_CITY_BBOX).periods
+        with engine.begin() as conn:
+            add_complaint(conn, received_at=datetime(2024, 5, 1, 6, tzinfo=UTC))
+        deadline = time.monotonic() + 30
+        while True:  # the refresh runs in the background; read as a page would
+            with engine.connect() as conn:
+                periods = cached_table(conn, "microdistricts", DEFAULT_CITY_BBOX).periods
+                if "2024-Q2" in periods:
+                    hexagons = cached_table(conn, "hexagons", DEFAULT_CITY_BBOX)
+                    break
+            assert time.monotonic() < deadline, "the tables were never refreshed"
+            time.sleep(0.05)
+        assert hexagons.periods == periods
+    finally:
+        engine.dispose()

@@ -11,7 +11,7 @@ recomputed in the background when the data changes (geoapp.analysis.table_cache)
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -220,16 +220,20 @@ TABLES = VersionedTables()
 def cached_table(conn: Connection, name: str, city: tuple[float, float, float, float]
                  ) -> Table:
     """The named table ("microdistricts", "hexagons", "resolved", "md_geometries") of
-    the connection's database, kept in process and refreshed when the data changes."""
+    the connection's database, kept in process and refreshed when the data changes.
+    The four are computed and replaced together: refreshed one by one, a page could
+    offer a period (from the new microdistrict table) that a layer still answering from
+    the old hexagon table refused."""
     s = public_settings()
-    key = (conn.engine.url.render_as_string(), name, s.k, s.hex_m, city)
-    builders: dict[str, Callable[[Connection], Any]] = {
-        "microdistricts": lambda c: microdistrict_table(c, s.k),
-        "resolved": lambda c: resolved_table(c, s.k),
-        "hexagons": lambda c: hexagon_table(c, s.k, s.hex_m, city),
-        "md_geometries": lambda c: microdistrict_geometries(c),
-    }
-    return TABLES.get(conn, key, builders[name])
+    key = (conn.engine.url.render_as_string(), "public tables", s.k, s.hex_m, city)
+
+    def compute(c: Connection) -> dict[str, Any]:
+        return {"microdistricts": microdistrict_table(c, s.k),
+                "resolved": resolved_table(c, s.k),
+                "hexagons": hexagon_table(c, s.k, s.hex_m, city),
+                "md_geometries": microdistrict_geometries(c)}
+
+    return TABLES.get(conn, key, compute)[name]
 
 
 PUBLIC_TABLES = ("microdistricts", "md_geometries", "hexagons", "resolved")
@@ -238,5 +242,4 @@ PUBLIC_TABLES = ("microdistricts", "md_geometries", "hexagons", "resolved")
 def warm_public_tables(engine: Engine, city: tuple[float, float, float, float]) -> None:
     """Compute every public table now, so that no visitor waits for the first one."""
     with engine.connect() as conn:
-        for name in PUBLIC_TABLES:
-            cached_table(conn, name, city)
+        cached_table(conn, PUBLIC_TABLES[0], city)  # computes them all
