@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from geoapp.analysis.table_cache import VersionedTables
+from geoapp.analysis.table_cache import VersionedTables, data_version
+from geoapp.db import make_engine
+from geoapp.migrate import upgrade
 
 
 def bump(engine: Engine) -> None:
@@ -68,3 +70,30 @@ def test_concurrent_first_requests_compute_once(engine: Engine) -> None:
     for thread in threads:
         thread.join()
     assert results == ["table"] * 8 and len(calls) == 1
+
+
+def test_a_table_is_refreshed_from_its_own_database_only(engine: Engine, new_database) -> None:  # type: ignore[no-untyped-def]
+    """A write to one database aged every cached table and refreshed it from that
+    database: a process serving two (the tests do) got one's figures in the other's
+    pages."""
+    other = make_engine(new_database("cache_other"))
+    upgrade(other)
+    tables = VersionedTables(probe_interval=0)
+
+    def where_from(conn: Connection) -> str:
+        return str(conn.execute(text("SELECT current_database()")).scalar_one())
+
+    try:
+        mine = get(tables, engine, "mine", where_from)
+        with engine.connect() as conn:
+            versions = dict(data_version(conn))
+        with other.begin() as conn:  # the other database moves on, past mine; mine does not
+            conn.execute(text("INSERT INTO data_versions (name, version) VALUES "
+                              "('complaints', :v)"), {"v": versions.get("complaints", 0) + 1})
+        theirs = get(tables, other, "theirs", where_from)
+        time.sleep(0.3)  # a wrongly started refresh would have finished
+        with tables._lock:
+            held = {key: entry.value for key, entry in tables._entries.items()}
+        assert held == {"mine": mine, "theirs": theirs} and mine != theirs
+    finally:
+        other.dispose()

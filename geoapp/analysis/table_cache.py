@@ -35,6 +35,7 @@ class Entry:
     value: Any
     version: tuple[tuple[str, int], ...]
     compute: Compute
+    database: str  # the URL it was computed from: only that database's writes age it
 
 
 class VersionedTables:
@@ -67,9 +68,11 @@ class VersionedTables:
         """Start a background refresh of every table older than the data (at most one
         version probe per `probe_interval` seconds and engine)."""
         current = self._current_version(engine, conn)
+        database = engine.url.render_as_string()
         with self._lock:
             stale = [(key, entry) for key, entry in self._entries.items()
-                     if entry.version != current and key not in self._refreshing]
+                     if entry.database == database and entry.version != current
+                     and key not in self._refreshing]
             self._refreshing.update(key for key, _ in stale)
         for key, entry in stale:
             threading.Thread(target=self._refresh, args=(engine, key, entry.compute),
@@ -101,7 +104,7 @@ class VersionedTables:
     def _compute(self, conn: Connection, key: Hashable, compute: Compute) -> Entry:
         # Read the version first: a write during the computation makes it stale.
         version = data_version(conn)
-        entry = Entry(compute(conn), version, compute)
+        entry = Entry(compute(conn), version, compute, conn.engine.url.render_as_string())
         with self._lock:
             self._entries[key] = entry
             self.generation += 1
