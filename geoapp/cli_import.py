@@ -46,13 +46,16 @@ def import_group() -> None:
 @click.option("--encoding", default=None,
               help="Code page of a shapefile's attributes (cp1251, kz1048, cp866, utf-8); "
                    "by default its .cpg, else guessed from the bytes.")
+@click.option("--retire-missing", is_flag=True,
+              help="Parcels only: a parcel of the database that the file no longer lists "
+                   "is set to `cancelled` (kept with its history, not deleted).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: str | None,
-                         encoding: str | None, as_json: bool) -> None:
+                         encoding: str | None, retire_missing: bool, as_json: bool) -> None:
     from geoapp.analysis.freshness import CHECKED_LAYERS
     from geoapp.ingest.layers import import_layer
 
-    summary = import_layer(_engine(), kind, path, crs, source_layer, encoding)
+    summary = import_layer(_engine(), kind, path, crs, source_layer, encoding, retire_missing)
     if as_json:
         _print_json(summary.as_dict())
         return
@@ -64,7 +67,9 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  attributes read as {summary.text_encoding}")
     if summary.complaints_reassigned:
         click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
-    if kind in CHECKED_LAYERS and summary.inserted + summary.updated:
+    if summary.retired:
+        click.echo(f"  parcels no longer in the register, now cancelled: {summary.retired}")
+    if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
         click.echo("  the violations register predates this import: run "
                    "`geoapp check parcels`")
     for number, warning in summary.warnings[:50]:

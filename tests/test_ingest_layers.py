@@ -437,3 +437,53 @@ def test_a_future_allocation_date_is_kept_with_a_warning(layer_db, tmp_path) -> 
         {"feature": 2, "warning": "allocated_at 12.03.2032 is in the future"}]
     text_run = run_geoapp("import", "layer", "parcels", str(path), env={"DATABASE_URL": url})
     assert "feature 2 kept, but allocated_at 12.03.2032 is in the future" in text_run.stdout
+
+
+def _parcels_file(path: Path, numbers: list[str], empty: tuple[str, ...] = ()) -> Path:
+    features = [
+        {"type": "Feature",
+         "geometry": None if number in empty else mapping(
+             box(71.30 + i * 0.002, 42.86, 71.301 + i * 0.002, 42.861)),
+         "properties": {"cadastral_number": number, "land_use": "ИЖС",
+                        "declared_area_ha": "0,1"}}
+        for i, number in enumerate(numbers)]
+    path.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    return path
+
+
+def test_parcels_left_out_of_a_new_register_can_be_retired(layer_db, tmp_path) -> None:
+    """--retire-missing cancels (never deletes) the parcels a new register no longer
+    lists; a feature rejected for its geometry still counts as listed; a file that
+    would cancel most of the register is refused whole."""
+    url, engine = layer_db
+    numbers = [f"06:097:030:00{i}" for i in range(1, 5)]
+    env = {"DATABASE_URL": url}
+
+    def statuses() -> dict[str, str]:
+        with engine.connect() as conn:
+            return dict(conn.execute(text(
+                "SELECT cadastral_number, status FROM parcels ORDER BY 1")).all())
+
+    def run(path: Path, *extra: str):  # type: ignore[no-untyped-def]
+        return run_geoapp("import", "layer", "parcels", str(path), *extra, env=env)
+
+    assert run(_parcels_file(tmp_path / "all.geojson", numbers)).returncode == 0
+    listed = _parcels_file(tmp_path / "broken.geojson", numbers, empty=(numbers[3],))
+    summary = json.loads(run(listed, "--retire-missing", "--json").stdout)
+    assert (summary["rejected"], summary["retired"]) == (1, 0)
+
+    three = _parcels_file(tmp_path / "three.geojson", numbers[:3])
+    assert json.loads(run(three, "--json").stdout)["retired"] == 0  # not asked to
+    assert set(statuses().values()) == {"active"}
+    proc = run(three, "--retire-missing")
+    assert "parcels no longer in the register, now cancelled: 1" in proc.stdout
+    assert statuses() == {**dict.fromkeys(numbers[:3], "active"), numbers[3]: "cancelled"}
+    assert json.loads(run(three, "--retire-missing", "--json").stdout)["retired"] == 0
+
+    partial = _parcels_file(tmp_path / "one.geojson", numbers[:1])
+    assert_one_line_error(run(partial, "--retire-missing"),
+                          "would cancel 2 of 3 parcels", "Nothing was imported")
+    assert statuses()[numbers[1]] == "active"
+    assert_one_line_error(
+        run_geoapp("import", "layer", "zones", str(partial), "--retire-missing", env=env),
+        "--retire-missing is for parcels only")

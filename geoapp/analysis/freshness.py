@@ -29,7 +29,8 @@ def register_freshness(conn: Connection) -> RegisterFreshness:
         WHERE kind = 'layer' AND source = ANY(:layers)
           AND (CAST(:last AS timestamptz) IS NULL OR finished_at > CAST(:last AS timestamptz))
           AND coalesce((summary ->> 'inserted')::int, 0)
-              + coalesce((summary ->> 'updated')::int, 0) > 0
+              + coalesce((summary ->> 'updated')::int, 0)
+              + coalesce((summary ->> 'retired')::int, 0) > 0
         ORDER BY source
     """), {"layers": list(CHECKED_LAYERS), "last": last_check}).scalars().all()
     return RegisterFreshness(last_check, tuple(changed))

@@ -55,6 +55,7 @@ class LayerSummary:
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
     complaints_reassigned: int = 0
+    retired: int = 0  # parcels missing from the file, set to `cancelled` (--retire-missing)
     # Kept, but worth a look: (feature number, what is odd about it).
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
@@ -65,7 +66,7 @@ class LayerSummary:
                 "rejected": len(self.rejected),
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
-                "complaints_reassigned": self.complaints_reassigned,
+                "complaints_reassigned": self.complaints_reassigned, "retired": self.retired,
                 "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}
 
 
@@ -164,7 +165,9 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
 
 
 def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
-                 ) -> list[dict[str, Any]]:
+                 ) -> tuple[list[dict[str, Any]], set[str]]:
+    """The rows to load, and the natural key (its first field, as written) of every
+    feature of the file, rejected ones included."""
     columns = match_headers(frame.columns, LAYER_FIELDS[kind])
     missing = [f for f in LAYER_REQUIRED[kind] if f not in columns.values()]
     if missing:
@@ -179,8 +182,12 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
     rows = []
     geometries = frame.geometry.values
     records = frame[list(rename)].rename(columns=rename).to_dict("records")
+    written_keys: set[str] = set()
     for number, (record, geometry) in enumerate(zip(records, geometries, strict=True), 1):
         summary.read += 1
+        written = record.get(key_fields[0])
+        if written is not None and str(written).strip() and str(written) != "nan":
+            written_keys.add(str(written).strip())
         if geometry is None or geometry.is_empty:
             summary.rejected.append((number, "empty or missing geometry"))
             continue
@@ -203,7 +210,7 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
         row["feature"] = number
         row["wkb"] = shapely.to_wkb(geometry, hex=True, include_srid=False)
         rows.append(row)
-    return rows
+    return rows, written_keys
 
 
 def _geometry_sql(kind: str) -> str:
@@ -272,19 +279,49 @@ def assign_buildings_to_microdistricts(conn: Connection) -> None:
     """))
 
 
+MAX_RETIRED_SHARE = 0.5  # of the parcels not yet cancelled
+
+
+def retire_missing_parcels(conn: Connection, written: set[str]) -> int:
+    """Parcels of the register that the new file no longer lists (merged, split or
+    cancelled in the cadastre) become `cancelled` rather than being deleted: their
+    violations, reviews and complaints keep their history, and rule R2 stops pairing
+    them with the parcels that replaced them."""
+    retired, active = conn.execute(text("""
+        WITH retired AS (
+            UPDATE parcels SET status = 'cancelled'
+            WHERE status <> 'cancelled' AND NOT (cadastral_number = ANY(:written))
+            RETURNING 1)
+        SELECT (SELECT count(*) FROM retired),
+               (SELECT count(*) FROM parcels WHERE status <> 'cancelled')
+    """), {"written": sorted(written)}).one()
+    if retired > MAX_RETIRED_SHARE * active:
+        # The caller's transaction rolls back: most likely a partial export.
+        raise InputError(f"--retire-missing would cancel {retired:,} of {active:,} parcels: "
+                         "is this the whole register? Nothing was imported")
+    return int(retired)
+
+
 def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
-                 source_layer: str | None = None, encoding: str | None = None
-                 ) -> LayerSummary:
+                 source_layer: str | None = None, encoding: str | None = None,
+                 retire_missing: bool = False) -> LayerSummary:
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
+    if retire_missing and kind != "parcels":
+        raise InputError("--retire-missing is for parcels only (a parcel left out of a new "
+                         "register is cancelled; other layers keep what they had)")
     if not path.exists():
         raise InputError(f"no such file: {path}")
     summary = LayerSummary(layer=kind, file=path.name)
     layer = choose_source_layer(path, kind, source_layer)
     frame, summary.source_crs, summary.text_encoding = read_layer(path, crs, layer, encoding)
-    rows = _staged_rows(kind, frame, summary)
+    rows, written_keys = _staged_rows(kind, frame, summary)
+    if retire_missing and not rows:
+        raise InputError(f"{path.name}: no parcel could be read, so none is retired")
     with engine.begin() as conn:
         _load(conn, kind, rows, summary)
+        if retire_missing:
+            summary.retired = retire_missing_parcels(conn, written_keys)
         if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
             summary.complaints_reassigned = reassign_complaints(conn, kind)
         conn.execute(text("""
