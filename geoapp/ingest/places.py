@@ -38,41 +38,30 @@ class Place(NamedTuple):
 
 # Microdistrict by ST_Covers; parcel by ST_Covers, else the nearest within 15 m;
 # building: the geocoded one, else (for rows located by their own coordinates)
-# the nearest within 30 m. The bounding-box test lets the GiST indexes work
-# before the exact distance on the spheroid; its half-side in degrees is sized for the
-# batch's northernmost latitude, rounded up to a whole degree, and written into the
-# statement: as a bound parameter it made the lookups a third slower (the planner's
-# generic plan). One row per input point, in order.
-_FIND_PLACES = """
-    SELECT coalesce(q.md, md.id), coalesce(pc.id, pn.id), coalesce(q.building, bn.id)
-    FROM unnest(CAST(%(lon)b AS float8[]), CAST(%(lat)b AS float8[]), CAST(%(md)b AS int[]),
-                CAST(%(building)b AS int[]), CAST(%(near)b AS bool[]))
-         WITH ORDINALITY AS q(lon, lat, md, building, near, i)
-    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lon, q.lat), 4326) AS geom) g
-    LEFT JOIN LATERAL (
-        SELECT m.id FROM microdistricts m
-        WHERE q.md IS NULL AND ST_Covers(m.geom, g.geom) ORDER BY m.id LIMIT 1
-    ) md ON true
-    LEFT JOIN LATERAL (
-        SELECT p.id FROM parcels p
-        WHERE ST_Covers(p.geom, g.geom) ORDER BY p.id LIMIT 1
-    ) pc ON true
-    LEFT JOIN LATERAL (
-        SELECT p.id FROM parcels p
-        WHERE pc.id IS NULL
-          AND p.geom && ST_Expand(g.geom, {parcel_box})
-          AND ST_DWithin(p.geom::geography, g.geom::geography, 15)
-        ORDER BY ST_Distance(p.geom::geography, g.geom::geography), p.id LIMIT 1
-    ) pn ON true
-    LEFT JOIN LATERAL (
-        SELECT b.id FROM buildings b
-        WHERE q.building IS NULL AND q.near
-          AND b.geom && ST_Expand(g.geom, {building_box})
-          AND ST_DWithin(b.geom::geography, g.geom::geography, 30)
-        ORDER BY ST_Distance(b.geom::geography, g.geom::geography), b.id LIMIT 1
-    ) bn ON true
-    ORDER BY q.i
-"""
+# the nearest within 30 m. Each rule is one subquery over a point expression, shared
+# with geoapp.ingest.reassign, which applies them again when a layer changes.
+PARCEL_RADIUS_M = 15
+BUILDING_RADIUS_M = 30
+
+
+def covering(table: str, point: str, when: str = "true") -> str:
+    """The first feature of `table` (by id) that covers `point`."""
+    return (f"SELECT x.id FROM {table} x WHERE {when} AND ST_Covers(x.geom, {point}) "
+            "ORDER BY x.id LIMIT 1")
+
+
+def nearest_within(table: str, point: str, metres: int, latitude: int,
+                   when: str = "true") -> str:
+    """The nearest feature of `table` within `metres` of `point` (a point no farther
+    north or south than `latitude`). The bounding-box test lets the GiST index work
+    before the exact distance on the spheroid; its half-side is written into the
+    statement: as a bound parameter it made the lookups a third slower (the planner's
+    generic plan)."""
+    box = metres * degrees_per_metre(min(latitude, 89))
+    return f"""SELECT x.id FROM {table} x
+        WHERE {when} AND x.geom && ST_Expand({point}, {box:.8f})
+          AND ST_DWithin(x.geom::geography, {point}::geography, {metres})
+        ORDER BY ST_Distance(x.geom::geography, {point}::geography), x.id LIMIT 1"""
 
 
 def degrees_per_metre(latitude: float) -> float:
@@ -83,10 +72,22 @@ def degrees_per_metre(latitude: float) -> float:
 
 @lru_cache(maxsize=16)
 def find_places_sql(latitude: int) -> str:
-    """The lookup statement for points no farther north (or south) than `latitude`."""
-    per_metre = degrees_per_metre(min(latitude, 89))
-    return _FIND_PLACES.format(parcel_box=f"{15 * per_metre:.8f}",
-                               building_box=f"{30 * per_metre:.8f}")
+    """The lookup statement for points no farther north (or south) than `latitude`,
+    a whole degree: one row per input point, in order."""
+    return f"""
+    SELECT coalesce(q.md, md.id), coalesce(pc.id, pn.id), coalesce(q.building, bn.id)
+    FROM unnest(CAST(%(lon)b AS float8[]), CAST(%(lat)b AS float8[]), CAST(%(md)b AS int[]),
+                CAST(%(building)b AS int[]), CAST(%(near)b AS bool[]))
+         WITH ORDINALITY AS q(lon, lat, md, building, near, i)
+    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lon, q.lat), 4326) AS geom) g
+    LEFT JOIN LATERAL ({covering("microdistricts", "g.geom", "q.md IS NULL")}) md ON true
+    LEFT JOIN LATERAL ({covering("parcels", "g.geom")}) pc ON true
+    LEFT JOIN LATERAL ({nearest_within("parcels", "g.geom", PARCEL_RADIUS_M, latitude,
+                                       "pc.id IS NULL")}) pn ON true
+    LEFT JOIN LATERAL ({nearest_within("buildings", "g.geom", BUILDING_RADIUS_M, latitude,
+                                       "q.building IS NULL AND q.near")}) bn ON true
+    ORDER BY q.i
+"""
 
 
 class PlaceFinder:
