@@ -196,7 +196,23 @@ def zone(row: dict[str, Any]) -> dict[str, Any]:
             "valid_from": valid_from, "valid_to": valid_to}
 
 
+def parcel_warning(row: dict[str, Any]) -> str | None:
+    """What is odd about a parsed parcel that is kept all the same: an allocation in
+    the future, a typo more often than a plan (rule R1 compares that date)."""
+    allocated = row["allocated_at"]
+    if allocated is not None and allocated > date.today():
+        return f"allocated_at {allocated:%d.%m.%Y} is in the future"
+    return None
+
+
 PARSERS = {"microdistricts": microdistrict, "buildings": building, "parcels": parcel,
            "zones": zone}
+WARNINGS = {"parcels": parcel_warning}
 NATURAL_KEYS = {"microdistricts": ("name",), "buildings": ("address",),
                 "parcels": ("cadastral_number",), "zones": ("kind", "name")}
+
+
+def written_key(kind: str, record: dict[str, Any]) -> str | None:
+    """The first field of a feature's natural key as it would be stored, read even
+    when the feature is rejected for something else."""
+    return _text(record.get(NATURAL_KEYS[kind][0]))

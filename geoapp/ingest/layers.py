@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from geoapp.ingest.layer_encoding import (
     decode_layer_text,
     reads_byte_for_byte,
 )
-from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS
+from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
 from geoapp.ingest.reassign import FOLLOWING_LAYERS, reassign_complaints
 
 if TYPE_CHECKING:
@@ -176,7 +175,7 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
     import shapely
 
     rename = {frame.columns[p]: f for p, f in columns.items()}
-    parse = PARSERS[kind]
+    parse, warn = PARSERS[kind], WARNINGS.get(kind)
     key_fields = NATURAL_KEYS[kind]
     seen: dict[tuple[Any, ...], int] = {}
     rows = []
@@ -185,9 +184,8 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
     written_keys: set[str] = set()
     for number, (record, geometry) in enumerate(zip(records, geometries, strict=True), 1):
         summary.read += 1
-        written = record.get(key_fields[0])
-        if written is not None and str(written).strip() and str(written) != "nan":
-            written_keys.add(str(written).strip())
+        if (written := written_key(kind, record)) is not None:
+            written_keys.add(written)
         if geometry is None or geometry.is_empty:
             summary.rejected.append((number, "empty or missing geometry"))
             continue
@@ -203,10 +201,8 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
                          f"(first at feature {seen[key]})"))
             continue
         seen[key] = number
-        if kind == "parcels" and row["allocated_at"] and row["allocated_at"] > date.today():
-            # A typo more often than a plan; rule R1 compares this date, so say so.
-            summary.warnings.append(
-                (number, f"allocated_at {row['allocated_at']:%d.%m.%Y} is in the future"))
+        if warn and (warning := warn(row)):
+            summary.warnings.append((number, warning))
         row["feature"] = number
         row["wkb"] = shapely.to_wkb(geometry, hex=True, include_srid=False)
         rows.append(row)

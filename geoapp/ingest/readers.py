@@ -227,7 +227,7 @@ def _xlsx_cell(value: object) -> str:
 def _xlsx_date_cell(value: object, epoch: Any) -> str:
     """A date column's cell: a bare number there is Excel's own date serial (a cell
     formatted as General, or pasted as values), read in the workbook's date system."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+    if _is_number(value) and value > 0:  # type: ignore[operator]
         from openpyxl.utils.datetime import from_excel
 
         try:
