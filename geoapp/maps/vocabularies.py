@@ -1,6 +1,6 @@
 """Named sets of codes with the names people read, for pages and map popups: the
-contract's codes (taxonomy) and the analysis' own (hotspot patterns, review states,
-rule severities, translated through the message catalogs)."""
+contract's codes (taxonomy), roles, and the app's own (hotspot patterns, review
+states, rule severities, layers, translated through the message catalogs)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from geoapp.taxonomy import (
     CATEGORIES,
     LAND_USE_NAMES,
     PARCEL_STATUS_NAMES,
+    ROLE_NAMES,
     STATUS_NAMES,
     ZONE_KIND_NAMES,
     category_name,
@@ -32,6 +33,9 @@ PATTERN_NAMES = {
 REVIEW_STATE_NAMES = {"new": _l("new"), "confirmed": _l("confirmed"),
                       "dismissed": _l("dismissed"), "resolved": _l("resolved")}
 SEVERITY_NAMES = {"high": _l("high"), "medium": _l("medium"), "low": _l("low")}
+# Reference layers as a sentence names them ("new parcels were imported").
+LAYER_NAMES = {"parcels": _l("parcels"), "zones": _l("restriction zones"),
+               "buildings": _l("buildings"), "microdistricts": _l("microdistricts")}
 
 
 def _by_language(names: dict[str, dict[str, str]]) -> Callable[[str], dict[str, str]]:
@@ -57,6 +61,8 @@ VOCABULARIES: dict[str, Callable[[str], dict[str, str]]] = {
     "review_state": _lazy(REVIEW_STATE_NAMES),
     "severity": _lazy(SEVERITY_NAMES),
     "parcel_rule": _rule_names,
+    "role": _by_language(ROLE_NAMES),
+    "layer": _lazy(LAYER_NAMES),
 }
 
 

@@ -7,13 +7,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from geoapp.maps.registry import nav_for
 from geoapp.maps.vocabularies import name_of
-from geoapp.taxonomy import ROLE_NAMES
 from geoapp.web import engine, settings
 from geoapp.web.auth import current_role
 from geoapp.web.i18n import current_language
@@ -52,9 +50,7 @@ def local_time(value: object) -> str:
 
 def layer_name(layer: str) -> str:
     """A reference layer's name in the page's language, as a sentence uses it."""
-    names = {"parcels": _l("parcels"), "zones": _l("restriction zones"),
-             "buildings": _l("buildings"), "microdistricts": _l("microdistricts")}
-    return str(names.get(layer, layer))
+    return named("layer", layer)
 
 
 def demo_data_loaded() -> bool:
@@ -68,7 +64,7 @@ def demo_data_loaded() -> bool:
 
 
 def role_name(role: str) -> str:
-    return ROLE_NAMES.get(role, {}).get(current_language(), role)
+    return named("role", role)
 
 
 def named(vocabulary: str, code: str | None) -> str:

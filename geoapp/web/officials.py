@@ -11,6 +11,7 @@ from geoapp.maps.catalog import layers_for
 from geoapp.maps.filters import ComplaintFilter
 from geoapp.maps.registry import Page, register_page
 from geoapp.maps.seasons import season_weeks
+from geoapp.maps.vocabularies import names_of
 from geoapp.taxonomy import (
     CATEGORIES,
     CATEGORY_GROUPS,
@@ -52,8 +53,8 @@ def filter_choices(language: str) -> dict[str, object]:
 
 def map_i18n(language: str) -> dict[str, object]:
     return {
-        "categories": {c.code: category_name(c.code, language) for c in CATEGORIES},
-        "statuses": {s: status_name(s, language) for s in STATUSES},
+        "categories": names_of("category", language),
+        "statuses": names_of("complaint_status", language),
         "open": str(_l("Open the complaint")), "week": str(_l("Week")),
         "play": str(_l("Play")), "search": str(_l("Address or ticket")),
         "nothing": str(_l("Nothing found")),
