@@ -114,6 +114,21 @@ def test_a_stray_nul_does_not_make_a_file_utf16() -> None:
     assert sniff_encoding((header + row_with_nul).decode().encode("cp1251")) == "cp1251"
 
 
+def test_a_cp1251_row_near_the_top_does_not_make_a_utf8_file_cp1251(
+        engine: Engine, tmp_path: Path) -> None:
+    """Exports appended to one another: a UTF-8 file with a CP1251 row inside the part
+    read to sniff the encoding is still read as UTF-8 (not its header as mojibake, which
+    refused the whole file); that row alone is rejected."""
+    path = write_csv(tmp_path / "appended.csv", [row("E-1"), row("E-2"), row("E-3")])
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].decode().encode("cp1251")
+    path.write_bytes(b"\n".join(lines))
+    assert sniff_encoding(path.read_bytes()) == "utf-8"
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (2, 1)
+    assert [(r[0], r[2]) for r in rejected] == [("3", "E-2")]
+
+
 def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path) -> None:
     script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     rows = [

@@ -79,7 +79,23 @@ def sniff_encoding(sample: bytes) -> str:
         # A multi-byte character cut by the end of the sample is still UTF-8.
         if exc.start >= len(sample) - 3:
             return "utf-8"
-        return "cp1251"
+    return "utf-8" if _mostly_utf8(sample) else "cp1251"
+
+
+def _mostly_utf8(sample: bytes) -> bool:
+    """Whether a sample with invalid UTF-8 is still UTF-8 with a few foreign rows (a
+    CP1251 export appended to a UTF-8 one): most of its lines with non-ASCII bytes are
+    valid UTF-8. Cyrillic in CP1251 almost never forms valid UTF-8, so in a CP1251
+    file next to none are. The last line may be cut by the sample's end: left out."""
+    lines = [line for line in sample.split(b"\n")[:-1] if not line.isascii()]
+    valid = 0
+    for line in lines:
+        try:
+            line.decode("utf-8")
+            valid += 1
+        except UnicodeDecodeError:
+            pass
+    return valid > len(lines) - valid
 
 
 def _bomless_utf16(sample: bytes) -> str | None:
