@@ -139,6 +139,32 @@ def test_shapefile_without_prj_needs_crs(layer_db, tmp_path) -> None:
     assert abs(xmin - 71.30) < 1e-5
 
 
+def test_a_zipped_folder_of_a_shapefile_is_read(layer_db, tmp_path) -> None:
+    """Compressing a folder (Windows, macOS) puts the shapefile one folder down, and
+    macOS adds __MACOSX/ metadata copies named like it; GDAL alone saw no shapefile."""
+    url, engine = layer_db
+    folder = tmp_path / "Участки"
+    folder.mkdir()
+    gpd.GeoDataFrame({"cadastral_number": ["06:097:002:001"], "land_use": ["commercial"],
+                      "declared_area_ha": [0.5]},
+                     geometry=[box(71.30, 42.85, 71.301, 42.851)], crs=4326
+                     ).to_crs(32642).to_file(folder / "участки.shp", engine="pyogrio")
+    archive = tmp_path / "parcels.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in folder.iterdir():
+            zf.write(part, f"Участки/{part.name}")
+            zf.writestr(f"__MACOSX/Участки/._{part.name}", b"\x00\x05\x16\x07")
+    summary = import_layer(engine, "parcels", archive)
+    assert (summary.inserted, summary.rejected) == (1, [])
+    assert "32642" in (summary.source_crs or "")
+
+    with zipfile.ZipFile(archive, "a") as zf:
+        for part in folder.iterdir():
+            zf.write(part, f"старые/{part.name}")
+    proc = run_geoapp("import", "layer", "parcels", str(archive), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "shapefiles in several folders", "Участки, старые")
+
+
 def test_duplicated_cadastral_number_rejected(layer_db, tmp_path) -> None:
     _, engine = layer_db
     features = [

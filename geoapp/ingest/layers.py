@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
+from geoapp.ingest.layer_archive import dataset_path
 from geoapp.ingest.layer_encoding import (
     GDAL_FALLBACK,
     decode_layer_text,
@@ -76,7 +77,9 @@ def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None
     import pyogrio
 
     try:
-        names = [str(name) for name, _geometry in pyogrio.list_layers(path)]
+        names = [str(name) for name, _geometry in pyogrio.list_layers(dataset_path(path))]
+    except InputError:
+        raise
     except Exception:  # unreadable: read_file says why
         return wanted
     if wanted is not None:
@@ -120,7 +123,8 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
     if not path.exists():
         raise InputError(f"no such file: {path}")
     try:
-        info = pyogrio.read_info(path, layer=layer)
+        source = dataset_path(path)
+        info = pyogrio.read_info(source, layer=layer)
         driver = info.get("driver")
         if driver not in LAYER_DRIVERS:
             raise InputError(f"cannot read {path.name}: GDAL reads it as {driver}, not a "
@@ -136,7 +140,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
                                             info.get("encoding"), encoding)
         if byte_for_byte:
             options["encoding"] = GDAL_FALLBACK
-        frame = gpd.read_file(path, engine="pyogrio", **options)
+        frame = gpd.read_file(source, engine="pyogrio", **options)
     except InputError:
         raise
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files

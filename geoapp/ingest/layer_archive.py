@@ -1,0 +1,39 @@
+"""Where GDAL should look inside a zipped shapefile.
+
+GDAL reads the shapefiles at a zip's root. A zip made by compressing a folder (the
+usual way on Windows and macOS) holds them one folder down, which GDAL does not see;
+macOS adds `__MACOSX/` copies of every file's metadata, which are not shapefiles.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from geoapp.errors import InputError
+
+
+def _shapefile_folders(names: list[str]) -> set[str]:
+    folders = set()
+    for name in names:
+        member = PurePosixPath(name)
+        if (member.suffix.lower() == ".shp" and not member.name.startswith("._")
+                and "__MACOSX" not in member.parts):
+            folders.add(str(member.parent))
+    return folders
+
+
+def dataset_path(path: Path) -> Path | str:
+    """The path to give GDAL: the file itself, or for a zip whose shapefiles all sit
+    in one folder, that folder inside it (/vsizip/)."""
+    if path.suffix.lower() != ".zip" or not zipfile.is_zipfile(path):
+        return path
+    with zipfile.ZipFile(path) as archive:
+        folders = _shapefile_folders(archive.namelist())
+    if not folders or folders == {"."}:
+        return path
+    if len(folders) > 1:
+        shown = ", ".join(sorted(f if f != "." else "(top level)" for f in folders))
+        raise InputError(f"{path.name} holds shapefiles in several folders ({shown}): "
+                         "zip the one to import on its own")
+    return f"/vsizip/{path.resolve()}/{folders.pop()}"
