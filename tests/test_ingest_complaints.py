@@ -229,6 +229,52 @@ def test_reimport_is_idempotent_and_records_status_changes(engine: Engine,
     assert department == "ГКП «Жылу»"
 
 
+def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(
+        engine: Engine, tmp_path: Path) -> None:
+    """The 109 export lags behind the work done in geoapp: a daily re-import of a row
+    the source did not change must not put an assigned, in-progress complaint back to
+    `received` or take it from its department. A change the source did make still
+    lands, with its event."""
+    from geoapp.workflow import assign, change_status
+
+    path = write_csv(tmp_path / "day1.csv", [row("K-1"), row("K-2")])
+    run_import(engine, path, tmp_path)
+    with engine.begin() as conn:
+        ticket, version = conn.execute(text(
+            "SELECT ticket, version FROM complaints WHERE external_id = 'K-1'")).one()
+        conn.execute(text("INSERT INTO departments (name) VALUES ('Отдел ЖКХ')"))
+        department = conn.execute(text(
+            "SELECT id FROM departments WHERE name = 'Отдел ЖКХ'")).scalar_one()
+        assign(conn, ticket, version=version, department_id=department, actor="official")
+        change_status(conn, ticket, version=version + 1, new_status="in_progress",
+                      actor="official")
+
+    again, _ = run_import(engine, path, tmp_path)
+    assert (again.updated, again.unchanged) == (0, 2)
+    assert stored(engine, "K-1")["status"] == "in_progress"
+    with engine.connect() as conn:
+        kept = conn.execute(text("""SELECT d.name FROM complaints c
+            JOIN departments d ON d.id = c.department_id
+            WHERE c.external_id = 'K-1'""")).scalar_one()
+    assert kept == "Отдел ЖКХ"
+
+    resolved = write_csv(tmp_path / "day2.csv", [
+        row("K-1", **{"Статус": "Исполнено", "Дата исполнения": "20.01.2024 12:00"}),
+        row("K-2")])
+    later, _ = run_import(engine, resolved, tmp_path)
+    assert (later.updated, later.unchanged) == (1, 1)
+    assert stored(engine, "K-1")["status"] == "resolved"
+    with engine.connect() as conn:
+        events = conn.execute(text("""
+            SELECT e.from_status, e.to_status, e.actor FROM complaint_events e
+            JOIN complaints c ON c.id = e.complaint_id
+            WHERE c.external_id = 'K-1' ORDER BY e.id""")).all()
+        department_after = conn.execute(text(
+            "SELECT department_id FROM complaints WHERE external_id = 'K-1'")).scalar_one()
+    assert events[-1] == ("in_progress", "resolved", "import")
+    assert department_after == department  # the source still names no department
+
+
 def test_missing_columns_refuse_the_whole_file(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     path = write_csv(tmp_path / "cols.csv", [["1", "x"]], header=["Номер обращения", "Адрес"])

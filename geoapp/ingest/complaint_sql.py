@@ -83,22 +83,50 @@ UPSERT = text("""
             source, external_id, received_at, category, category_confidence, text, language,
             address, status, resolved_at, department_id, applicant_name, applicant_phone,
             geom, geocode_precision, geocode_score, geocode_note, microdistrict_id,
-            building_id, parcel_id, import_batch_id
+            building_id, parcel_id, import_batch_id, exported_status, exported_resolved_at,
+            exported_department_id
         )
         SELECT source, external_id, received_at, category, category_confidence, text,
                language, address, status, resolved_at, department_id, applicant_name,
                applicant_phone, geom, geocode_precision, geocode_score, geocode_note,
-               microdistrict_id, building_id, parcel_id, :batch_id
+               microdistrict_id, building_id, parcel_id, :batch_id, status, resolved_at,
+               department_id
         FROM assigned
+        -- A field takes the export's value only when the source changed it since its
+        -- last export (exported_*; NULL: the current values stand for it). A status or
+        -- department an official set in geoapp since then stays; the source's own
+        -- later change wins over it. Status and resolution time go together.
         ON CONFLICT (source, external_id) DO UPDATE SET
-            status = EXCLUDED.status,
-            resolved_at = EXCLUDED.resolved_at,
-            department_id = EXCLUDED.department_id,
+            status = CASE WHEN (EXCLUDED.status, EXCLUDED.resolved_at) IS DISTINCT FROM (
+                             coalesce(complaints.exported_status, complaints.status),
+                             CASE WHEN complaints.exported_status IS NULL
+                                  THEN complaints.resolved_at
+                                  ELSE complaints.exported_resolved_at END)
+                          THEN EXCLUDED.status ELSE complaints.status END,
+            resolved_at = CASE WHEN (EXCLUDED.status, EXCLUDED.resolved_at) IS DISTINCT FROM (
+                             coalesce(complaints.exported_status, complaints.status),
+                             CASE WHEN complaints.exported_status IS NULL
+                                  THEN complaints.resolved_at
+                                  ELSE complaints.exported_resolved_at END)
+                          THEN EXCLUDED.resolved_at ELSE complaints.resolved_at END,
+            department_id = CASE WHEN EXCLUDED.department_id IS DISTINCT FROM (
+                             CASE WHEN complaints.exported_status IS NULL
+                                  THEN complaints.department_id
+                                  ELSE complaints.exported_department_id END)
+                          THEN EXCLUDED.department_id ELSE complaints.department_id END,
+            exported_status = EXCLUDED.status,
+            exported_resolved_at = EXCLUDED.resolved_at,
+            exported_department_id = EXCLUDED.department_id,
             import_batch_id = EXCLUDED.import_batch_id,
             version = complaints.version + 1,
             updated_at = now()
-        WHERE (complaints.status, complaints.resolved_at, complaints.department_id)
-              IS DISTINCT FROM (EXCLUDED.status, EXCLUDED.resolved_at, EXCLUDED.department_id)
+        WHERE (EXCLUDED.status, EXCLUDED.resolved_at, EXCLUDED.department_id)
+              IS DISTINCT FROM (
+                  coalesce(complaints.exported_status, complaints.status),
+                  CASE WHEN complaints.exported_status IS NULL THEN complaints.resolved_at
+                       ELSE complaints.exported_resolved_at END,
+                  CASE WHEN complaints.exported_status IS NULL THEN complaints.department_id
+                       ELSE complaints.exported_department_id END)
         RETURNING id, status, received_at, resolved_at, department_id, (xmax = 0) AS inserted
     ),
     events AS (

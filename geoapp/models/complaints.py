@@ -87,6 +87,10 @@ class Complaint(Base):
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )
+    # As the source last exported them (migration 0006); NULL: the current values.
+    exported_status: Mapped[str | None] = mapped_column(Text)
+    exported_resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    exported_department_id: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
