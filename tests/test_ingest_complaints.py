@@ -248,6 +248,10 @@ def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(
         assign(conn, ticket, version=version, department_id=department, actor="official")
         change_status(conn, ticket, version=version + 1, new_status="in_progress",
                       actor="official")
+        other = conn.execute(text(
+            "SELECT ticket FROM complaints WHERE external_id = 'K-2'")).scalar_one()
+        change_status(conn, other, version=1, new_status="rejected", actor="official",
+                      reason="duplicate")
 
     again, _ = run_import(engine, path, tmp_path)
     assert (again.updated, again.unchanged) == (0, 2)
@@ -260,10 +264,12 @@ def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(
 
     resolved = write_csv(tmp_path / "day2.csv", [
         row("K-1", **{"Статус": "Исполнено", "Дата исполнения": "20.01.2024 12:00"}),
-        row("K-2")])
+        row("K-2", **{"Статус": "В работе"})])
     later, _ = run_import(engine, resolved, tmp_path)
-    assert (later.updated, later.unchanged) == (1, 1)
+    assert (later.updated, later.unchanged) == (2, 0)
     assert stored(engine, "K-1")["status"] == "resolved"
+    reopened = stored(engine, "K-2")  # the source's change wins; the reason goes with it
+    assert (reopened["status"], reopened["reject_reason"]) == ("in_progress", None)
     with engine.connect() as conn:
         events = conn.execute(text("""
             SELECT e.from_status, e.to_status, e.actor FROM complaint_events e

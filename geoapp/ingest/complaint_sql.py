@@ -66,8 +66,25 @@ ADD_DEPARTMENTS = text("""
     ON CONFLICT (name) DO NOTHING
 """)
 
+# A re-import takes a field from the export only when the source changed it since its
+# previous export (exported_*; NULL: the current values stand for what it said). A
+# status or department an official set in geoapp since then stays; the source's own
+# later change wins over it. Status and resolution time go together.
+_EXPORTED_BEFORE = {
+    "status": "coalesce(complaints.exported_status, complaints.status)",
+    "resolved_at": """CASE WHEN complaints.exported_status IS NULL THEN complaints.resolved_at
+                           ELSE complaints.exported_resolved_at END""",
+    "department_id": """CASE WHEN complaints.exported_status IS NULL
+                             THEN complaints.department_id
+                             ELSE complaints.exported_department_id END""",
+}
+STATUS_MOVED = (f"((EXCLUDED.status, EXCLUDED.resolved_at) IS DISTINCT FROM "
+                f"({_EXPORTED_BEFORE['status']}, {_EXPORTED_BEFORE['resolved_at']}))")
+DEPARTMENT_MOVED = (f"(EXCLUDED.department_id IS DISTINCT FROM "
+                    f"{_EXPORTED_BEFORE['department_id']})")
+
 # The staged rows come with their places found (places.find_places_sql).
-UPSERT = text("""
+UPSERT = text(f"""
     WITH assigned AS (
         SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
                d.id AS department_id
@@ -92,41 +109,23 @@ UPSERT = text("""
                microdistrict_id, building_id, parcel_id, :batch_id, status, resolved_at,
                department_id
         FROM assigned
-        -- A field takes the export's value only when the source changed it since its
-        -- last export (exported_*; NULL: the current values stand for it). A status or
-        -- department an official set in geoapp since then stays; the source's own
-        -- later change wins over it. Status and resolution time go together.
         ON CONFLICT (source, external_id) DO UPDATE SET
-            status = CASE WHEN (EXCLUDED.status, EXCLUDED.resolved_at) IS DISTINCT FROM (
-                             coalesce(complaints.exported_status, complaints.status),
-                             CASE WHEN complaints.exported_status IS NULL
-                                  THEN complaints.resolved_at
-                                  ELSE complaints.exported_resolved_at END)
-                          THEN EXCLUDED.status ELSE complaints.status END,
-            resolved_at = CASE WHEN (EXCLUDED.status, EXCLUDED.resolved_at) IS DISTINCT FROM (
-                             coalesce(complaints.exported_status, complaints.status),
-                             CASE WHEN complaints.exported_status IS NULL
-                                  THEN complaints.resolved_at
-                                  ELSE complaints.exported_resolved_at END)
-                          THEN EXCLUDED.resolved_at ELSE complaints.resolved_at END,
-            department_id = CASE WHEN EXCLUDED.department_id IS DISTINCT FROM (
-                             CASE WHEN complaints.exported_status IS NULL
-                                  THEN complaints.department_id
-                                  ELSE complaints.exported_department_id END)
-                          THEN EXCLUDED.department_id ELSE complaints.department_id END,
+            status = CASE WHEN {STATUS_MOVED} THEN EXCLUDED.status
+                          ELSE complaints.status END,
+            resolved_at = CASE WHEN {STATUS_MOVED} THEN EXCLUDED.resolved_at
+                               ELSE complaints.resolved_at END,
+            -- as the workflow does: a reason belongs to a rejection only
+            reject_reason = CASE WHEN {STATUS_MOVED} AND EXCLUDED.status <> 'rejected'
+                                 THEN NULL ELSE complaints.reject_reason END,
+            department_id = CASE WHEN {DEPARTMENT_MOVED} THEN EXCLUDED.department_id
+                                 ELSE complaints.department_id END,
             exported_status = EXCLUDED.status,
             exported_resolved_at = EXCLUDED.resolved_at,
             exported_department_id = EXCLUDED.department_id,
             import_batch_id = EXCLUDED.import_batch_id,
             version = complaints.version + 1,
             updated_at = now()
-        WHERE (EXCLUDED.status, EXCLUDED.resolved_at, EXCLUDED.department_id)
-              IS DISTINCT FROM (
-                  coalesce(complaints.exported_status, complaints.status),
-                  CASE WHEN complaints.exported_status IS NULL THEN complaints.resolved_at
-                       ELSE complaints.exported_resolved_at END,
-                  CASE WHEN complaints.exported_status IS NULL THEN complaints.department_id
-                       ELSE complaints.exported_department_id END)
+        WHERE {STATUS_MOVED} OR {DEPARTMENT_MOVED}
         RETURNING id, status, received_at, resolved_at, department_id, (xmax = 0) AS inserted
     ),
     events AS (
