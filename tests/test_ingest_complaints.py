@@ -10,6 +10,7 @@ import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, text
 from geoapp.config import Settings
 from geoapp.ingest.complaints import import_complaints
 from geoapp.ingest.readers import sniff_encoding
+from geoapp.ingest.values import parse_datetime
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Категория", "Текст обращения",
           "Адрес", "Широта", "Долгота", "Статус", "Дата исполнения", "Исполнитель", "ФИО",
@@ -680,6 +682,30 @@ def test_dates_with_the_year_word(engine: Engine, tmp_path: Path) -> None:
     for eid in ("Y-2", "Y-3"):
         assert stored(engine, eid)["received_at"].isoformat().startswith("2024-01-12T03:30")
     assert stored(engine, "Y-3")["resolved_at"].isoformat().startswith("2024-01-14T18:00")
+
+
+@pytest.mark.parametrize(("written", "local"), [
+    ("12-01-2024", "2024-01-12 00:00"),
+    ("12.01.2024, 09:30", "2024-01-12 09:30"),
+    ("12.01.2024 09.30", "2024-01-12 09:30"),
+    ("12.01.2024 09:30:15.000", "2024-01-12 09:30"),     # 1C's fraction of a second
+    ("12 января 2024 г.", "2024-01-12 00:00"),
+    ("12 янв. 2024, 09:30", "2024-01-12 09:30"),
+    ("5 мая 2024", "2024-05-05 00:00"),
+    ("5 марта 2024", "2024-03-05 00:00"),
+    ("12 қаңтар 2024 ж.", "2024-01-12 00:00"),
+    ("12 мамыр 2024", "2024-05-12 00:00"),
+])
+def test_dates_as_other_exports_and_typists_write_them(written: str, local: str) -> None:
+    tz = ZoneInfo("Asia/Almaty")
+    assert parse_datetime(written, tz).astimezone(tz).strftime("%Y-%m-%d %H:%M") == local
+
+
+@pytest.mark.parametrize("written", [
+    "12.01/2024", "31 ноября 2024", "12 бла 2024", "01/12/2024 9:30 PM", "12.01.24"])
+def test_dates_that_would_be_guesses_are_refused(written: str) -> None:
+    with pytest.raises(ValueError, match="unparseable date"):
+        parse_datetime(written, ZoneInfo("Asia/Almaty"))
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [

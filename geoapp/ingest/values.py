@@ -35,24 +35,54 @@ SOURCE_LABELS: dict[str, str] = {
 }
 
 
-# The 109 export's own form, read without strptime (the import's hottest path).
-_RU_DATETIME = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+# The 109 export's own form, read without strptime (the import's hottest path), with
+# what other exports and typists vary: "-" or "/" in the date, a comma before the time,
+# "06.42", a fraction of a second (1C writes "06:42:00.000").
+_RU_DATETIME = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})"
+                          r"(?:\s*[\s,]\s*(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?)?")
 # "12.01.2024 г." / "2024 ж.": the year's abbreviation (Russian год, Kazakh жыл).
 _YEAR_WORD = re.compile(r"(\d{4})\s*(?:г|ж)\.?(?=\s|,|$)", re.IGNORECASE)
+# "1 октября 2024", "1 окт. 2024", "1 қазан 2024": a month by name, Russian (any case
+# ending, or cut to three letters) or Kazakh.
+_MONTH_STEMS = (("янв", "қаңтар"), ("фев", "ақпан"), ("мар", "наурыз"), ("апр", "сәуір"),
+                ("ма", "мамыр"), ("июн", "маусым"), ("июл", "шілде"), ("авг", "тамыз"),
+                ("сен", "қыркүйек"), ("окт", "қазан"), ("ноя", "қараша"),
+                ("дек", "желтоқсан"))
+_NAMED_MONTH = re.compile(r"(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})(?=\s|,|$)")
+
+
+def _month_number(word: str) -> int | None:
+    word = word.lower()
+    for number, (_russian, kazakh) in enumerate(_MONTH_STEMS, 1):
+        if word.startswith(kazakh):
+            return number
+    for number, (russian, _kazakh) in enumerate(_MONTH_STEMS, 1):
+        # "ма" alone would take "марта": май, мая only.
+        if word.startswith(russian) and (number != 5 or word in ("май", "мая", "мае")):
+            return number
+    return None
+
+
+def _numbered_months(text: str) -> str:
+    def numbered(match: re.Match[str]) -> str:
+        month = _month_number(match.group(2))
+        return match.group() if month is None else (
+            f"{match.group(1)}.{month:02d}.{match.group(3)}")
+    return _NAMED_MONTH.sub(numbered, text)
 
 
 def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
-    """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]] (the year maybe followed by г. or ж.); a naive
-    time is local time in `tz`."""
+    """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]] (the year maybe followed by г. or ж., the
+    month maybe by name); a naive time is local time in `tz`."""
     text = raw.strip().replace("T", " ", 1) if "T" in raw[:11] else raw.strip()
     parsed: datetime | None = None
     match = _RU_DATETIME.fullmatch(text)
-    if match is None and _YEAR_WORD.search(text):
-        text = _YEAR_WORD.sub(r"\1", text).replace(",", " ").strip()
+    if match is None and (_YEAR_WORD.search(text) or _NAMED_MONTH.search(text)):
+        text = _numbered_months(_YEAR_WORD.sub(r"\1", text)).strip(" ,")
         text = " ".join(text.split())
         match = _RU_DATETIME.fullmatch(text)
     if match:
-        day, month, year, hour, minute, second = match.groups()
+        day, _separator, month, year, hour, minute, second = match.groups()
         try:
             return datetime(int(year), int(month), int(day), int(hour or 0),
                             int(minute or 0), int(second or 0), tzinfo=tz)
