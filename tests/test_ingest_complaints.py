@@ -684,6 +684,27 @@ def test_dates_with_the_year_word(engine: Engine, tmp_path: Path) -> None:
     assert stored(engine, "Y-3")["resolved_at"].isoformat().startswith("2024-01-14T18:00")
 
 
+def test_a_point_in_one_column(engine: Engine, tmp_path: Path) -> None:
+    """Exports that keep the point as a map service copies it, in one "Координаты"
+    cell; a cell that is not a point is noted and the row located by its address."""
+    header = [h for h in HEADER if h not in ("Широта", "Долгота")] + ["Координаты"]
+    rows = [[*(v for h, v in zip(HEADER, row(eid), strict=True)
+               if h not in ("Широта", "Долгота")), point]
+            for eid, point in (("P-1", "42,9021, 71,3721"), ("P-2", "POINT(71.3721 42.9021)"),
+                               ("P-3", "71.3721 42.9021"), ("P-4", "у рынка"))]
+    summary, rejected = run_import(engine, write_csv(tmp_path / "p.csv", rows, header=header),
+                                   tmp_path)
+    assert (summary.inserted, rejected) == (4, [])
+    for eid in ("P-1", "P-2", "P-3"):
+        placed = stored(engine, eid)
+        assert placed["geocode_precision"] == "coordinates", eid
+        assert (round(placed["lat"], 4), round(placed["lon"], 4)) == (42.9021, 71.3721)
+    assert "swapped" in stored(engine, "P-3")["geocode_note"]
+    by_address = stored(engine, "P-4")
+    assert by_address["geocode_precision"] == "building"
+    assert "not a point" in by_address["geocode_note"]
+
+
 @pytest.mark.parametrize(("written", "local"), [
     ("12-01-2024", "2024-01-12 00:00"),
     ("12.01.2024, 09:30", "2024-01-12 09:30"),

@@ -16,6 +16,7 @@ from geoapp.ingest.values import (
     normalise_phone,
     parse_datetime,
     parse_decimal,
+    parse_point,
 )
 
 MAX_TEXT = 20_000
@@ -58,7 +59,13 @@ def detect_language(text: str) -> str:
 def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | None, str | None]:
     raw_lat, raw_lon = values.get("lat"), values.get("lon")
     if raw_lat is None and raw_lon is None:
-        return None, None, None
+        if (raw_point := values.get("point")) is None:
+            return None, None, None
+        try:
+            lat, lon = parse_point(raw_point)
+        except ValueError as exc:
+            return None, None, f"coordinates ignored: {exc}"
+        return lat, lon, None
     if raw_lat is None or raw_lon is None:
         return None, None, "only one coordinate given; ignored"
     try:

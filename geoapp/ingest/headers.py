@@ -23,6 +23,9 @@ COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
     "address": ("адрес", "мекенжай", "адрес проблемы", "location"),
     "lat": ("широта", "latitude", "ендік", "y"),
     "lon": ("долгота", "longitude", "lng", "бойлық", "x"),
+    # One cell with both, as a map service copies a point (values.parse_point).
+    "point": ("координаты", "координаты места", "геолокация", "координаттар",
+              "coordinates", "geolocation"),
     "status": ("статус", "мәртебе", "состояние", "күйі"),
     "resolved_at": ("дата исполнения", "дата закрытия", "дата решения",
                     "орындалған күні", "closed"),
