@@ -128,6 +128,8 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
         click.echo(f"  category labels not in the mapping (classified from the text; "
                    f"map them with --labels): {listed}"
                    + (f" and {more} more (see --json)" if more > 0 else ""))
+    if summary.columns_not_read:
+        click.echo(f"  columns not read: {', '.join(summary.columns_not_read)}")
     if rejects_path and summary.rejected:
         click.echo(f"  rejects written to {rejects_path}")
     if summary.interrupted:

@@ -684,6 +684,29 @@ def test_dates_with_the_year_word(engine: Engine, tmp_path: Path) -> None:
     assert stored(engine, "Y-3")["resolved_at"].isoformat().startswith("2024-01-14T18:00")
 
 
+def test_headers_with_the_words_exports_add(engine: Engine, tmp_path: Path) -> None:
+    """"Статус обращения", "Широта (WGS 84)", "Дата и время обращения": the field's
+    name with words that do not change it. Columns no field takes are reported, not
+    dropped in silence; the applicant's own address is not the problem's place."""
+    header = ["№ п/п", "Номер обращения", "Дата и время обращения", "Текст обращения заявителя",
+              "Адрес заявителя", "Адрес обращения", "Широта (WGS 84)", "Долгота, °",
+              "Статус обращения", "Дата и время исполнения", "Ответственный исполнитель",
+              "ФИО заявителя", "Контактный телефон", "Примечание"]
+    cells = ["1", "H-1", "12.01.2024 09:30", "Нет отопления", "ул. Абая, 1",
+             "15 мкр, д. 7", "42,9021", "71,3721", "Исполнено", "14.01.2024 10:00",
+             "ГКП «Жылу»", "Иванов Иван", "8 701 123 45 67", "срочно"]
+    path = write_csv(tmp_path / "h.csv", [cells], header=header)
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
+    assert (summary.inserted, rejected) == (1, [])
+    assert summary.columns_not_read == ["№ п/п", "Адрес заявителя", "Примечание"]
+    landed = stored(engine, "H-1")
+    assert (landed["address"], landed["status"]) == ("15 мкр, д. 7", "resolved")
+    assert (round(landed["lat"], 4), round(landed["lon"], 4)) == (42.9021, 71.3721)
+    assert landed["resolved_at"] is not None and landed["department_id"] is not None
+    assert (landed["applicant_name"], landed["applicant_phone"]) == ("Иванов Иван",
+                                                                     "+77011234567")
+
+
 def test_a_point_in_one_column(engine: Engine, tmp_path: Path) -> None:
     """Exports that keep the point as a map service copies it, in one "Координаты"
     cell; a cell that is not a point is noted and the row located by its address."""

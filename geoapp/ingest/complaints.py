@@ -59,6 +59,8 @@ class ImportSummary:
     batches_committed: int = 0
     interrupted: bool = False
     batch_id: int | None = None
+    # Header cells that name no field: what an export holds that geoapp does not read.
+    columns_not_read: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,7 +71,7 @@ class ImportSummary:
             "classified_from_text": self.classified,
             "unmapped_category_labels": dict(self.unmapped_labels.most_common(UNMAPPED_SHOWN)),
             "batches_committed": self.batches_committed, "interrupted": self.interrupted,
-            "import_batch_id": self.batch_id,
+            "import_batch_id": self.batch_id, "columns_not_read": self.columns_not_read,
         }
 
 
@@ -154,7 +156,9 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                          "its rejects would overwrite it")
     labels = SourceLabels.from_file(labels_path) if labels_path else SourceLabels()
     source_table = open_table(path, sheet)
-    summary = ImportSummary(file=str(path))
+    summary = ImportSummary(file=str(path), columns_not_read=[
+        name for position, name in enumerate(source_table.header)
+        if name and position not in source_table.columns])
     tz = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
     rejects = RejectsWriter(rejects_path, source_table.header)

@@ -18,8 +18,8 @@ COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
                     "өтініш күні", "тіркелген күні", "received", "дата", "күні", "date"),
     "source": ("источник", "канал", "канал поступления", "дереккөз", "арна"),
     "category": ("категория", "тема", "тематика", "вопрос", "санат", "тақырып"),
-    "text": ("текст обращения", "суть обращения", "текст", "содержание", "мәтін",
-             "өтініш мәтіні", "мазмұны", "description"),
+    "text": ("текст обращения", "суть обращения", "текст", "содержание", "текст заявителя",
+             "мәтін", "өтініш мәтіні", "мазмұны", "description"),
     "address": ("адрес", "мекенжай", "адрес проблемы", "location"),
     "lat": ("широта", "latitude", "ендік", "y"),
     "lon": ("долгота", "longitude", "lng", "бойлық", "x"),
@@ -29,11 +29,13 @@ COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
     "status": ("статус", "мәртебе", "состояние", "күйі"),
     "resolved_at": ("дата исполнения", "дата закрытия", "дата решения",
                     "орындалған күні", "closed"),
-    "department": ("исполнитель", "ответственный", "ответственный орган", "орындаушы",
-                   "жауапты"),
-    "applicant_name": ("фио", "ф.и.о.", "заявитель", "аты-жөні", "аты жөні", "өтініш беруші",
-                       "name"),
-    "applicant_phone": ("телефон", "тел", "номер телефона", "телефон нөмірі", "phone"),
+    "department": ("исполнитель", "ответственный", "ответственный орган",
+                   "ответственный исполнитель", "орындаушы", "жауапты"),
+    "applicant_name": ("фио", "ф.и.о.", "заявитель", "фио заявителя", "аты-жөні", "аты жөні",
+                       "өтініш беруші", "name"),
+    "applicant_phone": ("телефон", "тел", "номер телефона", "телефон заявителя",
+                        "контактный телефон", "телефон нөмірі", "байланыс телефоны",
+                        "phone"),
     "language": ("язык", "тіл", "lang"),
 }
 COMPLAINT_REQUIRED = ("external_id", "received_at", "text")
@@ -86,7 +88,14 @@ LAYER_REQUIRED: dict[str, tuple[str, ...]] = {
     "zones": ("kind", "name", "valid_from"),
 }
 
-_PUNCT = re.compile(r"[\s_.,:;()\[\]\"'«»]+")
+_PUNCT = re.compile(r"[\s_.,:;()\[\]\"'«»°]+")
+# Words exports add to a field's name that do not change what it holds: "Адрес
+# обращения", "Дата и время обращения", "Широта (WGS 84)". A header matches loosely,
+# ranked below every exact name, once they are left out. "заявителя" is not among
+# them: "Адрес заявителя" is where the applicant lives, not the problem's place.
+_FILLER = frozenset({"обращения", "заявки", "жалобы", "и", "время", "өтініштің", "өтініш",
+                     "уақыты", "wgs", "84", "wgs84", "град", "градусы"})
+LOOSE_RANK = 100
 
 
 def normalise_header(cell: object) -> str:
@@ -138,6 +147,15 @@ def _truncated_field(cell: object, fields: dict[str, tuple[str, ...]],
     return None
 
 
+def _lookup(index: dict[str, tuple[str, int]], name: str) -> tuple[str, int] | None:
+    if hit := index.get(name):
+        return hit
+    short = " ".join(word for word in name.split() if word not in _FILLER)
+    if short and short != name and (hit := index.get(short)):
+        return hit[0], hit[1] + LOOSE_RANK
+    return None
+
+
 def match_headers(cells: Iterable[object],
                   fields: dict[str, tuple[str, ...]]) -> dict[int, str]:
     """Column position -> contract field, for the cells that name a known field, by
@@ -148,7 +166,7 @@ def match_headers(cells: Iterable[object],
     cells = list(cells)
     best: dict[str, tuple[int, int]] = {}  # field -> (rank, position)
     for position, cell in enumerate(cells):
-        hit = index.get(normalise_header(cell))
+        hit = _lookup(index, normalise_header(cell))
         if hit and (hit[0] not in best or hit[1] < best[hit[0]][0]):
             best[hit[0]] = (hit[1], position)
     found = {position: field for field, (_, position) in best.items()}

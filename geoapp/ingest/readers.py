@@ -307,13 +307,15 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
     columns = match_headers(header, COMPLAINT_FIELDS)
     data_start = header_index + 2  # 1-based row number of the first data row
     if header_index + 1 < len(top):
-        below = match_headers(top[header_index + 1], COMPLAINT_FIELDS)
-        extra = {p: f for p, f in below.items()
-                 if f not in columns.values() and p not in columns}
+        # Under a merged group header ("Координаты" over "Широта", "Долгота") the
+        # cells below name the fields: they fill the gaps and take over the group's.
+        sub = top[header_index + 1]
+        below = match_headers(sub, COMPLAINT_FIELDS)
+        elsewhere = {f for p, f in columns.items() if p not in below}
+        extra = {p: f for p, f in below.items() if f not in elsewhere}
         if extra:
-            columns.update(extra)
-            header = [h or (top[header_index + 1][i] if i < len(top[header_index + 1]) else "")
-                      for i, h in enumerate(header)]
+            columns = {p: f for p, f in columns.items() if p not in extra} | extra
+            header = [sub[i] if i in extra else h for i, h in enumerate(header)]
             data_start += 1
     _require(columns, header)
     fields = tuple(columns.items())
