@@ -65,6 +65,8 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
                f"{len(summary.rejected)}")
     if summary.text_encoding:
         click.echo(f"  attributes read as {summary.text_encoding}")
+    if summary.attributes_not_read:
+        click.echo(f"  attributes not read: {', '.join(summary.attributes_not_read)}")
     if summary.complaints_reassigned:
         click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
     if summary.retired:

@@ -146,7 +146,7 @@ def test_a_zipped_folder_of_a_shapefile_is_read(layer_db, tmp_path) -> None:
     folder = tmp_path / "Участки"
     folder.mkdir()
     gpd.GeoDataFrame({"cadastral_number": ["06:097:002:001"], "land_use": ["commercial"],
-                      "declared_area_ha": [0.5]},
+                      "declared_area_ha": [0.5], "note": ["спорный"]},
                      geometry=[box(71.30, 42.85, 71.301, 42.851)], crs=4326
                      ).to_crs(32642).to_file(folder / "участки.shp", engine="pyogrio")
     archive = tmp_path / "parcels.zip"
@@ -157,6 +157,7 @@ def test_a_zipped_folder_of_a_shapefile_is_read(layer_db, tmp_path) -> None:
     summary = import_layer(engine, "parcels", archive)
     assert (summary.inserted, summary.rejected) == (1, [])
     assert "32642" in (summary.source_crs or "")
+    assert summary.attributes_not_read == ["note"]
 
     with zipfile.ZipFile(archive, "a") as zf:
         for part in folder.iterdir():

@@ -55,6 +55,7 @@ class LayerSummary:
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
     complaints_reassigned: int = 0
+    attributes_not_read: list[str] = field(default_factory=list)  # they name no field
     retired: int = 0  # parcels missing from the file, set to `cancelled` (--retire-missing)
     # Kept, but worth a look: (feature number, what is odd about it).
     warnings: list[tuple[int, str]] = field(default_factory=list)
@@ -67,6 +68,7 @@ class LayerSummary:
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
                 "complaints_reassigned": self.complaints_reassigned, "retired": self.retired,
+                "attributes_not_read": self.attributes_not_read,
                 "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}
 
 
@@ -172,6 +174,9 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
     """The rows to load, and the natural key (its first field, as written) of every
     feature of the file, rejected ones included."""
     columns = match_headers(frame.columns, LAYER_FIELDS[kind])
+    summary.attributes_not_read = [
+        str(name) for position, name in enumerate(frame.columns)
+        if position not in columns and name != frame.geometry.name]
     missing = [f for f in LAYER_REQUIRED[kind] if f not in columns.values()]
     if missing:
         raise InputError(f"{summary.file}: missing required attributes for {kind}: "
