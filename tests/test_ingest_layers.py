@@ -166,6 +166,29 @@ def test_a_zipped_folder_of_a_shapefile_is_read(layer_db, tmp_path) -> None:
     assert_one_line_error(proc, "shapefiles in several folders", "Участки, старые")
 
 
+def test_attribute_names_with_the_words_registers_add(layer_db, tmp_path) -> None:
+    """A land register names its columns in full: "Кадастровый номер земельного
+    участка", "Площадь участка, га"; such a file was refused for missing attributes."""
+    _, engine = layer_db
+    path = tmp_path / "register.geojson"
+    path.write_text(json.dumps(feature_collection([{
+        "type": "Feature", "geometry": mapping(box(71.30, 42.85, 71.301, 42.851)),
+        "properties": {"Кадастровый номер земельного участка": "06:097:004:001",
+                       "Целевое назначение земельного участка": "ИЖС",
+                       "Площадь участка, га": "0,1", "Дата предоставления": "01.02.2023",
+                       "Примечание": "—"}}])))
+    summary = import_layer(engine, "parcels", path)
+    assert (summary.inserted, summary.rejected) == (1, [])
+    assert summary.attributes_not_read == ["Примечание"]
+    with engine.connect() as conn:
+        landed = conn.execute(text(
+            "SELECT cadastral_number, land_use, declared_area_ha, allocated_at FROM parcels"
+        )).one()
+    assert landed[:2] == ("06:097:004:001", "individual_housing")
+    assert float(landed[2]) == 0.1
+    assert str(landed[3]) == "2023-02-01"
+
+
 def test_duplicated_cadastral_number_rejected(layer_db, tmp_path) -> None:
     _, engine = layer_db
     features = [

@@ -94,7 +94,8 @@ _PUNCT = re.compile(r"[\s_.,:;()\[\]\"'«»°]+")
 # ranked below every exact name, once they are left out. "заявителя" is not among
 # them: "Адрес заявителя" is where the applicant lives, not the problem's place.
 _FILLER = frozenset({"обращения", "заявки", "жалобы", "и", "время", "өтініштің", "өтініш",
-                     "уақыты", "wgs", "84", "wgs84", "град", "градусы"})
+                     "уақыты", "wgs", "84", "wgs84", "град", "градусы",
+                     "земельного", "участка", "здания", "дома", "зоны"})
 LOOSE_RANK = 100
 
 
