@@ -8,7 +8,8 @@ import json
 import signal
 import subprocess
 import time
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -380,6 +381,31 @@ def test_xlsx_with_merged_header_cells(engine: Engine, tmp_path: Path) -> None:
     assert x1["geocode_precision"] == "coordinates" and x1["status"] == "in_progress"
     assert x1["category"] == "waste"
     assert stored(engine, "X-2")["geocode_precision"] == "none"
+
+
+def test_the_time_of_day_in_its_own_column(engine: Engine, tmp_path: Path) -> None:
+    """Exports that keep the time apart from the date; in a workbook both are typed
+    cells (a time-only cell stopped the whole import with an internal error)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Номер обращения", "Дата обращения", "Время обращения", "Текст обращения",
+                  "Источник"])
+    sheet.append(["V-1", date(2024, 1, 12), time_of_day(9, 30), "Нет отопления", "109"])
+    sheet.append(["V-2", "12.01.2024", "9.45", "Нет отопления", "109"])
+    sheet.append(["V-3", "12.01.2024 10:00", "10:00", "Нет отопления", "109"])
+    sheet.append(["V-4", "12.01.2024", "25:10", "Нет отопления", "109"])
+    sheet.append(["V-5", "12.01.2024 10:00", "11:00", "Нет отопления", "109"])
+    path = tmp_path / "split.xlsx"
+    book.save(path)
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 3 and summary.columns_not_read == []
+    assert {r[2]: r[1] for r in rejected} == {
+        "V-4": "received_at: unparseable time '25:10'",
+        "V-5": "received_at: the date says 10:00 and the time column '11:00'"}
+    tz = ZoneInfo("Asia/Almaty")
+    local = {eid: stored(engine, eid)["received_at"].astimezone(tz).strftime("%d.%m %H:%M")
+             for eid in ("V-1", "V-2", "V-3")}
+    assert local == {"V-1": "12.01 09:30", "V-2": "12.01 09:45", "V-3": "12.01 10:00"}
 
 
 def test_xlsx_dates_as_numbers_are_excel_serials(engine: Engine, tmp_path: Path) -> None:

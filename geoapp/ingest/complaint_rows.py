@@ -17,6 +17,7 @@ from geoapp.ingest.values import (
     parse_datetime,
     parse_decimal,
     parse_point,
+    with_time_of_day,
 )
 
 MAX_TEXT = 20_000
@@ -95,6 +96,8 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         raise RowRejected("missing received_at", "missing_received_at")
     try:
         received_at = parse_datetime(raw_received, tz)
+        if raw_time := values.get("received_time"):
+            received_at = with_time_of_day(received_at, raw_time)
     except ValueError as exc:
         raise RowRejected(f"received_at: {exc}", "bad_date") from None
     if received_at > now:

@@ -9,7 +9,7 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -233,8 +233,10 @@ def open_csv(path: Path) -> TableSource:
 def _xlsx_cell(value: object) -> str:
     if value is None:
         return ""
-    if hasattr(value, "strftime"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):  # a date, or a time of day alone ("09:30:00")
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -104,6 +104,24 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
     return parsed
 
 
+_TIME_OF_DAY = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?")
+
+
+def with_time_of_day(day: datetime, raw: str) -> datetime:
+    """`day` at the time written in its own column ("09:30", "9.30", "09:30:15"); a
+    date column that already carries a time keeps it, when the two agree."""
+    match = _TIME_OF_DAY.fullmatch(raw.strip())
+    if match is None:
+        raise ValueError(f"unparseable time {raw!r}")
+    hour, minute, second = (int(g or 0) for g in match.groups())
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"unparseable time {raw!r}")
+    local_midnight = day.hour == day.minute == day.second == 0
+    if not local_midnight and (day.hour, day.minute) != (hour, minute):
+        raise ValueError(f"the date says {day:%H:%M} and the time column {raw.strip()!r}")
+    return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
+
+
 _WKT_POINT = re.compile(r"\s*(?:SRID=4326;)?POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*",
                         re.IGNORECASE)
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
