@@ -367,16 +367,17 @@ def test_xlsx_with_merged_header_cells(engine: Engine, tmp_path: Path) -> None:
     sheet.append(["Реестр обращений службы 109 за январь 2024"])
     sheet.merge_cells("A1:H1")
     sheet.append(["Номер обращения", "Дата обращения", "Текст обращения", "Адрес",
-                  "Координаты", None, "Статус", "Источник"])
+                  "Координаты", None, "Статус", "Источник", None])
     sheet.merge_cells("E2:F2")
-    sheet.append([None, None, None, None, "Широта", "Долгота", None, None])
+    sheet.append([None, None, None, None, "Широта", "Долгота", None, None, "Примечание"])
     sheet.append(["X-1", "15.01.2024 10:00", "Мусор не вывозят неделю", "мкр. Жайлау, 12",
-                  42.9031, 71.3851, "В работе", "109"])
+                  42.9031, 71.3851, "В работе", "109", "повторно"])
     sheet.append(["X-2", "16.01.2024", "Яма на дороге", None, None, None, "Исполнено", "109"])
     path = tmp_path / "export.xlsx"
     book.save(path)
     summary, rejected = run_import(engine, path, tmp_path)
     assert summary.inserted == 2, rejected
+    assert summary.columns_not_read == ["Примечание"]
     x1 = stored(engine, "X-1")
     assert x1["geocode_precision"] == "coordinates" and x1["status"] == "in_progress"
     assert x1["category"] == "waste"

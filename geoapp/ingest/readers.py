@@ -317,7 +317,8 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
         extra = {p: f for p, f in below.items() if f not in elsewhere}
         if extra:
             columns = {p: f for p, f in columns.items() if p not in extra} | extra
-            header = [sub[i] if i in extra else h for i, h in enumerate(header)]
+            header = [sub[i] if i in extra or (not h and i < len(sub)) else h
+                      for i, h in enumerate(header)]
             data_start += 1
     _require(columns, header)
     fields = tuple(columns.items())
