@@ -154,6 +154,7 @@ def export_rows(conn: Connection, query: ListQuery, *, tz: str,
 DETAIL_SQL = text("""
     SELECT c.id, c.ticket, c.source, c.external_id, c.category, c.category_confidence,
            c.text, c.language, c.address, c.status, c.reject_reason, c.version,
+           c.exported_status,
            c.department_id, c.applicant_name, c.applicant_phone,
            c.geocode_precision, c.geocode_score, c.geocode_note,
            ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,

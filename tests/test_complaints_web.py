@@ -467,6 +467,13 @@ def test_status_change_with_csrf(official: FlaskClient, engine_: Engine) -> None
     reopened = state(engine_, ticket)
     assert reopened["status"] == "reopened" and reopened["resolved_at"] is None
     assert reopened["version"] == 4 and reopened["events"] == 3
+    assert "exported-status" not in official.get(f"/complaints/{ticket}").get_data(
+        as_text=True)  # nothing exported: nothing to compare with
+    with engine_.begin() as conn:  # as an import of the source's export leaves it
+        conn.execute(text("UPDATE complaints SET exported_status = 'received' "
+                          "WHERE ticket = :t"), {"t": ticket})
+    shown = official.get(f"/complaints/{ticket}?lang=ru").get_data(as_text=True)
+    assert "exported-status" in shown and "«Зарегистрировано»" in shown
 
 
 def test_post_without_csrf_token_is_refused(official: FlaskClient, engine_: Engine) -> None:

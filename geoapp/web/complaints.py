@@ -167,7 +167,11 @@ def _render_detail(ticket: str, status: int = 200) -> tuple[str, int]:
         precision_name=PRECISION_NAMES.get(row["geocode_precision"],
                                            row["geocode_precision"]),
         reject_reason_name=REJECT_REASON_NAMES.get(row["reject_reason"] or "",
-                                                   row["reject_reason"]))
+                                                   row["reject_reason"]),
+        # The source's word, when the work done here has moved past it (see the
+        # re-import rule in complaint_sql): a re-import will not undo it.
+        exported_status_name=status_name(row["exported_status"], language)
+        if row["exported_status"] not in (None, row["status"]) else None)
     events = [{**e, "from_name": status_name(e["from_status"], language)
                if e["from_status"] else "",
                "to_name": status_name(e["to_status"], language)} for e in history]
