@@ -772,6 +772,22 @@ def test_dates_as_other_exports_and_typists_write_them(written: str, local: str)
     assert parse_datetime(written, tz).astimezone(tz).strftime("%Y-%m-%d %H:%M") == local
 
 
+def test_a_placeholder_date_is_rejected(engine: Engine, tmp_path: Path) -> None:
+    """An empty date exported as day zero would put a complaint in 1900 and skew every
+    statistic by period."""
+    path = write_csv(tmp_path / "zero.csv", [
+        row("Z-1", **{"Дата обращения": "01.01.1900"}),
+        row("Z-2", **{"Дата обращения": "01.01.1970 00:00"}),
+        row("Z-3", **{"Дата обращения": "03.01.2000"})])
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 1
+    assert [(r[2], r[1]) for r in rejected] == [
+        ("Z-1", "received_at '01.01.1900' is before 2000: an empty date's placeholder "
+                "(01.01.1900, 01.01.1970)?"),
+        ("Z-2", "received_at '01.01.1970 00:00' is before 2000: an empty date's placeholder "
+                "(01.01.1900, 01.01.1970)?")]
+
+
 @pytest.mark.parametrize("written", [
     "12.01/2024", "31 ноября 2024", "12 бла 2024", "01/12/2024 9:30 PM", "12.01.24"])
 def test_dates_that_would_be_guesses_are_refused(written: str) -> None:

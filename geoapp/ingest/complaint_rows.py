@@ -21,6 +21,9 @@ from geoapp.ingest.values import (
 )
 
 MAX_TEXT = 20_000
+# Exports write an empty date as Excel's or Unix's day zero; no complaint to a city
+# service predates this.
+EARLIEST_YEAR = 2000
 MAX_FIELD = 1_000
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
@@ -102,6 +105,9 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         raise RowRejected(f"received_at: {exc}", "bad_date") from None
     if received_at > now:
         raise RowRejected(f"received_at {raw_received!r} is in the future", "future_date")
+    if received_at.year < EARLIEST_YEAR:
+        raise RowRejected(f"received_at {raw_received!r} is before {EARLIEST_YEAR}: an empty "
+                          "date's placeholder (01.01.1900, 01.01.1970)?", "bad_date")
 
     raw_source = values.get("source") or default_source
     if not raw_source:
