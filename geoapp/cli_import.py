@@ -138,3 +138,35 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
         click.echo(f"interrupted: {summary.batches_committed} whole batches landed; the "
                    "unfinished batch was rolled back", err=True)
         sys.exit(130)
+
+
+@import_group.command("history", help="The last imports: when, what, and what they changed.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
+              help="How many imports to list, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+def import_history_command(limit: int, as_json: bool) -> None:
+    from zoneinfo import ZoneInfo
+
+    from geoapp.ingest.history import recent_imports, seconds_taken
+
+    with _engine().connect() as conn:
+        imports = recent_imports(conn, limit)
+    for entry in imports:
+        entry["seconds"] = seconds_taken(entry["started_at"], entry["finished_at"])
+    if as_json:
+        _print_json(imports)
+        return
+    if not imports:
+        click.echo("no imports yet")
+        return
+    tz = ZoneInfo(Settings.from_env().timezone)
+    for entry in imports:
+        started = entry["started_at"].astimezone(tz).strftime("%d.%m.%Y %H:%M")
+        counts = ", ".join(f"{name} {entry[name]:,}" for name in (
+            "read", "inserted", "updated", "unchanged", "rejected") if entry[name] is not None)
+        took = f" in {entry['seconds']} s" if entry["seconds"] is not None else ""
+        named = " ".join(part for part in (entry["kind"], entry["layer_or_source"],
+                                           entry["file"]) if part)
+        click.echo(f"#{entry['id']} {started} {named}: {entry['status']}{took}"
+                   + (f"; {counts}" if counts else ""))
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import signal
 import subprocess
 import time
@@ -282,6 +283,26 @@ def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(
             "SELECT department_id FROM complaints WHERE external_id = 'K-1'")).scalar_one()
     assert events[-1] == ("in_progress", "resolved", "import")
     assert department_after == department  # the source still names no department
+
+
+def test_import_history_says_what_each_import_did(ingest_db, tmp_path: Path) -> None:
+    url, _ = ingest_db
+    env = {"DATABASE_URL": url}
+    path = write_csv(tmp_path / "night.csv", [row("N-1"), row("N-2", **{"Дата обращения": "x"})])
+    assert run_geoapp("import", "complaints", str(path), "--source", "109",
+                      env=env).returncode == 0
+    assert run_geoapp("import", "complaints", str(path), env=env).returncode == 0
+    listed = run_geoapp("import", "history", "--limit", "2", env=env)
+    assert listed.returncode == 0, listed.stderr
+    newest, before = listed.stdout.splitlines()
+    assert re.fullmatch(r"#\d+ \d\d\.\d\d\.\d{4} \d\d:\d\d complaints night\.csv: done "
+                        r"in [\d.]+ s; read 2, inserted 0, updated 0, unchanged 1, rejected 1",
+                        newest), newest
+    assert " complaints 109 night.csv: done" in before and "inserted 1," in before
+    as_json = json.loads(run_geoapp("import", "history", "--limit", "1", "--json",
+                                    env=env).stdout)
+    assert as_json[0]["status"] == "done" and as_json[0]["rejected"] == 1
+    assert as_json[0]["file"] == "night.csv" and as_json[0]["seconds"] >= 0
 
 
 def test_missing_columns_refuse_the_whole_file(ingest_db, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -317,6 +318,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                          "register is cancelled; other layers keep what they had)")
     if not path.exists():
         raise InputError(f"no such file: {path}")
+    started = datetime.now(UTC)  # the batch row is written at the end, in the transaction
     summary = LayerSummary(layer=kind, file=path.name)
     layer = choose_source_layer(path, kind, source_layer)
     frame, summary.source_crs, summary.text_encoding = read_layer(path, crs, layer, encoding)
@@ -330,9 +332,11 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
         if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
             summary.complaints_reassigned = reassign_complaints(conn, kind)
         conn.execute(text("""
-            INSERT INTO import_batches (kind, source_file, source, status, finished_at, summary)
-            VALUES ('layer', :file, :layer, 'done', clock_timestamp(), CAST(:summary AS jsonb))
-        """), {"file": path.name, "layer": kind,
+            INSERT INTO import_batches (kind, source_file, source, status, started_at,
+                                        finished_at, summary)
+            VALUES ('layer', :file, :layer, 'done', :started, clock_timestamp(),
+                    CAST(:summary AS jsonb))
+        """), {"file": path.name, "layer": kind, "started": started,
                "summary": json.dumps(summary.as_dict(), ensure_ascii=False)})
     summary.rejected.sort()
     return summary
