@@ -168,7 +168,7 @@ def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path
     assert "swapped" in swapped["geocode_note"]
     outside = stored(engine, "B-5")
     assert outside["geocode_precision"] == "building" and "outside" in outside["geocode_note"]
-    assert "coordinates ignored" in stored(engine, "B-6")["geocode_note"]
+    assert stored(engine, "B-6")["geocode_note"].count("coordinates ignored") == 1
     html = stored(engine, "B-7")
     assert html["text"] == script and html["address"] == script
     iso = stored(engine, "B-10")["received_at"]
@@ -545,6 +545,32 @@ def test_geojson_keeps_good_features_beside_broken_ones(engine: Engine, tmp_path
     assert [r[0] for r in rejected] == ["2", "4"] and all("external_id" in r[1]
                                                           for r in rejected)
     assert stored(engine, "G-3")["geocode_note"] == "latitude and longitude were swapped; fixed"
+
+
+def test_geojson_areas_and_lines_are_placed_inside(engine: Engine, tmp_path: Path) -> None:
+    """A complaint drawn on a web form as an area or a line lands at a point inside it,
+    with a note; a geometry that cannot be read leaves the row to its address."""
+    square = [[[71.3850, 42.9030], [71.3852, 42.9030], [71.3852, 42.9032],
+               [71.3850, 42.9032], [71.3850, 42.9030]]]
+    data = {"type": "FeatureCollection", "features": [
+        {**_feature("A-1"), "geometry": {"type": "Polygon", "coordinates": square}},
+        {**_feature("A-2"), "geometry": {"type": "LineString",
+                                         "coordinates": [[71.3850, 42.9030], [71.3852, 42.9032]]}},
+        {**_feature("A-3", address="15 мкр, д. 7"),
+         "geometry": {"type": "Polygon", "coordinates": "broken"}},
+    ]}
+    path = tmp_path / "areas.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (3, [])
+    for eid, kind in (("A-1", "Polygon"), ("A-2", "LineString")):
+        placed = stored(engine, eid)
+        assert placed["geocode_precision"] == "coordinates"
+        assert placed["geocode_note"] == f"a {kind}: placed at a point inside it"
+        assert 71.3850 <= placed["lon"] <= 71.3852 and 42.9030 <= placed["lat"] <= 42.9032
+    by_address = stored(engine, "A-3")
+    assert by_address["geocode_precision"] == "building"
+    assert by_address["geocode_note"] == "Polygon geometry cannot be read; ignored"
 
 
 @pytest.mark.parametrize(("content", "words"), [

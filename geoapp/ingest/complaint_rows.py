@@ -61,6 +61,15 @@ def detect_language(text: str) -> str:
 
 
 def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | None, str | None]:
+    lat, lon, note = _row_coordinates(values)
+    # A GeoJSON feature's geometry that was not a point (readers._feature_point).
+    if geometry_note := values.get("geometry_note"):
+        note = f"{geometry_note}; {note}" if note else geometry_note
+    return lat, lon, note
+
+
+def _row_coordinates(values: dict[str, str | None]
+                     ) -> tuple[float | None, float | None, str | None]:
     raw_lat, raw_lon = values.get("lat"), values.get("lon")
     if raw_lat is None and raw_lon is None:
         if (raw_point := values.get("point")) is None:

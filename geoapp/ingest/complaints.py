@@ -31,7 +31,7 @@ from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
-from geoapp.ingest.locate import Gazetteer, Location, joined_notes
+from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter
@@ -92,7 +92,7 @@ def resolve_category(label: str | None, text: str, labels: SourceLabels
 def _stage_row(record: ComplaintRecord, location: Location, category: tuple[str, float, bool]
                ) -> tuple[Any, ...]:
     """The staging columns up to the places (complaint_writer adds those)."""
-    note = joined_notes(record.coordinate_note, location.note)
+    note = location.note  # the row's own note on its coordinates included (locate)
     return (
         record.line, record.source, record.external_id, record.received_at, category[0],
         category[1], record.text, record.language, record.address, record.status,

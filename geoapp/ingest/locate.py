@@ -100,13 +100,16 @@ class Gazetteer:
 
     def locate(self, lat: float | None, lon: float | None, address: str | None,
                note: str | None = None) -> Location:
+        """Where the row goes; `note`, the row's own on its coordinates, heads the
+        location's note whichever way it was found."""
         if lat is not None and lon is not None:
             if inside(self.bbox, lon, lat):
                 return Location(lon, lat, "coordinates", None, None, None, note)
             if inside(self.bbox, lat, lon):
                 return Location(lat, lon, "coordinates", None, None, None,
-                                "latitude and longitude were swapped; fixed")
-            note = "coordinates outside the city; located by the address"
+                                joined_notes(note, "latitude and longitude were swapped; "
+                                                   "fixed"))
+            note = joined_notes(note, "coordinates outside the city; located by the address")
         return self.from_address(address, note)
 
 

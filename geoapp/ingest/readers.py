@@ -406,6 +406,28 @@ def _reprojection(path: Path, crs: str) -> Callable[[float, float], tuple[float,
     return transformer.transform  # type: ignore[no-any-return]
 
 
+def _feature_point(geometry: dict[str, Any]) -> tuple[tuple[Any, Any] | None, str]:
+    """A feature's point and, when it is not one, a note: a complaint drawn as an area
+    or a line on a web form is placed at a point inside it; what cannot be read is
+    said, and the row falls back to its address."""
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Point" and isinstance(coordinates, list) and len(coordinates) >= 2:
+        return (coordinates[0], coordinates[1]), ""
+    if not geometry:
+        return None, ""
+    import shapely.geometry
+    from shapely.errors import GeometryTypeError, ShapelyError
+
+    try:
+        shape = shapely.geometry.shape(geometry)
+        if shape.is_empty:
+            return None, f"{kind} geometry is empty"
+        inside = shape.representative_point()
+    except (GeometryTypeError, ShapelyError, TypeError, ValueError, KeyError, IndexError):
+        return None, f"{kind or 'the'} geometry cannot be read; ignored"
+    return (inside.x, inside.y), f"a {kind}: placed at a point inside it"
+
+
 def open_geojson(path: Path) -> TableSource:
     """Feature properties carry the fields; a Point geometry supplies lat/lon,
     reprojected when the file declares another CRS. Line numbers are feature numbers
@@ -425,6 +447,9 @@ def open_geojson(path: Path) -> TableSource:
         header.append("lon")
         lon_pos = len(header) - 1
         columns[lon_pos] = "lon"
+    header.append("geometry_note")
+    note_pos = len(header) - 1
+    columns[note_pos] = "geometry_note"
     fields = tuple(columns.items())
     position = ReadPosition(path)
 
@@ -436,9 +461,9 @@ def open_geojson(path: Path) -> TableSource:
             cells = ["" if props.get(k) is None else str(props.get(k)) for k in keys]
             cells += [""] * (len(header) - len(cells))
             geometry = _mapping(feature.get("geometry"))
-            point = geometry.get("coordinates")
-            if geometry.get("type") == "Point" and isinstance(point, list) and len(point) >= 2:
-                lon, lat = point[:2]
+            point, cells[note_pos] = _feature_point(geometry)
+            if point is not None:
+                lon, lat = point
                 if to_lon_lat is not None and _is_number(lon) and _is_number(lat):
                     lon, lat = to_lon_lat(lon, lat)
                 cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
