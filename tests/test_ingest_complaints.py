@@ -285,6 +285,26 @@ def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(
     assert department_after == department  # the source still names no department
 
 
+def test_a_fixed_rejects_file_is_imported_as_it_is(engine: Engine, tmp_path: Path) -> None:
+    """The way back for refused rows: fix them in the rejects file and import it; its
+    own line and reason columns are neither read as data nor stacked in the next one."""
+    path = write_csv(tmp_path / "day.csv", [
+        row("F-1"), row("F-2", **{"Дата обращения": "12.13.2024"}),
+        row("F-3", **{"Дата обращения": "вчера"})])
+    run_import(engine, path, tmp_path)
+    rejects = tmp_path / "rejects.csv"
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(rejects.read_text(encoding="utf-8-sig").replace("12.13.2024", "12.12.2024"),
+                     encoding="utf-8-sig")
+    summary, rejected = run_import(engine, fixed, tmp_path)
+    assert (summary.inserted, summary.rejected) == (1, 1)
+    assert summary.columns_not_read == []
+    assert stored(engine, "F-2")["received_at"].isoformat().startswith("2024-12-1")
+    header = rejects.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+    assert header[:3] == ["line", "reason", "Номер обращения"]
+    assert [(r[0], r[2]) for r in rejected] == [("3", "F-3")]  # its line in fixed.csv
+
+
 def test_import_history_says_what_each_import_did(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     env = {"DATABASE_URL": url}

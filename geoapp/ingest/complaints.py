@@ -34,7 +34,7 @@ from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
-from geoapp.ingest.rejects import RejectsWriter
+from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
 from geoapp.ingest.source_labels import SourceLabels
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
@@ -156,9 +156,10 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                          "its rejects would overwrite it")
     labels = SourceLabels.from_file(labels_path) if labels_path else SourceLabels()
     source_table = open_table(path, sheet)
+    own_columns = leading_reject_columns(source_table.header)
     summary = ImportSummary(file=str(path), columns_not_read=[
         name for position, name in enumerate(source_table.header)
-        if name and position not in source_table.columns])
+        if name and position not in source_table.columns and position >= own_columns])
     tz = ZoneInfo(settings.timezone)
     now = datetime.now(UTC)
     rejects = RejectsWriter(rejects_path, source_table.header)

@@ -13,11 +13,22 @@ from typing import IO
 
 from geoapp.errors import InputError
 
+REJECT_COLUMNS = ["line", "reason"]
+
+
+def leading_reject_columns(header: list[str]) -> int:
+    """How many of the header's first cells are a rejects file's own (2, or 0): a
+    rejects file, fixed, is imported again as it is."""
+    return len(REJECT_COLUMNS) if [h.strip().lower() for h in header[:2]] == REJECT_COLUMNS \
+        else 0
+
 
 class RejectsWriter:
     def __init__(self, path: Path | None, header: list[str]) -> None:
         self.path = path
-        self.header = header
+        # Re-importing a rejects file: its old line and reason give way to the new ones.
+        self.skip = leading_reject_columns(header)
+        self.header = header[self.skip:]
         self._fh: IO[str] | None = None
         self._writer: csv.writer | None = None  # type: ignore[valid-type]
         if path is not None:
@@ -28,7 +39,7 @@ class RejectsWriter:
                 raise InputError(f"cannot write the rejects file {path}: "
                                  f"{exc.strerror or exc}") from None
             self._writer = csv.writer(self._fh, delimiter=";")
-            self._writer.writerow(["line", "reason", *header])
+            self._writer.writerow([*REJECT_COLUMNS, *self.header])
             self._fh.flush()
 
     def write(self, rows: list[tuple[int, str, list[str]]]) -> None:
@@ -36,7 +47,7 @@ class RejectsWriter:
         if self._writer is None or self._fh is None or not rows:
             return
         for line, reason, cells in rows:
-            self._writer.writerow([line, reason, *cells])
+            self._writer.writerow([line, reason, *cells[self.skip:]])
         self._fh.flush()
 
     def close(self) -> None:
