@@ -38,8 +38,8 @@ SOURCE_LABELS: dict[str, str] = {
 # The 109 export's own form, read without strptime (the import's hottest path), with
 # what other exports and typists vary: "-" or "/" in the date, a comma before the time,
 # "06.42", a fraction of a second (1C writes "06:42:00.000").
-_RU_DATETIME = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})"
-                          r"(?:\s*[\s,]\s*(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?)?")
+_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?"
+_RU_DATETIME = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*[\s,]\s*" + _TIME + ")?")
 # "12.01.2024 г." / "2024 ж.": the year's abbreviation (Russian год, Kazakh жыл).
 _YEAR_WORD = re.compile(r"(\d{4})\s*(?:г|ж)\.?(?=\s|,|$)", re.IGNORECASE)
 # "1 октября 2024", "1 окт. 2024", "1 қазан 2024": a month by name, Russian (any case
@@ -104,7 +104,7 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
     return parsed
 
 
-_TIME_OF_DAY = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?")
+_TIME_OF_DAY = re.compile(_TIME)  # a time in its own column, as written after a date
 
 
 def with_time_of_day(day: datetime, raw: str) -> datetime:
