@@ -147,12 +147,10 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
 def import_history_command(limit: int, as_json: bool) -> None:
     from zoneinfo import ZoneInfo
 
-    from geoapp.ingest.history import recent_imports, seconds_taken
+    from geoapp.ingest.history import recent_imports
 
     with _engine().connect() as conn:
         imports = recent_imports(conn, limit)
-    for entry in imports:
-        entry["seconds"] = seconds_taken(entry["started_at"], entry["finished_at"])
     if as_json:
         _print_json(imports)
         return

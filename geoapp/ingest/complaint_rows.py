@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from geoapp.ingest.locate import joined_notes
 from geoapp.ingest.readers import RawRow
 from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.values import (
@@ -63,9 +64,7 @@ def detect_language(text: str) -> str:
 def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | None, str | None]:
     lat, lon, note = _row_coordinates(values)
     # A GeoJSON feature's geometry that was not a point (readers._feature_point).
-    if geometry_note := values.get("geometry_note"):
-        note = f"{geometry_note}; {note}" if note else geometry_note
-    return lat, lon, note
+    return lat, lon, joined_notes(values.get("geometry_note"), note)
 
 
 def _row_coordinates(values: dict[str, str | None]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -14,6 +13,8 @@ _RECENT = text("""
     SELECT id, kind, coalesce(source_file, '') AS file,
            coalesce(source, '') AS layer_or_source,
            status, started_at, finished_at,
+           round(extract(epoch FROM finished_at - started_at)::numeric, 1)::float8
+               AS seconds,
            (summary->>'read')::bigint AS read,
            (summary->>'inserted')::bigint AS inserted,
            (summary->>'updated')::bigint AS updated,
@@ -30,6 +31,3 @@ def recent_imports(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The last `limit` imports, newest first."""
     return [dict(row) for row in conn.execute(_RECENT, {"limit": limit}).mappings()]
 
-
-def seconds_taken(started: datetime, finished: datetime | None) -> float | None:
-    return None if finished is None else round((finished - started).total_seconds(), 1)
