@@ -20,7 +20,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from geoapp.geocode.normalize import clean_text, fold_kazakh
-from geoapp.taxonomy import CATEGORIES, CATEGORY_BY_CODE
+from geoapp.taxonomy import CATEGORIES, CATEGORY_BY_CODE, CATEGORY_GROUPS
 
 OTHER = "other"
 OTHER_CONFIDENCE = 0.1
@@ -367,21 +367,43 @@ def category_scores(text: str) -> dict[str, float]:
     return scores
 
 
-# Exports repeat texts ("Нет света"); a bounded cache spares classifying them again.
-@lru_cache(maxsize=4096)
-def classify_text(text: str) -> tuple[str, float]:
-    """The most likely taxonomy code and a confidence in 0..1 ("other", 0.1 when no
-    keyword matches). Confidence grows with the winning score and with its margin
-    over the runner-up."""
-    scores = category_scores(text)
-    if not scores:
-        return OTHER, OTHER_CONFIDENCE
+def _ranked(scores: dict[str, float]) -> tuple[str, float]:
+    """The best code of non-empty `scores` and a confidence in 0..1, growing with the
+    winning score and with its margin over the runner-up."""
     order = {c.code: i for i, c in enumerate(CATEGORIES)}
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
     best_code, best = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     confidence = (1 - math.exp(-best / 3)) * best / (best + second)
     return best_code, round(confidence, 3)
+
+
+# Exports repeat texts ("Нет света"); a bounded cache spares classifying them again.
+@lru_cache(maxsize=4096)
+def classify_text(text: str) -> tuple[str, float]:
+    """The most likely taxonomy code and its confidence ("other", 0.1 when no keyword
+    matches)."""
+    scores = category_scores(text)
+    if not scores:
+        return OTHER, OTHER_CONFIDENCE
+    return _ranked(scores)
+
+
+# A group's label with nothing in the text to say which of its categories: the group's
+# first category (the one most complaints under such labels belong to), at this.
+GROUP_ONLY_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=4096)
+def classify_within(group: str, text: str) -> tuple[str, float]:
+    """The most likely category of `group` ("land": a source's generic "Земельные
+    вопросы") by the text, else the group's first category."""
+    scores = {code: score for code, score in category_scores(text).items()
+              if CATEGORY_BY_CODE[code].group == group}
+    if not scores:
+        first = next(c.code for c in CATEGORIES if c.group == group)
+        return first, GROUP_ONLY_CONFIDENCE
+    return _ranked(scores)
 
 
 # -- source labels -------------------------------------------------------------
@@ -409,7 +431,7 @@ def source_labels() -> dict[str, str]:
     raw = resources.files("geoapp.data").joinpath("category_labels.toml").read_bytes()
     labels = tomllib.loads(raw.decode("utf-8")).get("labels", {})
     for label, code in labels.items():
-        if code not in CATEGORY_BY_CODE:
+        if code not in CATEGORY_BY_CODE and code not in CATEGORY_GROUPS:
             raise ValueError(f"category_labels.toml: {label!r} maps to unknown code {code!r}")
         mapping[label_key(label)] = code
     return mapping

@@ -285,6 +285,121 @@ def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(
     assert department_after == department  # the source still names no department
 
 
+def test_an_export_silent_on_status_or_department_leaves_them_as_they_are(
+        engine: Engine, tmp_path: Path) -> None:
+    """A narrower export (no status or department column) or an empty cell says
+    nothing: a resolved complaint must not go back to `received`, nor lose its
+    department."""
+    run_import(engine, write_csv(tmp_path / "full.csv", [
+        row("S-1", **{"Статус": "Исполнено", "Дата исполнения": "20.01.2024 12:00",
+                      "Исполнитель": "ГКП «Жылу»"}),
+        row("S-2", **{"Статус": "В работе", "Исполнитель": "ГКП «Жылу»"})]), tmp_path)
+    before = {eid: stored(engine, eid) for eid in ("S-1", "S-2")}
+    narrow = [h for h in HEADER if h not in ("Статус", "Дата исполнения", "Исполнитель")]
+    silent = write_csv(tmp_path / "narrow.csv", [
+        [r[HEADER.index(h)] for h in narrow] for r in (row("S-1"), row("S-2"), row("S-3"))],
+        header=narrow)
+    summary, _ = run_import(engine, silent, tmp_path)
+    assert (summary.inserted, summary.updated, summary.unchanged) == (1, 0, 2)
+    blank, _ = run_import(engine, write_csv(tmp_path / "blank.csv", [
+        row("S-1", **{"Статус": ""}), row("S-2", **{"Статус": " "})]), tmp_path)
+    assert (blank.updated, blank.unchanged) == (0, 2)
+    for eid, was in before.items():
+        now = stored(engine, eid)
+        assert (now["status"], now["resolved_at"], now["department_id"]) == (
+            was["status"], was["resolved_at"], was["department_id"]) != (
+            "received", None, None)
+    assert stored(engine, "S-3")["status"] == "received"
+    with engine.connect() as conn:
+        events = conn.execute(text("""SELECT count(*) FROM complaint_events e
+            JOIN complaints c ON c.id = e.complaint_id
+            WHERE c.external_id IN ('S-1', 'S-2')""")).scalar_one()
+    assert events == 4  # received and the exported status, each; nothing since
+
+
+def test_a_key_reused_for_another_complaint_is_rejected_not_merged(
+        engine: Engine, tmp_path: Path) -> None:
+    """A bare `№` column numbers the rows of each day's export: day 2's complaint 1 is
+    not day 1's. Counting it as unchanged would lose it without a word."""
+    day1 = write_csv(tmp_path / "day1.csv", [
+        row("1"), row("2", **{"Текст обращения": "Прорыв трубы во дворе"})])
+    run_import(engine, day1, tmp_path)
+    day2 = write_csv(tmp_path / "day2.csv", [
+        row("1", **{"Дата обращения": "14.01.2024 10:00"}),
+        row("2", **{"Текст обращения": "Не вывозят мусор третью неделю"}),
+        row("3", **{"Текст обращения": "  прорыв   трубы во дворе", "Дата обращения":
+                    "12.01.2024 09:30"})])
+    summary, rejected = run_import(engine, day2, tmp_path)
+    assert (summary.inserted, summary.updated, summary.unchanged, summary.rejected) == (
+        1, 0, 0, 2)
+    assert dict(summary.rejected_by_reason) == {"key_taken": 2}
+    assert [r[0] for r in rejected] == ["2", "3"]
+    assert "received 12.01.2024 09:30" in rejected[0][1]
+    assert stored(engine, "2")["text"] == "Прорыв трубы во дворе"
+    # The same complaint re-exported with its text re-spaced and re-cased is the same.
+    again = write_csv(tmp_path / "again.csv", [
+        row("2", **{"Текст обращения": "ПРОРЫВ  трубы во дворе", "Дата обращения":
+                    "12.01.2024 09:30"})])
+    same, _ = run_import(engine, again, tmp_path)
+    assert (same.unchanged, same.rejected) == (1, 0)
+
+
+def test_department_names_as_exports_vary_them_are_one_department(
+        engine: Engine, tmp_path: Path) -> None:
+    """Case, quotes and spacing vary between exports: "ГКП  «ЖЫЛУ»" is the department
+    "ГКП «Жылу»", not a new one the complaint moves to."""
+    run_import(engine, write_csv(tmp_path / "v1.csv", [
+        row("D-1", **{"Исполнитель": "ГКП «Жылу»", "Статус": "В работе"})]), tmp_path)
+    again, _ = run_import(engine, write_csv(tmp_path / "v2.csv", [
+        row("D-1", **{"Исполнитель": "ГКП  «ЖЫЛУ» ", "Статус": "В работе"}),
+        row("D-2", **{"Исполнитель": "гкп жылу"}),
+        row("D-3", **{"Исполнитель": "Отдел  ЖКХ"}),
+        row("D-4", **{"Исполнитель": "отдел жкх"})]), tmp_path)
+    assert (again.inserted, again.updated, again.unchanged) == (3, 0, 1)
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM departments ORDER BY name")).scalars()
+        by_complaint = dict(conn.execute(text("""SELECT c.external_id, d.name
+            FROM complaints c JOIN departments d ON d.id = c.department_id""")).all())
+    assert list(names) == ["ГКП «Жылу»", "Отдел ЖКХ"]
+    assert by_complaint == {"D-1": "ГКП «Жылу»", "D-2": "ГКП «Жылу»", "D-3": "Отдел ЖКХ",
+                            "D-4": "Отдел ЖКХ"}
+
+
+def test_words_phones_and_times_as_exports_write_them(engine: Engine,
+                                                       tmp_path: Path) -> None:
+    """eOtinish's statuses, its name in Cyrillic, a phone Excel turned into a float or
+    a landline without a city code (kept as typed, so /track still finds it), a time
+    of day Excel kept as a fraction, a generic land label refined by the text."""
+    header = [*HEADER, "Время обращения"]
+    rows = [
+        [*row("W-1", **{"Статус": "Қаралуда", "Источник": "ЕОТИНИШ",
+                        "Телефон": "87012345678.0"}), ""],
+        [*row("W-2", **{"Статус": "На рассмотрении", "Телефон": "43-12-34"}), ""],
+        [*row("W-3", **{"Статус": "Исполнен", "Дата исполнения": "20.01.2024 12:00",
+                        "Телефон": "8 701 234 56 78, 8 777 123 45 67",
+                        "Дата обращения": "12.01.2024"}), "0.4375"],
+        [*row("W-4", **{"Статус": "Тіркелген", "Категория": "Земельные вопросы",
+                        "Текст обращения": "Сосед самовольно захватил часть общего "
+                        "двора и поставил забор"}), ""],
+        [*row("W-5", **{"Статус": "Отклонен", "Категория": "Земельные вопросы",
+                        "Текст обращения": "Прошу разобраться"}), ""],
+    ]
+    summary, rejected = run_import(engine, write_csv(tmp_path / "w.csv", rows,
+                                                     header=header), tmp_path)
+    assert (summary.inserted, rejected) == (5, [])
+    got = {eid: stored(engine, eid) for eid in ("W-1", "W-2", "W-3", "W-4", "W-5")}
+    assert [got[e]["status"] for e in sorted(got)] == [
+        "in_progress", "in_progress", "resolved", "received", "rejected"]
+    assert got["W-1"]["source"] == "eotinish"
+    assert [got[e]["applicant_phone"] for e in ("W-1", "W-2", "W-3")] == [
+        "+77012345678", "43-12-34", "+77012345678"]
+    tz = ZoneInfo("Asia/Almaty")
+    assert got["W-3"]["received_at"].astimezone(tz).time() == time_of_day(10, 30)
+    assert (got["W-4"]["category"], got["W-5"]["category"]) == (
+        "land.encroachment", "land.illegal_allocation")
+    assert got["W-5"]["category_confidence"] < 1
+
+
 def test_a_fixed_rejects_file_is_imported_as_it_is(engine: Engine, tmp_path: Path) -> None:
     """The way back for refused rows: fix them in the rejects file and import it; its
     own line and reason columns are neither read as data nor stacked in the next one."""

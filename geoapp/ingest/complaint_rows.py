@@ -50,7 +50,7 @@ class ComplaintRecord:
     lat: float | None
     lon: float | None
     coordinate_note: str | None
-    status: str
+    status: str | None  # None: the export does not say (complaint_sql keeps the stored)
     resolved_at: datetime | None
     department: str | None
     applicant_name: str | None
@@ -127,7 +127,7 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         raise RowRejected(str(exc), "bad_source") from None
 
     try:
-        status = labels.status(values["status"]) if values.get("status") else "received"
+        status = labels.status(values["status"]) if values.get("status") else None
     except ValueError as exc:
         raise RowRejected(str(exc), "bad_status") from None
     resolved_at = None
@@ -151,7 +151,7 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         text=text, language=language, category_label=values.get("category"),
         address=(values.get("address") or None) and (values["address"] or "")[:MAX_FIELD],
         lat=lat, lon=lon, coordinate_note=note, status=status, resolved_at=resolved_at,
-        department=(values.get("department") or None),
+        department=" ".join((values.get("department") or "").split()) or None,
         applicant_name=(values.get("applicant_name") or None),
         applicant_phone=normalise_phone(phone) if phone else None,
     )

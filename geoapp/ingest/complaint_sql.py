@@ -57,43 +57,89 @@ REGISTER_KEYS = """
     )
     SELECT line, first_line FROM met ORDER BY line
 """
-# In name order: two batches written at once then wait for each other's new names in
-# the same order, never in a cycle.
-ADD_DEPARTMENTS = text("""
+_QUOTES = "«»\"“”„'"
+
+
+def department_key(name: str) -> str:
+    """SQL: a department's name as exports vary it ("ГКП «Жылу»", "ГКП  ЖЫЛУ"): case,
+    quotes and spacing do not count."""
+    quotes = _QUOTES.replace("'", "''")
+    return (f"btrim(regexp_replace(lower(translate({name}, '{quotes}', '')), "
+            r"'\s+', ' ', 'g'))")
+
+
+# A department is the first name seen for its key; a new one only when no name has
+# that key. In key order: two batches written at once then wait for each other's new
+# names in the same order, never in a cycle.
+ADD_DEPARTMENTS = text(f"""
     INSERT INTO departments (name)
-    SELECT DISTINCT department_name FROM stage_complaints WHERE department_name IS NOT NULL
-    ORDER BY department_name
+    SELECT name FROM (
+        SELECT DISTINCT ON (key) key, name
+        FROM (SELECT DISTINCT {department_key('department_name')} AS key,
+                     department_name AS name
+              FROM stage_complaints WHERE department_name IS NOT NULL) named
+        ORDER BY key, name
+    ) first_named
+    WHERE key NOT IN (SELECT {department_key('name')} FROM departments)
+    ORDER BY key
     ON CONFLICT (name) DO NOTHING
 """)
+# Each key's department: the oldest of those with that key.
+_DEPARTMENTS_BY_KEY = (f"(SELECT DISTINCT ON (key) key, id FROM (SELECT "
+                       f"{department_key('name')} AS key, id FROM departments) k "
+                       "ORDER BY key, id)")
 
 # A re-import takes a field from the export only when the source changed it since its
 # previous export (exported_*; NULL: the current values stand for what it said). A
 # status or department an official set in geoapp since then stays; the source's own
-# later change wins over it. Status and resolution time go together.
-_EXPORTED_BEFORE = {
-    "status": "coalesce(complaints.exported_status, complaints.status)",
-    "resolved_at": """CASE WHEN complaints.exported_status IS NULL THEN complaints.resolved_at
-                           ELSE complaints.exported_resolved_at END""",
-    "department_id": """CASE WHEN complaints.exported_status IS NULL
-                             THEN complaints.department_id
-                             ELSE complaints.exported_department_id END""",
-}
+# later change wins over it. Status and resolution time go together. `{c}` is the
+# stored complaint's table name or alias.
+def _exported_before(c: str) -> dict[str, str]:
+    return {
+        "status": f"coalesce({c}.exported_status, {c}.status)",
+        "resolved_at": f"""CASE WHEN {c}.exported_status IS NULL THEN {c}.resolved_at
+                               ELSE {c}.exported_resolved_at END""",
+        "department_id": f"""CASE WHEN {c}.exported_status IS NULL THEN {c}.department_id
+                                 ELSE {c}.exported_department_id END""",
+    }
+
+
+_BEFORE = _exported_before("complaints")
 STATUS_MOVED = (f"((EXCLUDED.status, EXCLUDED.resolved_at) IS DISTINCT FROM "
-                f"({_EXPORTED_BEFORE['status']}, {_EXPORTED_BEFORE['resolved_at']}))")
-DEPARTMENT_MOVED = (f"(EXCLUDED.department_id IS DISTINCT FROM "
-                    f"{_EXPORTED_BEFORE['department_id']})")
+                f"({_BEFORE['status']}, {_BEFORE['resolved_at']}))")
+DEPARTMENT_MOVED = f"(EXCLUDED.department_id IS DISTINCT FROM {_BEFORE['department_id']})"
+# An export without a status or department (no such column, or an empty cell) says
+# nothing about it: a stored complaint keeps what the source said last time.
+_STORED = _exported_before("c")
+
+# A stored complaint under the same key but received on another day, or whose text
+# starts otherwise, is another complaint: the key was reused (a row number taken for
+# the complaint's number, say). Such a row is left out and reported, never merged.
+_TEXT_START = "btrim(lower(regexp_replace(left({}, 80), '\\s+', ' ', 'g')))"
+KEY_TAKEN = (
+    "(c.id IS NOT NULL AND (abs(extract(epoch FROM c.received_at - s.received_at)) >= 86400"
+    f" OR left({_TEXT_START.format('c.text')}, 40) <> left({_TEXT_START.format('s.text')}, 40)))"
+)
 
 # The staged rows come with their places found (places.find_places_sql).
 UPSERT = text(f"""
-    WITH assigned AS (
-        SELECT s.*, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
-               d.id AS department_id
+    WITH assigned AS MATERIALIZED (
+        SELECT s.line, s.source, s.external_id, s.received_at, s.category,
+               s.category_confidence, s.text, s.language, s.address, s.applicant_name,
+               s.applicant_phone, s.geocode_precision, s.geocode_score, s.geocode_note,
+               s.microdistrict_id, s.parcel_id, s.building_id,
+               ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
+               coalesce(s.status, {_STORED['status']}, 'received') AS status,
+               CASE WHEN s.status IS NULL AND c.id IS NOT NULL THEN {_STORED['resolved_at']}
+                    ELSE s.resolved_at END AS resolved_at,
+               CASE WHEN s.department_name IS NULL AND c.id IS NOT NULL
+                    THEN {_STORED['department_id']} ELSE d.id END AS department_id,
+               c.id AS stored_id, c.status AS stored_status,
+               c.received_at AS stored_received_at, {KEY_TAKEN} AS key_taken
         FROM stage_complaints s
-        LEFT JOIN departments d ON d.name = s.department_name
-    ),
-    prev AS (
-        SELECT c.id, c.status FROM complaints c
-        JOIN stage_complaints s ON s.source = c.source AND s.external_id = c.external_id
+        LEFT JOIN {_DEPARTMENTS_BY_KEY} d
+               ON d.key = {department_key('s.department_name')}
+        LEFT JOIN complaints c ON c.source = s.source AND c.external_id = s.external_id
     ),
     up AS (
         INSERT INTO complaints (
@@ -108,7 +154,7 @@ UPSERT = text(f"""
                applicant_phone, geom, geocode_precision, geocode_score, geocode_note,
                microdistrict_id, building_id, parcel_id, :batch_id, status, resolved_at,
                department_id
-        FROM assigned
+        FROM assigned WHERE NOT key_taken
         ON CONFLICT (source, external_id) DO UPDATE SET
             status = CASE WHEN {STATUS_MOVED} THEN EXCLUDED.status
                           ELSE complaints.status END,
@@ -141,15 +187,22 @@ UPSERT = text(f"""
         SELECT up.id,
                CASE WHEN up.status = 'resolved' AND up.resolved_at IS NOT NULL
                     THEN up.resolved_at ELSE now() END,
-               prev.status, up.status, 'import', 'status changed in a re-import',
+               a.stored_status, up.status, 'import', 'status changed in a re-import',
                up.department_id
-        FROM up JOIN prev ON prev.id = up.id
-        WHERE NOT up.inserted AND prev.status IS DISTINCT FROM up.status
+        FROM up JOIN assigned a ON a.stored_id = up.id
+        WHERE NOT up.inserted AND a.stored_status IS DISTINCT FROM up.status
         RETURNING 1
+    ),
+    taken AS (
+        SELECT coalesce(array_agg(line ORDER BY line), '{{}}') AS lines,
+               coalesce(array_agg(stored_received_at ORDER BY line), '{{}}') AS received
+        FROM assigned WHERE key_taken
     )
     SELECT count(*) FILTER (WHERE inserted) AS inserted,
            count(*) FILTER (WHERE NOT inserted) AS updated,
-           (SELECT count(*) FROM events) AS events
+           (SELECT count(*) FROM events) AS events,
+           (SELECT lines FROM taken) AS taken_lines,
+           (SELECT received FROM taken) AS taken_received
     FROM up
 """)
 

@@ -20,6 +20,7 @@ import queue
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection
@@ -32,16 +33,19 @@ WRITERS = 2
 _COPY_STAGE = (f"COPY stage_complaints ({', '.join(sql.STAGE_COLUMNS)}) "
                "FROM STDIN (FORMAT BINARY)")
 Duplicates = list[tuple[int, int]]  # (line, first line of its key)
+KeysTaken = list[tuple[int, datetime]]  # (line, when the stored complaint was received)
 Tag = TypeVar("Tag")  # what the caller knows a batch by
 
 
 @dataclass(frozen=True)
 class WrittenBatch:
-    """What a committed batch did, and the rows it left out as duplicates."""
+    """What a committed batch did, and the rows it left out: duplicates in the file,
+    and keys that already name another complaint (complaint_sql.KEY_TAKEN)."""
 
     inserted: int
     updated: int
     duplicates: Duplicates
+    keys_taken: KeysTaken
 
 
 def met_before(conn: Connection, staged: list[tuple[Any, ...]]) -> Duplicates:
@@ -68,8 +72,10 @@ def write_batch(conn: Connection, staged: list[tuple[Any, ...]], places: list[Pl
                 if values[0] not in left_out:
                     copy.write_row(values + place)
         conn.execute(sql.ADD_DEPARTMENTS)
-        inserted, updated, _events = conn.execute(sql.UPSERT, {"batch_id": batch_id}).one()
-    return WrittenBatch(inserted, updated, duplicates)
+        inserted, updated, _events, taken_lines, taken_received = conn.execute(
+            sql.UPSERT, {"batch_id": batch_id}).one()
+    return WrittenBatch(inserted, updated, duplicates,
+                        list(zip(taken_lines, taken_received, strict=True)))
 
 
 def _cancel(conn: Connection) -> None:

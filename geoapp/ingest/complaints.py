@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from geoapp.classify import classify_text
+from geoapp.classify import classify_text, classify_within
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
@@ -36,6 +36,7 @@ from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
 from geoapp.ingest.source_labels import SourceLabels
+from geoapp.taxonomy import CATEGORY_BY_CODE
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
 # Called after each batch lands: rows read so far, and the share of the file they
@@ -80,11 +81,14 @@ UNMAPPED_SHOWN = 50
 
 def resolve_category(label: str | None, text: str, labels: SourceLabels
                      ) -> tuple[str, float, bool]:
-    """(code, confidence, from_text): the row's own category when `labels` knows it,
-    else the classifier's guess from the text."""
+    """(code, confidence, from_text): the row's own category when `labels` knows it
+    (within its group by the text, when the label names a group only), else the
+    classifier's guess from the text."""
     code = labels.category(label) if label else None
-    if code:
+    if code in CATEGORY_BY_CODE:
         return code, 1.0, False
+    if code:
+        return *classify_within(code, text[:CLASSIFY_CHARS]), False
     code, confidence = classify_text(text[:CLASSIFY_CHARS])
     return code, confidence, True
 
@@ -254,6 +258,7 @@ class PreparedBatch:
     """A batch parsed, located and classified, ready for the database."""
 
     raw_rows: list[RawRow]
+    tz: ZoneInfo  # the city's, for dates in reasons
     staged: list[tuple[Any, ...]] = field(default_factory=list)
     places: list[Future[list[Place]]] = field(default_factory=list)  # one per chunk
     rejected: list[tuple[int, str, list[str]]] = field(default_factory=list)
@@ -268,7 +273,7 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: SourceLa
                   find_places: PlaceLookup) -> PreparedBatch:
     """Parse, locate and classify; the places are looked up (`find_places`) by
     chunks while the rest of the batch is still being prepared."""
-    batch = PreparedBatch(raw_rows)
+    batch = PreparedBatch(raw_rows, tz)
     queries: list[PlaceQuery] = []
     for row in raw_rows:
         try:
@@ -303,13 +308,19 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     precisions = dict(batch.precisions)
     unmapped = dict(batch.unmapped)
     originals = {row.line: row.original for row in batch.raw_rows}
-    for line, first in written.duplicates:
-        rejected.append((line, f"duplicate external_id in this file (first at line {first})",
-                         originals[line]))
-        reasons["duplicate_in_file"] += 1
+    left_out = [(line, f"duplicate external_id in this file (first at line {first})",
+                 "duplicate_in_file") for line, first in written.duplicates]
+    left_out += [(line, "external_id already names another complaint of this source "
+                  f"(received {received.astimezone(batch.tz):%d.%m.%Y %H:%M}; the date or "
+                  "the text differ): a row number taken for the complaint's number?",
+                  "key_taken")
+                 for line, received in written.keys_taken]
+    for line, reason, code in left_out:
+        rejected.append((line, reason, originals[line]))
+        reasons[code] += 1
         precisions.pop(line, None)
         unmapped.pop(line, None)
-    landed = len(batch.staged) - len(written.duplicates)
+    landed = len(batch.staged) - len(left_out)
     summary.read += len(batch.raw_rows)
     summary.inserted += written.inserted
     summary.updated += written.updated

@@ -18,13 +18,14 @@ from geoapp.classify import label_key, map_source_label, source_labels
 from geoapp.errors import InputError
 from geoapp.ingest.readers import sniff_delimiter, sniff_encoding
 from geoapp.ingest.values import SOURCE_LABELS, STATUS_LABELS, normalise_key
-from geoapp.taxonomy import CATEGORY_BY_CODE, SOURCES, STATUSES
+from geoapp.taxonomy import CATEGORY_BY_CODE, CATEGORY_GROUPS, SOURCES, STATUSES
 
 _CACHE_LIMIT = 4096  # exports repeat a few labels; a runaway column must not grow this
 _HEADER_CODES = ("code", "код", "category", "категория", "санат", "status", "статус",
                  "source", "источник")
 # Each kind: its codes, and the TOML table that holds its labels.
-_KINDS = {"categories": (CATEGORY_BY_CODE, "labels"), "statuses": (STATUSES, "statuses"),
+_KINDS = {"categories": (frozenset(CATEGORY_BY_CODE) | frozenset(CATEGORY_GROUPS), "labels"),
+          "statuses": (STATUSES, "statuses"),
           "sources": (SOURCES, "sources")}
 
 
@@ -73,7 +74,8 @@ class SourceLabels:
         return cls(read_label_file(path))
 
     def category(self, label: str) -> str | None:
-        """The label's taxonomy code, or None when no mapping knows it."""
+        """The label's taxonomy code, or a group's ("land") when the label names a
+        group only; None when no mapping knows it."""
         try:
             return self._category_codes[label]
         except KeyError:

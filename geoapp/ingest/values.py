@@ -15,23 +15,31 @@ _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H
 
 STATUS_LABELS: dict[str, str] = {
     "received": "received", "зарегистрировано": "received", "зарегистрирован": "received",
-    "поступило": "received", "новое": "received", "новый": "received", "тіркелді": "received",
+    "зарегистрирована": "received", "поступило": "received", "новое": "received",
+    "новый": "received", "тіркелді": "received", "тіркелген": "received",
     "assigned": "assigned", "назначено": "assigned", "направлено исполнителю": "assigned",
     "направлено": "assigned", "передано": "assigned", "тағайындалды": "assigned",
+    "жолданды": "assigned",
     "in_progress": "in_progress", "в работе": "in_progress", "на исполнении": "in_progress",
-    "в процессе": "in_progress", "орындалуда": "in_progress", "жұмыста": "in_progress",
-    "resolved": "resolved", "исполнено": "resolved", "выполнено": "resolved",
-    "решено": "resolved", "закрыто": "resolved", "орындалды": "resolved",
+    "в процессе": "in_progress", "на рассмотрении": "in_progress",
+    "рассматривается": "in_progress", "орындалуда": "in_progress", "жұмыста": "in_progress",
+    "қаралуда": "in_progress", "қарауда": "in_progress",
+    "resolved": "resolved", "исполнено": "resolved", "исполнен": "resolved",
+    "выполнено": "resolved", "выполнен": "resolved", "решено": "resolved",
+    "решен": "resolved", "закрыто": "resolved", "закрыт": "resolved",
+    "орындалды": "resolved", "шешілді": "resolved", "жабылды": "resolved",
     "rejected": "rejected", "отказано": "rejected", "отклонено": "rejected",
-    "бас тартылды": "rejected",
+    "отклонен": "rejected", "отказ": "rejected", "бас тартылды": "rejected",
+    "қабылданбады": "rejected",
     "reopened": "reopened", "возобновлено": "reopened", "повторно открыто": "reopened",
 }
 SOURCE_LABELS: dict[str, str] = {
     **{s: s for s in SOURCES},
     "служба 109": "109", "call-центр 109": "109", "колл-центр 109": "109",
-    "e-otinish": "eotinish", "eотиниш": "eotinish", "е-өтініш": "eotinish",
+    "e-otinish": "eotinish", "еотиниш": "eotinish", "е-отиниш": "eotinish",
+    "е-өтініш": "eotinish", "еөтініш": "eotinish",
     "портал": "eotinish", "сайт": "web", "интернет": "web", "личный прием": "walk_in",
-    "личный приём": "walk_in", "жеке қабылдау": "walk_in",
+    "жеке қабылдау": "walk_in",
 }
 
 
@@ -111,15 +119,28 @@ def with_time_of_day(day: datetime, raw: str) -> datetime:
     """`day` at the time written in its own column ("09:30", "9.30", "09:30:15"); a
     date column that already carries a time keeps it, when the two agree."""
     match = _TIME_OF_DAY.fullmatch(raw.strip())
-    if match is None:
+    if match is not None:
+        hour, minute, second = (int(g or 0) for g in match.groups())
+    elif (seconds := _day_fraction_seconds(raw)) is not None:
+        hour, minute, second = seconds // 3600, seconds // 60 % 60, seconds % 60
+    else:
         raise ValueError(f"unparseable time {raw!r}")
-    hour, minute, second = (int(g or 0) for g in match.groups())
     if hour > 23 or minute > 59 or second > 59:
         raise ValueError(f"unparseable time {raw!r}")
     local_midnight = day.hour == day.minute == day.second == 0
     if not local_midnight and (day.hour, day.minute) != (hour, minute):
         raise ValueError(f"the date says {day:%H:%M} and the time column {raw.strip()!r}")
     return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
+
+
+def _day_fraction_seconds(raw: str) -> int | None:
+    """Seconds since midnight of a time Excel keeps as a fraction of a day ("0.4375"
+    is 10:30), as a workbook saved to CSV or a text-formatted cell shows it."""
+    try:
+        fraction = float(raw.replace(",", "."))
+    except ValueError:
+        return None
+    return round(fraction * 86_400) if 0 <= fraction < 1 else None
 
 
 _WKT_POINT = re.compile(r"\s*(?:SRID=4326;)?POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*",
@@ -166,16 +187,30 @@ def parse_decimal(raw: str) -> float:
 
 
 _DIGITS = re.compile(r"\D+")
+# "87012345678.0": a number Excel kept as a float and a CSV wrote as such.
+_EXCEL_FLOAT = re.compile(r"(\d+)\.0+")
+# Several numbers in one cell ("8701..., 8777..."), an extension after one.
+_PHONE_SEPARATORS = re.compile(r"[,;/]|\s+(?:и|или|немесе)\s+", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(?:доб|вн|ext|ішкі)\b.*$", re.IGNORECASE)
+MAX_PHONE = 50
 
 
 def normalise_phone(raw: str) -> str | None:
-    """+77XXXXXXXXX for a Kazakh mobile number written in any usual way, else None."""
-    digits = _DIGITS.sub("", raw)
-    if len(digits) == 11 and digits[0] in "78":
-        digits = digits[1:]
-    if len(digits) == 10 and digits.startswith("7"):
-        return "+7" + digits
-    return None
+    """+77XXXXXXXXX for a Kazakh number written in any usual way (the first of
+    several); a number that is not one ("43-12-34", a foreign one) is kept as typed,
+    never dropped. None when the cell holds no digits."""
+    text = raw.strip()
+    if whole := _EXCEL_FLOAT.fullmatch(text):
+        text = whole.group(1)
+    for candidate in _PHONE_SEPARATORS.split(text):
+        digits = _DIGITS.sub("", _EXTENSION.sub("", candidate))
+        if len(digits) == 11 and digits[0] in "78":
+            digits = digits[1:]
+        if len(digits) == 10 and digits.startswith("7"):
+            return "+7" + digits
+    if not any(ch.isdigit() for ch in text):
+        return None
+    return " ".join(text.split())[:MAX_PHONE]
 
 
 def normalise_key(raw: str) -> str:
