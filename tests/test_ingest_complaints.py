@@ -115,7 +115,8 @@ def test_a_stray_nul_does_not_make_a_file_utf16() -> None:
     header = "Номер обращения;Дата обращения;Текст обращения\n".encode()
     row_with_nul = "1;01.01.2024;текст\x00 обрыв\n".encode()
     assert sniff_encoding(header + row_with_nul * 3) == "utf-8"
-    assert sniff_encoding((header + row_with_nul).decode().encode("cp1251")) == "cp1251"
+    # Windows Cyrillic is read as KZ-1048, where Russian reads as in CP1251.
+    assert sniff_encoding((header + row_with_nul).decode().encode("cp1251")) == "kz1048"
 
 
 def test_a_cp1251_row_near_the_top_does_not_make_a_utf8_file_cp1251(

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
     # Most specific first: an export's "№" is often just the row's position, and the
     # complaint's own number, when a column names it, must win over it.
-    "external_id": ("номер обращения", "№ обращения", "номер заявки", "өтініш нөмірі",
+    "external_id": ("номер обращения", "№ обращения", "номер заявки",
+                    "регистрационный номер", "рег. номер", "өтініш нөмірі",
                     "ticket", "id", "номер", "нөмір", "№", "n", "no"),
     "received_at": ("дата обращения", "дата регистрации", "дата поступления",
                     "өтініш күні", "тіркелген күні", "received", "дата", "күні", "date"),
@@ -23,7 +24,10 @@ COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
     "category": ("категория", "тема", "тематика", "вопрос", "санат", "тақырып"),
     "text": ("текст обращения", "суть обращения", "текст", "содержание", "текст заявителя",
              "мәтін", "өтініш мәтіні", "мазмұны", "description"),
-    "address": ("адрес", "мекенжай", "адрес проблемы", "location"),
+    # Where the problem is, the most specific name first (beside it, a bare "Адрес" may
+    # be the applicant's); "Адрес заявителя" (where the applicant lives) never is.
+    "address": ("адрес места проблемы", "адрес проблемы", "место проблемы", "адрес",
+                "мекенжай", "location"),
     "lat": ("широта", "latitude", "ендік", "y"),
     "lon": ("долгота", "longitude", "lng", "бойлық", "x"),
     # One cell with both, as a map service copies a point (values.parse_point).
@@ -37,7 +41,8 @@ COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
     "applicant_name": ("фио", "ф.и.о.", "заявитель", "фио заявителя", "аты-жөні", "аты жөні",
                        "өтініш беруші", "name"),
     "applicant_phone": ("телефон", "тел", "номер телефона", "телефон заявителя",
-                        "контактный телефон", "телефон нөмірі", "байланыс телефоны",
+                        "контактный телефон", "контактный телефон заявителя",
+                        "мобильный телефон", "телефон нөмірі", "байланыс телефоны",
                         "phone"),
     "language": ("язык", "тіл", "lang"),
 }

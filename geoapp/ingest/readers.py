@@ -7,7 +7,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,16 +16,21 @@ from typing import IO, Any
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
+from geoapp.ingest.layer_encoding import guess_code_page
 
 SNIFF_BYTES = 256 * 1024
+# A CSV's header is the first of its first lines that names the required columns (title
+# rows may stand above it), as a workbook's is found among its first rows.
+HEADER_LINES = 10
 DELIMITERS = (";", ",", "\t")
 csv.field_size_limit(16 * 1024 * 1024)
 
 
 @dataclass(frozen=True)
 class RawRow:
-    """A row's mapped values and its original cells. `unstorable`: why its text
-    cannot be stored, as (reason, code), when it cannot."""
+    """A row's mapped values and its original cells. `unstorable`: why it cannot land
+    as read, as (reason, code): text that cannot be stored, or a CSV record that is
+    not one row (an unclosed quote, more cells than the header)."""
 
     line: int
     values: dict[str, str | None]
@@ -64,8 +70,10 @@ class ReadPosition:
 
 
 def sniff_encoding(sample: bytes) -> str:
-    """UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), UTF-8, or CP1251 (the
-    Windows Cyrillic code page of many exports)."""
+    """UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), UTF-8, or else the
+    Cyrillic code page its bytes show, as for a shapefile (layer_encoding): KZ-1048
+    (CP1251 with the Kazakh letters, Russian reads the same in both; the Windows code
+    page of many exports) or CP866."""
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -79,7 +87,7 @@ def sniff_encoding(sample: bytes) -> str:
         # A multi-byte character cut by the end of the sample is still UTF-8.
         if exc.start >= len(sample) - 3:
             return "utf-8"
-    return "utf-8" if _mostly_utf8(sample) else "cp1251"
+    return "utf-8" if _mostly_utf8(sample) else guess_code_page(sample)
 
 
 def _mostly_utf8(sample: bytes) -> bool:
@@ -162,16 +170,17 @@ def _visible(cell: str) -> str:
     return _SURROGATE.sub(show, cell).replace("\x00", "\\x00")
 
 
-def _row(line: int, cells: list[str], fields: tuple[tuple[int, str], ...]) -> RawRow:
+def _row(line: int, cells: list[str], fields: tuple[tuple[int, str], ...],
+         damaged: tuple[str, str] | None = None) -> RawRow:
     """`fields`: (position, field) of the mapped columns. Cells are stripped; an
-    empty or missing cell is None."""
+    empty or missing cell is None. `damaged`: why a CSV record is not a row."""
     count = len(cells)
     values: dict[str, str | None] = {}
     for position, name in fields:
         values[name] = (cells[position].strip() or None) if position < count else None
     if (why := _unstorable(cells)) is not None:
-        return RawRow(line, values, [_visible(c) for c in cells], why)
-    return RawRow(line, values, cells)
+        return RawRow(line, values, [_visible(c) for c in cells], damaged or why)
+    return RawRow(line, values, cells, damaged)
 
 
 def _blank(cells: list[str]) -> bool:
@@ -182,7 +191,158 @@ def _blank(cells: list[str]) -> bool:
 _EXCEL_SEP_LINE = re.compile(r"sep=([,;\t|])")
 
 
+def _split(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+
+
+def _find_header(top: list[tuple[int, str]], delimiters: tuple[str, ...],
+                 name: str) -> tuple[int, list[str], str]:
+    """(position in `top`, cells, delimiter) of the first line that names the required
+    columns, split by the delimiter that names most fields; or a refusal naming the
+    closest line."""
+    closest: tuple[int, int, list[str]] | None = None  # (fields named, line, cells)
+    for index, (number, line) in enumerate(top):
+        if not line.strip():
+            continue
+        splits = []
+        for delimiter in delimiters:
+            cells = [h.strip() for h in _split(line, delimiter)]
+            named = set(match_headers(cells, COMPLAINT_FIELDS).values())
+            splits.append((all(f in named for f in COMPLAINT_REQUIRED), len(named),
+                           line.count(delimiter), cells, delimiter))
+            if closest is None or len(named) > closest[0]:
+                closest = (len(named), number, cells)
+        if headers := [s for s in splits if s[0]]:
+            return index, *max(headers, key=lambda s: s[1:3])[3:]
+    if closest is None:
+        raise InputError(f"{name} is empty")
+    columns = match_headers(closest[2], COMPLAINT_FIELDS)
+    missing = [f for f in COMPLAINT_REQUIRED if f not in columns.values()]
+    shown = ", ".join(h for h in closest[2] if h)[:200]
+    if not any(d in line for _, line in top for d in delimiters):
+        *others, last = [_delimiter_name(d) for d in delimiters]
+        shown += f"; no line has {', '.join(others)} or {last}" if others else \
+            f"; no line has a {last}"
+    raise InputError(f"missing required columns: {', '.join(missing)} (looked for the "
+                     f"header in the first {HEADER_LINES} lines; the closest, line "
+                     f"{closest[1]}: {shown})")
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else f"'{delimiter}'"
+
+
+class _Lines:
+    """A text's physical lines for csv.reader, numbered; `taken` holds those of the
+    record being read (a quoted cell may span several), and lines can be put back to
+    be read again."""
+
+    def __init__(self, rest: Iterable[str], first: int, ahead: list[tuple[int, str]]) -> None:
+        self.rest = iter(rest)
+        self.number = first  # of the first line of `rest`
+        self.pending: deque[tuple[int, str]] = deque(ahead)
+        self.taken: list[tuple[int, str]] = []
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            numbered = self.pending.popleft()
+        else:
+            try:
+                numbered = (self.number, next(self.rest))
+            except StopIteration:
+                self.exhausted = True
+                raise
+            self.number += 1
+        self.taken.append(numbered)
+        return numbered[1]
+
+    def put_back(self, lines: list[tuple[int, str]]) -> None:
+        self.pending.extendleft(reversed(lines))
+
+
+def _cells_with_open_quote(line: str, delimiter: str) -> tuple[list[str], int]:
+    """The cells of a line whose quote is never closed, as written (the quote kept,
+    the delimiters after it splitting cells), and the position of the quoted cell."""
+    cells = _split(line, delimiter)  # the open quote takes the rest of the line
+    opened = max(len(cells) - 1, 0)
+    rest = next(csv.reader([cells[opened] if cells else ""], delimiter=delimiter,
+                           quoting=csv.QUOTE_NONE), [""])
+    return [*cells[:opened], '"' + rest[0], *rest[1:]], opened
+
+
+def _looks_like_rows(lines: list[tuple[int, str]], delimiter: str, width: int) -> bool:
+    """Whether the lines after a record's first split into as many cells as the header:
+    rows swallowed by a quote that some stray quote later closed."""
+    return any(line.count(delimiter) + 1 == width for _, line in lines[1:])
+
+
+def _records(lines: _Lines, delimiter: str, header: list[str]
+             ) -> Iterator[tuple[int, list[str], tuple[str, str] | None]]:
+    """(first line, cells, why it is not a row) of each record. A quote that opens a
+    cell and is not closed would read the next lines into it, up to some later quote:
+    such a record's first line is refused alone and the lines after it are read again
+    (a properly quoted cell over several lines stays one cell)."""
+    width = len(header)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    while True:
+        lines.taken, lines.exhausted = [], False
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            # A quote closed mid-cell ('"a" b'): read as before, leniently.
+            taken, reader = lines.taken, csv.reader(lines, delimiter=delimiter, strict=True)
+            if len(taken) == 1 and not lines.exhausted:
+                yield taken[0][0], _split(taken[0][1], delimiter), None
+                continue
+        else:
+            taken = lines.taken
+            if len(taken) == 1 or len(cells) == width or not _looks_like_rows(
+                    taken, delimiter, width):
+                yield taken[0][0], cells, None
+                continue
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        cells, opened = _cells_with_open_quote(taken[0][1], delimiter)
+        lines.put_back(taken[1:])
+        yield taken[0][0], cells, (_unclosed_quote(header, opened, taken, lines.exhausted),
+                                   "unclosed_quote")
+
+
+def _unclosed_quote(header: list[str], opened: int, taken: list[tuple[int, str]],
+                    at_end: bool) -> str:
+    column = (f"«{header[opened]}»" if opened < len(header) and header[opened]
+              else str(opened + 1))
+    why = f"a quote opened in column {column} is not closed"
+    if at_end:
+        why += " before the end of the file"
+    first, last = taken[0][0], taken[-1][0]
+    if last > first:
+        why += (f": lines {first}–{last} would read as one cell; this line is refused "
+                "and the lines after it are read as rows")
+    return why
+
+
+def _extra_cells(cells: list[str], width: int, delimiter: str) -> tuple[str, str] | None:
+    """A row with values past the header's last column (an unquoted delimiter inside a
+    value shifts every later one). Empty cells there, as Excel writes, are fine."""
+    if len(cells) <= width:
+        return None
+    used = next((n for n in range(len(cells), width, -1) if cells[n - 1].strip()), width)
+    if used == width:
+        return None
+    return (f"{used} cells where the header has {width}: a {_delimiter_name(delimiter)} "
+            "inside a value that is not quoted?", "extra_cells")
+
+
 def open_csv(path: Path) -> TableSource:
+    """The header is the first of the first ten lines (after Excel's "sep=" line) that
+    names the required columns; rows keep the file's own line numbers. A record that
+    is not one row (an unclosed quote, values past the header) is rejected whole."""
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
     if not sample.strip():
@@ -194,33 +354,30 @@ def open_csv(path: Path) -> TableSource:
     # A byte that is not valid in the encoding rejects its row (see _unstorable), not
     # the rest of the file.
     text: IO[str] = path.open("r", encoding=encoding, newline="", errors="surrogateescape")
-    first = text.readline()
-    header_line = 1
-    if declared := _EXCEL_SEP_LINE.fullmatch(first.strip()):
-        first, header_line = text.readline(), 2
-    if not first.strip():  # a byte-order mark and nothing else, say
+    try:
+        first, start = text.readline(), 1
+        if declared := _EXCEL_SEP_LINE.fullmatch(first.strip()):
+            first, start = text.readline(), 2
+            delimiters: tuple[str, ...] = (declared.group(1),)
+        else:
+            delimiters = ("\t",) if path.suffix.lower() == ".tsv" else DELIMITERS
+        top = [(n, line) for n, line in [(start, first), *(
+            (n, text.readline()) for n in range(start + 1, start + HEADER_LINES))] if line]
+        index, header, delimiter = _find_header(top, delimiters, path.name)
+    except BaseException:
         text.close()
-        raise InputError(f"{path.name} is empty")
-    if declared:
-        delimiter = declared.group(1)
-    else:
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(first)
-    header = next(csv.reader([first], delimiter=delimiter))
-    header = [h.strip() for h in header]
+        raise
     columns = match_headers(header, COMPLAINT_FIELDS)
-    _require(columns, header)
-
     fields = tuple(columns.items())
+    lines = _Lines(text, start + HEADER_LINES, top[index + 1:])
 
     def rows() -> Iterator[RawRow]:
-        reader = csv.reader(text, delimiter=delimiter)
-        last_line = header_line
         try:
-            for cells in reader:
-                start, last_line = last_line + 1, reader.line_num + header_line
-                if _blank(cells):
+            for line, cells, damaged in _records(lines, delimiter, header):
+                if damaged is None and _blank(cells):
                     continue
-                yield _row(start, cells, fields)
+                yield _row(line, cells, fields,
+                           damaged or _extra_cells(cells, len(header), delimiter))
         finally:
             text.close()
 

@@ -1,0 +1,199 @@
+"""Reading a complaints CSV as its author meant it: a quote never closed, a delimiter
+inside a value, title rows above the header, a Kazakh code page, the headers other
+exports write. Nothing is lost silently: what cannot be read is rejected with a reason
+and its original values."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from helpers import assert_one_line_error, run_geoapp
+from ingest_fixtures import migrated_with_layers
+from sqlalchemy import Engine, text
+
+from geoapp.config import Settings
+from geoapp.ingest.complaints import ImportSummary, import_complaints
+from geoapp.ingest.headers import COMPLAINT_FIELDS, match_headers
+from geoapp.ingest.readers import open_table, sniff_encoding
+
+HEADER = "Номер обращения;Дата обращения;Текст обращения;Адрес;Исполнитель"
+
+
+@pytest.fixture(scope="module")
+def readers_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
+    url = new_database("readers")
+    engine = migrated_with_layers(url, tmp_path_factory.mktemp("layers"))
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(readers_db) -> Engine:
+    _url, engine = readers_db
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    return engine
+
+
+def write(path: Path, *lines: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def run_import(engine: Engine, path: Path, tmp_path: Path
+               ) -> tuple[ImportSummary, list[list[str]]]:
+    rejects = tmp_path / "rejects.csv"
+    summary = import_complaints(engine, path, settings=Settings.from_env(),
+                                default_source="109", rejects_path=rejects)
+    with rejects.open(encoding="utf-8-sig", newline="") as fh:
+        return summary, list(csv.reader(fh, delimiter=";"))[1:]
+
+
+def stored(engine: Engine, column: str) -> dict[str, object]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text(
+            f"SELECT external_id, {column} FROM complaints")).all())
+
+
+# --- 1. a quote that opens a cell and is never closed ---------------------------------
+
+def test_an_unclosed_quote_rejects_its_line_and_the_rows_after_it_land(
+        engine: Engine, tmp_path: Path) -> None:
+    """The quote would read the next rows into the cell up to the next quote (here in
+    `ТОО "Энерго"`): the damaged line is rejected with its values as written, and
+    the lines after it are read again as rows."""
+    path = write(tmp_path / "quote.csv", HEADER,
+                 'Q7-1;05.03.2024 10:15;"Срочно! Нет воды 3 дня;мкр. Жайлау, 12;ГКП Тараз су',
+                 "Q7-2;05.03.2024 10:20;Нет отопления;мкр. Жайлау, 12;ГКП Жылу",
+                 'Q7-3;05.03.2024 10:25;Нет света;мкр. Жайлау, 12;ТОО "Энерго"',
+                 "Q7-4;05.03.2024 10:30;Мусор не вывозят;мкр. Жайлау, 12;ТОО Тазалык",
+                 '"Q7-5";05.03.2024 10:35;"Яма на дороге,\nглубокая";мкр. Жайлау, 12;Отдел',
+                 "Q7-6;05.03.2024 10:40;Нет газа;мкр. Жайлау, 12;Отдел")
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.read, summary.inserted, summary.rejected) == (6, 5, 1)
+    assert dict(summary.rejected_by_reason) == {"unclosed_quote": 1}
+    line, reason, *values = rejected[0]
+    assert line == "2"
+    assert "quote opened in column «Текст обращения» is not closed" in reason
+    assert "lines 2–4" in reason
+    assert values == ["Q7-1", "05.03.2024 10:15", '"Срочно! Нет воды 3 дня',
+                      "мкр. Жайлау, 12", "ГКП Тараз су"]
+    texts = stored(engine, "text")
+    assert texts["Q7-2"] == "Нет отопления"
+    assert texts["Q7-5"] == "Яма на дороге,\nглубокая"  # a quoted cell over two lines
+    assert set(texts) == {"Q7-2", "Q7-3", "Q7-4", "Q7-5", "Q7-6"}
+
+
+def test_an_unclosed_quote_to_the_end_of_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "end.csv", HEADER,
+                 "E-1;05.03.2024;Нет воды;мкр. Жайлау, 12;Отдел",
+                 'E-2;05.03.2024;"Нет света;мкр. Жайлау, 12;Отдел',
+                 "E-3;05.03.2024;Нет газа;мкр. Жайлау, 12;Отдел")
+    rows = list(open_table(path).rows)
+    assert [(r.line, r.values["external_id"]) for r in rows] == [
+        (2, "E-1"), (3, "E-2"), (4, "E-3")]
+    assert rows[1].unstorable is not None
+    assert "not closed before the end of the file: lines 3–4" in rows[1].unstorable[0]
+    assert rows[2].unstorable is None and rows[2].values["text"] == "Нет газа"
+
+
+def test_a_quote_closed_by_a_stray_quote_rows_later(tmp_path: Path) -> None:
+    """No parse error at all: the quote opened on line 2 closes at the inch mark that
+    ends line 3; the rows it swallowed are still read as rows."""
+    path = write(tmp_path / "inch.csv", HEADER,
+                 'I-1;05.03.2024;"Течёт труба;мкр. Жайлау, 12;Отдел',
+                 'I-2;05.03.2024;Нужен кран 3/4;мкр. Жайлау, 12;Отдел"',
+                 "I-3;05.03.2024;Нет газа;мкр. Жайлау, 12;Отдел")
+    rows = list(open_table(path).rows)
+    assert [r.values["external_id"] for r in rows] == ["I-1", "I-2", "I-3"]
+    assert rows[0].unstorable is not None and rows[0].unstorable[1] == "unclosed_quote"
+    assert rows[1].values["text"] == "Нужен кран 3/4"
+    assert rows[2].unstorable is None
+
+
+# --- 2. more cells than the header ----------------------------------------------------
+
+def test_a_row_with_more_cells_than_the_header_is_rejected_whole(engine: Engine,
+                                                                 tmp_path: Path) -> None:
+    path = write(tmp_path / "extra.csv", f"{HEADER};Телефон",
+                 "S9-1;05.03.2024 10:15;Нет воды; срочно примите меры;мкр. Жайлау, 12;"
+                 "ГКП Тараз су;87012345678",
+                 "S9-2;05.03.2024 10:20;Нет отопления;мкр. Жайлау, 12;ГКП Жылу;87012345679;;",
+                 "S9-3;05.03.2024 10:20;Нет газа;мкр. Жайлау, 12;Отдел")
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (2, 1)  # trailing empty cells are fine
+    assert dict(summary.rejected_by_reason) == {"extra_cells": 1}
+    assert rejected == [["2", "7 cells where the header has 6: a ';' inside a value that "
+                         "is not quoted?", "S9-1", "05.03.2024 10:15", "Нет воды",
+                         " срочно примите меры", "мкр. Жайлау, 12", "ГКП Тараз су",
+                         "87012345678"]]
+    assert stored(engine, "applicant_phone")["S9-2"] == "+77012345679"
+    with engine.connect() as conn:
+        departments = conn.execute(text("SELECT name FROM departments")).scalars().all()
+    assert "мкр. Жайлау, 12" not in departments
+
+
+# --- 3. title rows above the header ---------------------------------------------------
+
+def test_title_rows_above_a_csv_header(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path / "titled.csv",
+                 "Реестр обращений за период 01.03.2024 - 31.03.2024;;;;",
+                 ";;;;", "", HEADER,
+                 "T1-1;05.03.2024 10:15;Нет отопления;мкр. Жайлау, 12;ГКП Жылу",
+                 "T1-2;вчера;Нет воды;мкр. Жайлау, 12;ГКП Жылу")
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (1, 1)
+    assert [r[:3] for r in rejected] == [["6", "received_at: unparseable date 'вчера'",
+                                          "T1-2"]]  # the file's own line number
+    assert summary.columns_not_read == []
+
+
+def test_no_csv_header_in_the_first_ten_lines(readers_db, tmp_path: Path) -> None:
+    url, _ = readers_db
+    path = write(tmp_path / "deep.csv", *["Реестр;;;;"] * 10, HEADER,
+                 "T2-1;05.03.2024;Нет воды;мкр. Жайлау, 12;Отдел")
+    proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "missing required columns", "first 10 lines", "line 1")
+
+
+# --- 4. the Kazakh code page ----------------------------------------------------------
+
+def test_a_kz1048_file_reads_its_kazakh_letters(engine: Engine, tmp_path: Path) -> None:
+    kazakh = "Жылу жоқ, үйде суық; Әлия Өмірқызы, Ғабит, Ұлан, Һ, ң"
+    path = write(tmp_path / "kz.csv", HEADER,
+                 f"KZ-1;05.03.2024;\"{kazakh}\";мкр. Жайлау, 12;Отдел",
+                 "KZ-2;05.03.2024;Нет воды;мкр. Жайлау, 12;Отдел", encoding="kz1048")
+    assert sniff_encoding(path.read_bytes()) == "kz1048"
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (2, [])
+    texts = stored(engine, "text")
+    assert texts == {"KZ-1": kazakh, "KZ-2": "Нет воды"}
+    assert stored(engine, "language")["KZ-1"] == "kk"
+
+
+# --- 5. header names of other exports -------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "field"), [
+    ("Регистрационный номер", "external_id"), ("Рег. номер", "external_id"),
+    ("Рег.номер", "external_id"), ("Мобильный телефон", "applicant_phone"),
+    ("Контактный телефон заявителя", "applicant_phone"),
+    ("Контактный телефон", "applicant_phone"), ("Адрес места проблемы", "address"),
+    ("Место проблемы", "address"),
+])
+def test_header_aliases(cell: str, field: str) -> None:
+    assert match_headers([cell], COMPLAINT_FIELDS) == {0: field}
+
+
+def test_the_applicants_address_is_not_the_problems(engine: Engine, tmp_path: Path) -> None:
+    path = write(tmp_path / "eotinish.csv",
+                 "Рег.номер;Дата обращения;Текст обращения;Адрес заявителя;Адрес;"
+                 "Адрес места проблемы;Мобильный телефон",
+                 "EO-1;05.03.2024;Нет воды;ул. Абая, 1;ул. Абая, 1;мкр. Жайлау, 12;"
+                 "8 701 234 56 78")
+    assert match_headers(["Адрес заявителя"], COMPLAINT_FIELDS) == {}
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (1, [])
+    assert stored(engine, "address") == {"EO-1": "мкр. Жайлау, 12"}
+    assert stored(engine, "applicant_phone") == {"EO-1": "+77012345678"}
