@@ -186,3 +186,127 @@ def test_kazakh_house_follows_its_number_and_flats_are_dropped(raw: str, house: 
 def test_operator_phrasing(raw: str, kind: str, name: str, house: str | None) -> None:
     parsed = normalize_address(raw)
     assert (parsed.kind, parsed.name, parsed.house) == (kind, name, house)
+
+
+@pytest.mark.parametrize(("raw", "house"), [
+    ('мкр Мынбулак д.14"а"', "14а"),
+    ("мкр Мынбулак 14«А»", "14а"),
+    ("мкр Мынбулак дом 14 литер А", "14а"),
+    ("мкр Мынбулак 14, лит. Б", "14б"),
+    ("мкр Акбулым, д.108/А", "108а"),
+    ("ул. Шевченко, 97, а", "97а"),
+    ("ул. Шевченко, 97, а, кв. 5", "97а"),
+    ("ул. Казыбек би 12\\1", "12/1"),
+    ("мкр. Самал 2а/7", "2а/7"),
+])
+def test_house_letter_written_apart(raw: str, house: str) -> None:
+    assert normalize_address(raw).house == house
+
+
+@pytest.mark.parametrize(("raw", "house"), [
+    ('ул. Абая, 14, "Арман"', "14"),  # a quoted name, not a letter
+    ("ул. Абая, 12, кв. 5", "12"),
+    ("ул. Абая, 12, г. Тараз", "12"),
+])
+def test_words_after_the_house_are_not_its_letter(raw: str, house: str) -> None:
+    assert normalize_address(raw).house == house
+
+
+@pytest.mark.parametrize(("raw", "name", "house"), [
+    ("мкр.Самал-2, 12", "самал-2", "12"),
+    ("мкр. Жайлау-2 12", "жайлау-2", "12"),
+    ("мкр. Самал-1, д. 12, кв. 4", "самал-1", "12"),
+    ("Самал-2 ш.а., 5 үй", "самал-2", "5"),
+    ("мкр. Самал-2", "самал", "2"),  # no house after it: the number is the house
+])
+def test_a_number_hyphened_to_a_microdistrict_name_is_part_of_it(raw: str, name: str,
+                                                                  house: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("microdistrict", name, house)
+
+
+def test_a_number_hyphened_to_a_street_name_is_the_house() -> None:
+    assert normalize_address("ул. Абая-12") == ParsedAddress("street", "абая", "12")
+
+
+@pytest.mark.parametrize(("raw", "elsewhere"), [
+    ("Байзакский район, с. Сарыкемер, ул. Толе би, 24", "Байзакский район"),
+    ("г. Шу, ул. Толе би 24", "г. Шу"),
+    ("г. Шу ул. Толе би 24", "г. Шу"),
+    ("г. Алматы, ул. Толе би 24", "г. Алматы"),
+    ("с. Кенес, ул. Пушкина 11", "с. Кенес"),
+    ("село Кенес, ул. Пушкина 11", "село Кенес"),
+    ("пос. Гродеково, ул. Абая 3", "пос. Гродеково"),
+    ("Мерке, ул. Пушкина 11", "Мерке"),
+    ("Шу қаласы, Абай көшесі 5", "Шу қаласы"),
+    ("Сарыкемер ауылы, Абай көшесі 5", "Сарыкемер ауылы"),
+    ("Байзақ ауданы, Абай көшесі 5", "Байзақ ауданы"),
+])
+def test_another_locality_is_named(raw: str, elsewhere: str) -> None:
+    assert normalize_address(raw).elsewhere == elsewhere
+
+
+@pytest.mark.parametrize("raw", [
+    "г. Тараз, ул. Толе би 24", "г.Тараза, мкр. Самал 5", "Тараз қ., Абай көшесі 5",
+    "Тараз қаласы, Самал ш.а., 5", "г. Жамбыл, ул. Абая 3", "г. Тарраз, мкр. Шолпан, д.212",
+    "Траз қ., Ақбұлым ш.а., 159", "Самал шағын ауданы, 5", "Самал ықшам ауданы, 5",
+    "Районная ул., 5", "в районе ул. Абая 5", "район мкр. Самал, 5", "Жамбыла п. д 154",
+    "Шу, 5", "ул. Абая 12 с. 1", "мкр 15 д. 12 п. 40", "Мамыр шғын ауданы, 53",
+    "гор. больница №1, ул. Абая 5", "ул. Абая 5, с.ш. №3", "ул. Г. Муратбаева 1",
+    "ул.С.Сейфуллина 5", "С. Сейфуллин көшесі, 5", "Тараз г. Толе би 24",
+])
+def test_taraz_and_its_own_places_are_not_elsewhere(raw: str) -> None:
+    assert normalize_address(raw).elsewhere is None
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("пер. Толе би 24", "пер толе би"), ("переулок Толе би, 24", "пер толе би"),
+    ("тупик Толе би 24", "туп толе би"), ("туп. Толе би, 24", "туп толе би"),
+])
+def test_lanes_and_dead_ends_keep_their_kind_in_the_name(raw: str, name: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("street", name, "24")
+    assert normalize_address(raw).match_name != normalize_address("ул. Толе би, 24").match_name
+
+
+@pytest.mark.parametrize(("raw", "kind", "name"), [
+    ("ул. Толе би, СОШ №24", "street", "толе би"),
+    ("ул. Толе би, детсад №24", "street", "толе би"),
+    ("ул. Толе би, д/с № 24", "street", "толе би"),
+    ("ул. Толе би, школа-гимназия №24", "street", "толе би"),
+    ("мкр Самал, школа 12", "microdistrict", "самал"),
+    ("Самал ш.а., №12 мектеп", "microdistrict", "самал"),
+    ("Самал ш.а., 12-мектеп", "microdistrict", "самал"),
+    ("мкр Самал, поликлиника №3", "microdistrict", "самал"),
+])
+def test_an_institutions_number_is_not_the_house(raw: str, kind: str, name: str) -> None:
+    assert normalize_address(raw) == ParsedAddress(kind, name, None)
+
+
+def test_an_institution_beside_the_house_leaves_the_house() -> None:
+    assert normalize_address("ул. Толе би 45, СОШ №24").house == "45"
+
+
+@pytest.mark.parametrize("raw", [
+    "Тараз Толе би 24", "080012 Тараз Толе би 24", "080012, г. Тараз, ул. Толе би, 24",
+    "тараз, толе би 24",
+])
+def test_city_and_postcode_without_a_comma(raw: str) -> None:
+    parsed = normalize_address(raw)
+    assert (parsed.name, parsed.house) == ("толе би", "24")
+
+
+def test_taraz_as_a_street_name_stays() -> None:
+    assert normalize_address("Тараз көшесі 5") == ParsedAddress("street", "тараз", "5")
+
+
+def test_old_spellings_and_patronymics_meet_in_the_match_key() -> None:
+    assert match_key("джамбула") == match_key("жамбула")
+    assert match_key("джабаева") == match_key("жабаев")
+    assert match_key("байтұрсынұлы") == match_key("байтурсынова")
+    assert match_key("момышұлы") == match_key("момышулы")
+
+
+def test_a_microdistrict_named_besides_the_street_is_kept() -> None:
+    parsed = normalize_address("мкр. Жайлау, ул. Абая, 12")
+    assert (parsed.kind, parsed.name, parsed.house, parsed.microdistrict) == (
+        "street", "абая", "12", "жайлау")
+    assert normalize_address("мкр. Жайлау, 12").microdistrict is None

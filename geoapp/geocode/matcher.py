@@ -1,30 +1,48 @@
 """Match free-text addresses against the buildings register, offline.
 
-Exact path: one dict lookup on (kind, folded name). Otherwise the name is matched
-fuzzily (rapidfuzz) among the names of the same kind that carry the same digits,
-and the result is cached per name. Then the house: exact, else the same number
-without its letter/korpus suffix, else the numerically nearest house of the area.
+Exact path: one dict lookup on (kind, folded name). Otherwise the name is met by its
+surname alone ("Бауыржана Момышулы" for "Момышулы", "Кабанбая" for "Кабанбай батыра")
+when one register name has it, else matched fuzzily (rapidfuzz, typo distance) among
+the names of the same kind (a lane only among lanes) that carry the same digits; a
+best candidate that another one equals is no match. Results are cached per name.
+Then the house: exact, else the same number with its letter but without its flat or
+korpus ("2а/7" → "2а"), else the bare number, else the numerically nearest house of
+the area; no house typed on a street: its middle-numbered house.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from geoapp.geocode.normalize import AreaKind, ParsedAddress, normalize_address
+from geoapp.geocode.normalize import (
+    DEADEND_PREFIX,
+    LANE_PREFIX,
+    AreaKind,
+    ParsedAddress,
+    fold_kazakh,
+    match_key,
+    normalize_address,
+)
 
 Precision = Literal["building", "street", "microdistrict", "none"]
-Scorer = Callable[..., float]
 
 DEFAULT_CUTOFF = 80.0
 # Score taken off the name score when the house is only approximated.
 SUFFIX_DROPPED_PENALTY = 10.0
 NEAREST_HOUSE_PENALTY = 20.0
+# The name score of a name met by its surname alone.
+SURNAME_SCORE = 90.0
+# A short word ending a name no register name has ("Каратау кр"): dropped, and the
+# name score lowered.
+MAX_STRAY_LETTERS = 3
+STRAY_WORD_PENALTY = 10.0
 # Fuzzy matching of shorter names is mostly noise ("аса" vs "ас").
 MIN_FUZZY_LETTERS = 3
 # Parsed addresses repeat a lot (the same house, different flats); results (and
@@ -32,10 +50,22 @@ MIN_FUZZY_LETTERS = 3
 MATCH_CACHE_SIZE = 200_000
 
 _DIGITS = re.compile(r"\d+")
+_LETTERED = re.compile(r"\d+[^\W\d_]")
 _KINDS_BY_GUESS: dict[bool, tuple[AreaKind, ...]] = {
     True: ("microdistrict", "street"),  # a bare number is a microdistrict first
     False: ("street", "microdistrict"),
 }
+_STREET_TYPES = (LANE_PREFIX, DEADEND_PREFIX)
+# Honorifics that follow a name and are often left out: "Кабанбай батыра", "Тауке хана".
+_TITLES = frozenset({"батыр", "батыра", "би", "хан", "хана", "сал", "сала", "акын", "акына"})
+_WORD_PARTS = re.compile(r"[\s-]+")
+
+
+def loose_key(name: str) -> str:
+    """The name folded like `match_key` but with its endings kept: a typo that drops
+    a name's last letter ("Жайла") is not read as a genitive ("жаил")."""
+    return (fold_kazakh(name).replace("дж", "ж").replace("й", "и")
+            .translate({ord(c): None for c in " -ьъ"}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +74,43 @@ class AddressMatch:
     `SUFFIX_DROPPED_PENALTY` or `NEAREST_HOUSE_PENALTY` when the house is approximated.
     `precision` "street" with a `building_id`: the named house is not in the register
     and the building is the numerically nearest house of the same street (or
-    microdistrict, see `area_kind`)."""
+    microdistrict, see `area_kind`), or no house was typed and it is the street's
+    middle-numbered house. `name_score`: the name's similarity alone. `note`: what the
+    precision does not say (no house typed, the street unknown in a known
+    microdistrict, another locality)."""
 
     building_id: int | None
     precision: Precision
     score: float
     area_kind: AreaKind | None = None
     area_name: str | None = None
+    name_score: float = 100.0
+    note: str | None = None
 
 
-NO_MATCH = AddressMatch(None, "none", 0.0)
+NO_MATCH = AddressMatch(None, "none", 0.0, name_score=0.0)
+NO_HOUSE_NOTE = "no house number in the address; placed at the street's middle-numbered house"
+NO_STREET_NOTE = "street not in the register; placed inside the microdistrict"
 
 
 def house_number(house: str) -> int | None:
     """The leading integer of a house number: "12а/1" → 12."""
     m = _DIGITS.match(house)
     return int(m.group()) if m else None
+
+
+def street_type(name: str) -> str:
+    """"пер"/"туп" for a lane's or dead end's name, else ""."""
+    head = name.split(" ", 1)[0]
+    return head if head in _STREET_TYPES and " " in name else ""
+
+
+def surname(name: str) -> str | None:
+    """The folded last word of a name, honorifics aside: "бауыржана момышулы" →
+    "момышов", "кабанбай батыра" → "кабанбаи", "аль-фараби" → "фараби"."""
+    words = [w for w in _WORD_PARTS.split(name)
+             if w.isalpha() and fold_kazakh(w) not in _TITLES]
+    return match_key(words[-1]) if words else None
 
 
 class _Area:
@@ -84,18 +135,28 @@ class _Area:
 
     def resolve(self, house: str | None, score: float) -> AddressMatch:
         if house in self.houses:
-            return self._result(self.houses[house], "building", score)
+            return self._result(self.houses[house], "building", score, score)
         number = house_number(house) if house else None
-        if number is not None:
-            bare = self.houses.get(str(number))
-            if bare is not None:
-                return self._result(bare, "building", score - SUFFIX_DROPPED_PENALTY)
+        if house and number is not None:
+            # "2а/7", "97ак3": the lettered house, then the bare number
+            lettered = _LETTERED.match(house)
+            for shorter in (lettered.group() if lettered else None, str(number)):
+                if shorter and shorter != house and shorter in self.houses:
+                    return self._result(self.houses[shorter], "building",
+                                        score - SUFFIX_DROPPED_PENALTY, score)
             nearest = self._nearest(number)
             if nearest is not None:
-                return self._result(nearest, "street", score - NEAREST_HOUSE_PENALTY)
+                return self._result(nearest, "street", score - NEAREST_HOUSE_PENALTY, score)
+        if house is None and self.kind == "street" and self.numbered:
+            return self._result(self._middle(), "street", score, score, NO_HOUSE_NOTE)
         # No house named (or none numbered in the register): the area itself.
         precision: Precision = "microdistrict" if self.kind == "microdistrict" else "street"
-        return self._result(None, precision, score)
+        return self._result(None, precision, score, score)
+
+    def _middle(self) -> int:
+        """The building of the street's median house number (the plain house)."""
+        numbers = sorted({number for number, _, _ in self.numbered})
+        return self.numbered[bisect_left(self.numbered, (numbers[(len(numbers) - 1) // 2],))][2]
 
     def _nearest(self, number: int) -> int | None:
         """The building with the numerically nearest house number (ties: the lower
@@ -113,21 +174,28 @@ class _Area:
             target = above if above - number < number - below else below
         return numbered[bisect_left(numbered, (target,))][2]
 
-    def _result(self, building_id: int | None, precision: Precision,
-                score: float) -> AddressMatch:
+    def _result(self, building_id: int | None, precision: Precision, score: float,
+                name_score: float, note: str | None = None) -> AddressMatch:
         return AddressMatch(building_id, precision, round(max(score, 0.0), 1), self.kind,
-                            self.name)
+                            self.name, round(name_score, 1), note)
 
 
 class AddressIndex:
     """The address register indexed for matching. Build with `from_rows`."""
 
-    def __init__(self, *, cutoff: float = DEFAULT_CUTOFF, scorer: Scorer = fuzz.ratio) -> None:
+    def __init__(self, *, cutoff: float = DEFAULT_CUTOFF) -> None:
+        """`cutoff`: the least name similarity (0..100) a fuzzy match needs. The
+        similarity is one minus the typing slips (a letter wrong, dropped, doubled, two
+        swapped) per letter of the longer name: one slip in six letters scores 83."""
         self.cutoff = cutoff
-        self.scorer = scorer
         self._areas: dict[tuple[AreaKind, str], _Area] = {}
-        # (kind, digits of the name) → folded names containing letters: the fuzzy choices
-        self._choices: dict[tuple[AreaKind, str], list[str]] = {}
+        # (kind, street type, digits of the name) → {folded name: its form without the
+        # street type}: the fuzzy choices, names containing letters only; the name as
+        # `match_key` folds it and as `loose_key` does
+        self._choices: dict[tuple[AreaKind, str, str], dict[str, str]] = {}
+        self._loose: dict[tuple[AreaKind, str, str], dict[str, str]] = {}
+        # the same groups: surname → folded names having it
+        self._surnames: dict[tuple[AreaKind, str, str], dict[str, set[str]]] = {}
         self._fuzzy_cache: dict[tuple[AreaKind, str], tuple[str, float] | None] = {}
         self._match_cache: dict[ParsedAddress, AddressMatch] = {}
         self.rows = 0
@@ -136,11 +204,11 @@ class AddressIndex:
         self.duplicates: list[tuple[int, str]] = []  # rows whose address was already taken
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[int, str]], *, cutoff: float = DEFAULT_CUTOFF,
-                  scorer: Scorer = fuzz.ratio) -> AddressIndex:
+    def from_rows(cls, rows: Iterable[tuple[int, str]], *,
+                  cutoff: float = DEFAULT_CUTOFF) -> AddressIndex:
         """Index register rows (building_id, address). Rows without a marker count as
         a microdistrict when the name is a number, else as a street."""
-        index = cls(cutoff=cutoff, scorer=scorer)
+        index = cls(cutoff=cutoff)
         for building_id, address in rows:
             index.add(building_id, address)
         return index
@@ -148,23 +216,39 @@ class AddressIndex:
     def add(self, building_id: int, address: str) -> None:
         self.rows += 1
         parsed = normalize_address(address)
+        area = self._area_of(parsed)
+        if area is None or parsed.house is None:
+            self.skipped.append((building_id, address))
+        elif not area.add(parsed.house, building_id):
+            self.duplicates.append((building_id, address))
+        self._match_cache.clear()
+
+    def add_area(self, name: str) -> bool:
+        """Make a street or microdistrict known without houses ("мкр. Аса", from the
+        microdistricts layer): an address there is placed in the area. False when
+        `name` names no area."""
+        return self._area_of(normalize_address(name)) is not None
+
+    def _area_of(self, parsed: ParsedAddress) -> _Area | None:
         folded = parsed.match_name
         if not parsed.name or not folded:
-            self.skipped.append((building_id, address))
-            return
+            return None
         kind = parsed.kind or _KINDS_BY_GUESS[parsed.name.isdigit()][0]
         area = self._areas.get((kind, folded))
         if area is None:
             area = self._areas[kind, folded] = _Area(kind, parsed.name)
             if any(ch.isalpha() for ch in folded):
-                digits = "".join(_DIGITS.findall(folded))
-                self._choices.setdefault((kind, digits), []).append(folded)
-        if parsed.house is None:
-            self.skipped.append((building_id, address))
-        elif not area.add(parsed.house, building_id):
-            self.duplicates.append((building_id, address))
-        self._fuzzy_cache.clear()
-        self._match_cache.clear()
+                group = _group(kind, parsed.name, folded)
+                kind_of_street = group[1]
+                self._choices.setdefault(group, {})[folded] = folded[len(kind_of_street):]
+                self._loose.setdefault(group, {})[folded] = loose_key(
+                    parsed.name[len(kind_of_street):])
+                last = surname(parsed.name[len(kind_of_street):])
+                if last:
+                    self._surnames.setdefault(group, {}).setdefault(last, set()).add(folded)
+            self._fuzzy_cache.clear()
+            self._match_cache.clear()
+        return area
 
     def __len__(self) -> int:
         return sum(len(a.houses) for a in self._areas.values())
@@ -193,41 +277,98 @@ class AddressIndex:
         return result
 
     def _match_uncached(self, parsed: ParsedAddress) -> AddressMatch:
+        if parsed.elsewhere:
+            return AddressMatch(None, "none", 0.0, name_score=0.0,
+                                note=f"not in Taraz: the address names {parsed.elsewhere}")
         folded = parsed.match_name
         if not parsed.name or not folded:
             return NO_MATCH
         kinds = (parsed.kind,) if parsed.kind else _KINDS_BY_GUESS[parsed.name.isdigit()]
-        found = self._find_area(kinds, folded)
+        found = self._find_area(kinds, parsed.name, folded)
+        words = parsed.name.split()
+        if found is None and len(words) > 1 and len(words[-1]) <= MAX_STRAY_LETTERS \
+                and words[-1].isalpha():
+            # "Каратау кр, 170", "Тауке хана дмо 76А": a mistyped marker left behind
+            shorter = " ".join(words[:-1])
+            found = self._find_area(kinds, shorter, match_key(shorter))
+            if found is not None:
+                found = found[0], found[1] - STRAY_WORD_PENALTY
+        if found is None and parsed.microdistrict:
+            # "мкр. Жайлау, ул. Абая, 12" with no such street: the microdistrict
+            district = self._find_area(("microdistrict",), parsed.microdistrict,
+                                       match_key(parsed.microdistrict))
+            if district is not None:
+                area, score = district
+                return AddressMatch(None, "microdistrict", round(score, 1), area.kind,
+                                    area.name, round(score, 1), NO_STREET_NOTE)
         if found is None:
             return NO_MATCH
         area, score = found
         return area.resolve(parsed.house, score)
 
-    def _find_area(self, kinds: tuple[AreaKind, ...], folded: str) -> tuple[_Area, float] | None:
+    def _find_area(self, kinds: tuple[AreaKind, ...], name: str,
+                   folded: str) -> tuple[_Area, float] | None:
         for kind in kinds:
             area = self._areas.get((kind, folded))
             if area is not None:
                 return area, 100.0
+        for kind in kinds:
+            group = _group(kind, name, folded)
+            last = surname(name[len(group[1]):])
+            same = self._distinct(kind, sorted(self._surnames.get(group, {}).get(last or "", ())))
+            if len(same) == 1:
+                return self._areas[kind, same[0]], SURNAME_SCORE
         best: tuple[_Area, float] | None = None
         for kind in kinds:
-            hit = self._fuzzy(kind, folded)
+            hit = self._fuzzy(_group(kind, name, folded), name, folded)
             if hit is not None and (best is None or hit[1] > best[1]):
                 best = self._areas[kind, hit[0]], hit[1]
         return best
 
-    def _fuzzy(self, kind: AreaKind, folded: str) -> tuple[str, float] | None:
-        key = (kind, folded)
+    def _fuzzy(self, group: tuple[AreaKind, str, str], name: str,
+               folded: str) -> tuple[str, float] | None:
+        key = (group[0], name)
         if key in self._fuzzy_cache:
             return self._fuzzy_cache[key]
         if len(self._fuzzy_cache) >= MATCH_CACHE_SIZE:
             self._fuzzy_cache.clear()
         result: tuple[str, float] | None = None
-        if sum(ch.isalpha() for ch in folded) >= MIN_FUZZY_LETTERS:
-            # Only names with the same digits compete: "карасу 2" is not "карасу 1".
-            choices = self._choices.get((kind, "".join(_DIGITS.findall(folded))), [])
-            hit: Any = process.extractOne(folded, choices, scorer=self.scorer,
-                                          score_cutoff=self.cutoff)
-            if hit is not None:
-                result = (hit[0], float(hit[1]))
+        query = folded[len(group[1]):]
+        if sum(ch.isalpha() for ch in query) >= MIN_FUZZY_LETTERS:
+            # Only names of the same street type with the same digits compete: "карасу
+            # 2" is not "карасу 1", "пер. Толе би" is not "ул. Толе би".
+            # Each name compared folded and loose ("жайла" is "жаил" folded): the better.
+            scores: dict[str, float] = {}
+            loose = loose_key(name[len(group[1]):])
+            for typed, choices in ((query, self._choices.get(group, {})),
+                                   (loose, self._loose.get(group, {}))):
+                # (rapidfuzz's own cutoff is a shade strict: 0.8 misses one slip in five)
+                hits: Any = process.extract(typed, choices, scorer=OSA.normalized_similarity,
+                                            score_cutoff=self.cutoff / 100 - 0.01, limit=4)
+                for _, similarity, folded_name in hits:
+                    if similarity * 100 >= self.cutoff - 1e-6:
+                        scores[folded_name] = max(scores.get(folded_name, 0.0),
+                                                  similarity * 100)
+            ranked = sorted(scores, key=lambda name: (-scores[name], name))
+            ranked = self._distinct(group[0], ranked)
+            # Two places as near as each other: the typed one is neither for sure.
+            if ranked and (len(ranked) == 1 or scores[ranked[1]] < scores[ranked[0]]):
+                result = ranked[0], scores[ranked[0]]
         self._fuzzy_cache[key] = result
         return result
+
+    def _distinct(self, kind: AreaKind, names: list[str]) -> list[str]:
+        """`names` less those whose area has the same buildings as an earlier one's:
+        a street's Russian and Kazakh names ("Джамбула Джабаева", "Жамбыл Жабаев")
+        are one place."""
+        kept: list[tuple[str, set[int]]] = []
+        for name in names:
+            buildings = set(self._areas[kind, name].houses.values())
+            if not buildings or all(buildings != other for _, other in kept):
+                kept.append((name, buildings))
+        return [name for name, _ in kept]
+
+
+def _group(kind: AreaKind, name: str, folded: str) -> tuple[AreaKind, str, str]:
+    """The names a name competes with: same kind, street type and digits."""
+    return kind, street_type(name), "".join(_DIGITS.findall(folded))

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
+
+from rapidfuzz.distance import OSA
 
 AreaKind = Literal["microdistrict", "street"]
 
@@ -80,21 +82,28 @@ def fold_kazakh(text: str) -> str:
 # A letter after a number is the house letter unless it opens a marker ("15 д. 12").
 _HOUSE_LETTER = (rf"(?!д\.?\s*№?\s*\d|п\.?\s*\d|к\.?\s*\d|г\.?\s*тараз|ш\s*[./]\s*а{_NA})"
                  rf"[{_L}](?![{_L}\d])")
+# Words that make "Тараз" the name of a street or microdistrict ("Тараз көшесі").
+_AREA_WORDS = (r"к[өо]ш|к-с|да[ңн]|ш\s*[./]\s*а|шағын|шагын|ықшам|ыкшам|мкр|микр|м-н|ул"
+               r"|пр|пер|туп")
 _MARKER_ALTERNATIVES = [
     rf"(?P<city>(?:г|гор|город)\.?\s*тараз[аеу]?{_NA}"
     rf"|тараз\s*(?:қаласы|қала|қ|к|г){_NA}\.?"
     rf"|жамбыл\w*\s+обл\w*\.?"
     rf"|(?:республика\s+)?(?:казахстан|қазақстан|рк){_NA}"
-    rf"|^тараз\s*(?=,))",
+    rf"|^тараз\s*(?=,)"
+    # "Тараз Толе би 24": the city opening the address without a comma
+    rf"|^тараз[аеу]?(?=\s+[{_L}])(?!\s+(?:{_AREA_WORDS})))",
     rf"(?P<flat>(?:квартира|кварт|кв|пәтер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
     rf"|\d+\s*-?\s*(?:пәтер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
     rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
-    # A lane ("переулок") is a street of its own: "пер. Ермекова" is not "ул. Ермекова".
+    # A lane ("переулок") or a dead end ("тупик") is a street of its own: "пер.
+    # Ермекова" is not "ул. Ермекова".
     rf"(?P<LANE>(?:переул\w*|переулк\w*|пер){_NA}\.?)",
+    rf"(?P<DEADEND>(?:тупик\w*|туп){_NA}\.?)",
     rf"(?P<STR>(?:улиц\w*|ул|проспект\w*|пр-кт|пр-т|просп|пр"
-    rf"|бульвар\w*|б-р|проезд|шоссе|тупик){_NA}\.?)",
+    rf"|бульвар\w*|б-р|проезд|шоссе){_NA}\.?)",
     # Kazakh "үй" follows its number ("45 үй"); Russian "дом"/"д." precedes it.
     rf"(?P<HOUSEKK>(?:үй|уй){_NA}\.?)",
     rf"(?P<HOUSE>дом{_NA}\.?|д\.?\s*(?=№?\s*\d))",
@@ -114,6 +123,8 @@ _LEXER = re.compile("|".join([
     r"(?=[гжтркқпшымудүб\d])(?:" + "|".join(_MARKER_ALTERNATIVES) + ")",
     r"(?=\d)(?:" + "|".join(_NUMBER_ALTERNATIVES) + ")",
     r"(?P<w>[^\W\d_]+)",
+    # "Самал-2": a number hyphened to a word; a microdistrict's own number or a house
+    rf"(?<=[{_L}])-(?P<nj>\d+)(?![\d{_L}/])",
     r"(?P<s>[,;:()\[\]|])",
 ]))
 _SEPARATING = frozenset({"city", "flat", "s"})
@@ -123,8 +134,12 @@ _AREA_MARKERS: dict[str, tuple[AreaKind, bool]] = {
     # marker → (kind, whether the name usually comes before the marker)
     "MKR": ("microdistrict", False), "MKRS": ("microdistrict", True),
     "STR": ("street", False), "STRS": ("street", True), "LANE": ("street", False),
+    "DEADEND": ("street", False),
 }
+# A lane's or dead end's name carries its kind: "пер толе би" is not "толе би".
 LANE_PREFIX = "пер"
+DEADEND_PREFIX = "туп"
+_NAME_PREFIX = {"LANE": LANE_PREFIX, "DEADEND": DEADEND_PREFIX}
 _NAME_STOPWORDS = frozenset({"им", "имени", "атындағы", "атындагы"})
 # Where an operator wrote "opposite the house at …", "near …": the place, not the name.
 _LOCATION_WORDS = re.compile(
@@ -140,11 +155,15 @@ _VOWELS = frozenset("аеиоуыэюяәөұүі")
 class ParsedAddress:
     """`kind` None: no marker was found and `name` is the bare words before the house
     ("Толе би 45"). `name` is lower case with Kazakh letters kept; `house` is "12",
-    "12а", "12/1" or "12к2"."""
+    "12а", "12/1" or "12к2". `microdistrict`: a microdistrict named besides the street
+    ("мкр. Жайлау, ул. Абая, 12"). `elsewhere`: another town, village or rural district
+    the address names ("с. Сарыкемер"): the address is not in Taraz."""
 
     kind: AreaKind | None
     name: str | None
     house: str | None
+    microdistrict: str | None = None
+    elsewhere: str | None = None
 
     @property
     def key(self) -> str:
@@ -169,6 +188,12 @@ def _format_key(kind: AreaKind | None, name: str | None, house: str | None) -> s
 
 
 def _fold_word(word: str) -> str:
+    # The old Russian spelling of Kazakh names: "Джамбула" is "Жамбыла".
+    word = word.replace("дж", "ж")
+    # A Kazakh patronymic surname against its Russian form: "Байтұрсынұлы" is
+    # "Байтурсынов".
+    if len(word) >= 7 and word.endswith("улы"):
+        return word[:-3] + "ов"
     # Russian genitive street names ("Абая", "Жамбыла", "Рыскулова") against the
     # Kazakh nominative ("Абай", "Жамбыл", "Рысқұлов").
     if len(word) >= 4 and word[-1] in "ая" and word[-2] not in _VOWELS:
@@ -233,8 +258,126 @@ def _is_plain_name(name: str) -> bool:
 @lru_cache(maxsize=16384)
 def _normalize(raw: str) -> ParsedAddress:
     text = clean_text(raw).strip()
-    text = _LOCATION_WORDS.sub(" ", _CADASTRAL.sub(" ", text)).strip(" ,")
-    return _fast_parse(text) or _full_parse(text)
+    elsewhere = _elsewhere(text)
+    text = _POSTCODE.sub(" ", _CADASTRAL.sub(" ", text))
+    if _INSTITUTION_HINTS.search(text):
+        text = _INSTITUTION.sub(",", text)
+    text = _LOCATION_WORDS.sub(" ", _house_forms(text)).strip(" ,")
+    parsed = _fast_parse(text) or _full_parse(text)
+    if elsewhere is None:
+        elsewhere = _town_ahead(text, parsed)
+    return replace(parsed, elsewhere=elsewhere) if elsewhere else parsed
+
+
+# A house letter written apart: "14"а"", "14«А»", "14 литер А", "108/А", "97, а"; a
+# backslash typed for the slash ("12\1"). Each rewrite runs only on a text holding
+# one of its hints: they run on every address an import reads.
+_QUOTES = "\"'«»“”„"
+_HOUSE_FORMS: list[tuple[re.Pattern[str], re.Pattern[str], str]] = [
+    (re.compile("лит"),
+     re.compile(rf"(\d)\s*,?\s*(?:литер[аы]?|лит)\.?\s*([{_L}])(?![{_L}\d])"), r"\1\2"),
+    (re.compile(f"[{_QUOTES}]"),
+     re.compile(rf"(\d)\s*[{_QUOTES}]\s*([{_L}])\s*[{_QUOTES}]?(?![{_L}\d])"), r"\1\2"),
+    (re.compile("/"), re.compile(rf"(\d)\s*/\s*([{_L}])(?![{_L}\d/.])"), r"\1\2"),
+    (re.compile(","), re.compile(rf"(\d)\s*,\s*([{_L}])\s*(?=$|[,;])"), r"\1\2"),
+    (re.compile(r"\\"), re.compile(r"(\d)\s*\\\s*(\d)"), r"\1/\2"),
+]
+
+
+def _house_forms(text: str) -> str:
+    for hint, pattern, repl in _HOUSE_FORMS:
+        if hint.search(text):
+            text = pattern.sub(repl, text)
+    return text
+
+
+# A postcode ("080012") is not a house number.
+_POSTCODE = re.compile(r"(?<![\d:/-])\d{6}(?![\d:/-])")
+# An institution's number ("СОШ №24", "детсад №5", "№12 мектеп") is not a house number.
+_INSTITUTION_RU = (r"школа-гимназия|школа-лицей|школ[аы]|шк|сош|сш|мсш|гимнази[яи]|лице[йя]"
+                   r"|детсад[а]?|детский\s+сад|д/с|ясли-сад|ясли|сад|больниц[аы]|поликлиник[аи]"
+                   r"|роддом|колледж|магазин|аптека")
+_INSTITUTION_KK = r"мектеп\w*|балабақша\w*|емхана\w*|аурухана\w*|гимназия\w*|колледж\w*"
+_INSTITUTION_HINTS = re.compile(
+    "шк|сош|сш|гимн|лице|сад|д/с|ясли|больн|поликл|роддом|колледж|магазин|аптек|мектеп"
+    "|балабақ|емхан|аурухан")
+_INSTITUTION = re.compile(
+    rf"(?<![{_L}])(?:{_INSTITUTION_RU}){_NA}\.?\s*(?:№|#|n)?\s*\d+(?:[{_L}]{_NA})?"
+    rf"|№?\s*(?<![\d/])\d+\s*-?\s*(?:{_INSTITUTION_KK})")
+
+# Another town, village or rural district of the region (or any other place): the
+# address is not in Taraz. Taraz's own names are not "elsewhere".
+_TARAZ_NAMES = re.compile(r"тараз\w*|джамбул\w*|жамбыл\w*|[аә]улие-?ата\w*")
+_TARAZ_SPELLINGS = ("тараз", "тараза", "жамбыл", "жамбыла", "джамбул", "джамбула",
+                    "аулиеата", "аулие-ата")
+_PLACE = rf"[{_L}]+(?:-[{_L}]+)?"
+_ELSEWHERE = re.compile(
+    rf"(?<![{_L}])(?P<m1>г|с|п|пос|ст)\.\s*(?P<n1>{_PLACE})"
+    rf"|(?<![{_L}])(?P<m2>город|село|ауыл|аул|поселок|кент|станция)\s+(?P<n2>{_PLACE})"
+    rf"|(?<![{_L}])(?P<n3>{_PLACE})\s+(?P<m3>қаласы|қ\.|ауылы|кенті|селосы){_NA}"
+    rf"|(?<![{_L}])(?P<d1>[{_L}]+(?:ский|цкий|ского|цкого))\s+(?:район\w*|р-н|р-на)(?![{_L}])"
+    rf"|(?<![{_L}])(?P<d2>[{_L}]+)\s+(?:ауданы|ауд\.)")
+# A street or microdistrict marker (or Taraz) just before "г."/"с."/"п.", or one just
+# after the name that follows: the letter is an initial of the name, or Taraz's "г.".
+_AREA_BEFORE = re.compile(
+    rf"(?<![{_L}])(?:ул|улица|пр|пр-т|просп|проспект|пер|переулок|туп|тупик|мкр|мкрн"
+    rf"|микрорайон|м-н|б-р|бульвар|тараз[аеу]?)\.?\s*$")
+_AREA_AFTER = re.compile(r"\s*(?:к[өо]ш|к-с|да[ңн]|ш\s*[./]\s*а|шағын|шагын|ықшам|ыкшам)")
+_ELSEWHERE_HINTS = re.compile(
+    r"[гсп]\.|город|ст\.|село|аул|ауыл|посел|кент|станц|қаласы|қ\.|кенті|район|р-н|ауд")
+# The region's rural districts in Kazakh ("Байзақ ауданы"); "X ауданы" alone may be a
+# microdistrict typed without "шағын", so only these count.
+_DISTRICTS_KK = frozenset(map(fold_kazakh, (
+    "байзақ", "жамбыл", "жуалы", "қордай", "меркі", "мерке", "мойынқұм", "сарысу", "талас",
+    "шу", "рысқұлов")))
+# Towns and district centres of the region written bare at the head of an address
+# ("Мерке, ул. Пушкина 11"); none is the name of a street or microdistrict of Taraz.
+_TOWNS = frozenset(map(fold_kazakh, (
+    "мерке", "меркі", "шу", "қордай", "жаңатас", "сарыкемер", "мойынқұм", "құлан")))
+_TOWN_AHEAD = re.compile(rf"(?P<n>[{_L}]+)\s*,")
+
+
+def _is_taraz(name: str) -> bool:
+    """Taraz under one of its names, or mistyped by one letter ("Тарраз", "Траз")."""
+    if _TARAZ_NAMES.fullmatch(name):
+        return True
+    folded = fold_kazakh(name)
+    return any(OSA.distance(folded, spelling, score_cutoff=1) <= 1
+               for spelling in _TARAZ_SPELLINGS)
+
+
+def _elsewhere(text: str) -> str | None:
+    """The other locality the address names with a marker ("с. Сарыкемер", "г. Шу",
+    "Байзакский район", "Шу қаласы"), or None."""
+    if not _ELSEWHERE_HINTS.search(text):
+        return None
+    for m in _ELSEWHERE.finditer(text):
+        if m["d1"]:
+            return f"{m['d1'].capitalize()} район"
+        if m["d2"]:
+            if fold_kazakh(m["d2"]) in _DISTRICTS_KK:
+                return f"{m['d2'].capitalize()} ауданы"
+            continue
+        name = m["n1"] or m["n2"] or m["n3"]
+        if _is_taraz(name) or len(name) < 2 or not _is_plain_name(name):
+            continue
+        if m["m1"] and (_AREA_BEFORE.search(text, 0, m.start())
+                        or _AREA_AFTER.match(text, m.end())):
+            continue  # an initial: "ул. Г. Муратбаева", "С. Сейфуллин көшесі"; "Тараз г."
+        if m["n3"]:
+            return f"{name.capitalize()} {m['m3']}"
+        return f"{m['m1']}. {name.capitalize()}" if m["m1"] else f"{m['m2']} {name.capitalize()}"
+    return None
+
+
+def _town_ahead(text: str, parsed: ParsedAddress) -> str | None:
+    """A town of the region written bare before a comma at the head of an address
+    that names its own street or microdistrict ("Мерке, ул. Пушкина 11")."""
+    m = _TOWN_AHEAD.match(text)
+    if (m is None or parsed.kind is None or not parsed.name
+            or fold_kazakh(m["n"]) not in _TOWNS):
+        return None
+    return m["n"].capitalize()
 
 
 def _full_parse(text: str) -> ParsedAddress:
@@ -243,6 +386,7 @@ def _full_parse(text: str) -> ParsedAddress:
 
 def _lex(text: str) -> list[Token]:
     tokens: list[Token] = []
+    joined = False
     for m in _LEXER.finditer(text):
         kind = m.lastgroup or "w"
         if kind == "w" or kind == "n":
@@ -259,7 +403,33 @@ def _lex(text: str) -> list[Token]:
             tokens.append(("n", f"{m['sa']}/{m['sb']}"))
         elif kind == "letter":
             tokens.append(("n", m["ln"] + m["ll"]))
-    return tokens
+        elif kind == "nj":
+            tokens.append(("nj", m["nj"]))
+            joined = True
+    return _attach_hyphened(tokens) if joined else tokens
+
+
+def _attach_hyphened(tokens: list[Token]) -> list[Token]:
+    """"мкр. Самал-2, 12": a number hyphened to a microdistrict's name and followed
+    by a house number is part of the name ("самал-2"); anywhere else ("мкр. Самал-2",
+    "ул. Абая-12") it is a number like any other."""
+    out: list[Token] = []
+    for i, (typ, text) in enumerate(tokens):
+        if typ != "nj":
+            out.append((typ, text))
+            continue
+        start = len(out)
+        while start > 0 and out[start - 1][0] == "w":
+            start -= 1
+        named_mkr = start < len(out) and (
+            (start > 0 and out[start - 1] == ("m", "MKR"))
+            or (i + 1 < len(tokens) and tokens[i + 1] == ("m", "MKRS")))
+        house_follows = any(t[0] in ("n", "nj") for t in tokens[i + 1:])
+        if named_mkr and house_follows:
+            out[-1] = ("w", f"{out[-1][1]}-{text}")
+        else:
+            out.append(("n", text))
+    return out
 
 
 def _is_int(token: Token) -> bool:
@@ -285,7 +455,9 @@ class _Parser:
         named = [a for a in areas if a[1]]
         if named:
             kind, name, _ = self._pick_area(named, house_at)
-            return ParsedAddress(kind, name, house)
+            district = next((a[1] for a in named if a[0] == "microdistrict"), None)
+            return ParsedAddress(kind, name, house,
+                                 district if kind == "street" else None)
         if areas:  # a marker without a name ("ул., 12")
             return ParsedAddress(areas[0][0], None, house)
         return ParsedAddress(None, self._bare_name(house_at), house)
@@ -312,8 +484,8 @@ class _Parser:
             for i in range(start, end):
                 self.used[i] = True
             name = self._name(start, end)
-            if text == "LANE" and name:
-                name = f"{LANE_PREFIX} {name}"
+            if text in _NAME_PREFIX and name:
+                name = f"{_NAME_PREFIX[text]} {name}"
             found.append((kind, name, max(end, p + 1)))
         return found
 

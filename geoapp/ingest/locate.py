@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from geoapp.geocode import AddressIndex, AddressMatch, normalize_address
+from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_address
 
 BBox = tuple[float, float, float, float]
 
@@ -54,6 +54,8 @@ class Gazetteer:
             if address_kk:
                 register.append((building_id, address_kk))
         points = {r[0]: (r[3], r[4]) for r in rows}
+        index = AddressIndex.from_rows(register)
+        # Keyed by the folded name: "Қарасу" typed meets "мкр. Карасу" of the layer.
         districts: dict[str, tuple[int, float, float]] = {}
         for md_id, name, name_kk, lon, lat in conn.execute(text("""
             SELECT id, name, name_kk, ST_X(p), ST_Y(p)
@@ -61,10 +63,12 @@ class Gazetteer:
         """)):
             for label in (name, name_kk):
                 parsed = normalize_address(label) if label else None
-                if parsed is not None and parsed.name:
-                    districts.setdefault(parsed.name, (md_id, lon, lat))
+                if parsed is not None and parsed.name and parsed.kind != "street":
+                    districts.setdefault(match_key(parsed.name), (md_id, lon, lat))
+                    # a microdistrict without buildings in the register is still known
+                    index.add_area(label if parsed.kind else f"мкр. {parsed.name}")
         addresses = {r[0]: r[1] for r in rows}
-        return cls(AddressIndex.from_rows(register), points, districts, bbox, addresses)
+        return cls(index, points, districts, bbox, addresses)
 
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
@@ -76,15 +80,16 @@ class Gazetteer:
             building = match.building_id if match.precision == "building" else None
             return Location(lon, lat, match.precision, match.score, building, None,
                             joined_notes(note, self._explain(match)))
-        if match.precision in ("building", "street", "microdistrict") and match.area_name:
-            district = self.microdistricts.get(match.area_name)
+        if (match.precision in ("building", "street", "microdistrict")
+                and match.area_kind == "microdistrict" and match.area_name):
+            district = self.microdistricts.get(match_key(match.area_name))
             if district is not None:
                 md_id, lon, lat = district
                 return Location(lon, lat, "microdistrict", match.score, None, md_id,
-                                joined_notes(note, "house not found; placed inside the "
-                                                   "microdistrict"))
-        return Location(None, None, "none", match.score, None, None,
-                        note or "address not found in the register")
+                                joined_notes(note, match.note or "house not found; placed "
+                                                                 "inside the microdistrict"))
+        return Location(None, None, "none", None, None, None,
+                        joined_notes(note, match.note) or "address not found in the register")
 
     def _explain(self, match: AddressMatch) -> str | None:
         """What an official checking the point should know: the register's address
@@ -93,7 +98,11 @@ class Gazetteer:
         if address is None:
             return None
         if match.precision == "street":
-            return f"house not in the register; placed at the nearest-numbered house, {address}"
+            placed = match.note or "house not in the register; placed at the nearest-numbered house"
+            if match.name_score < 100:
+                return (f"{placed}, {address}; the street's name matched approximately "
+                        f"({match.name_score:.0f})")
+            return f"{placed}, {address}"
         if match.score < 100:
             return f"address matched approximately ({match.score:.0f}): {address}"
         return None
