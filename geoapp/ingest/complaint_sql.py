@@ -75,9 +75,9 @@ ADD_DEPARTMENTS = text(f"""
     INSERT INTO departments (name)
     SELECT name FROM (
         SELECT DISTINCT ON (key) key, name
-        FROM (SELECT DISTINCT {department_key('department_name')} AS key,
-                     department_name AS name
-              FROM stage_complaints WHERE department_name IS NOT NULL) named
+        FROM (SELECT {department_key('name')} AS key, name
+              FROM (SELECT DISTINCT department_name AS name FROM stage_complaints
+                    WHERE department_name IS NOT NULL) distinct_names) named
         ORDER BY key, name
     ) first_named
     WHERE key NOT IN (SELECT {department_key('name')} FROM departments)
@@ -117,29 +117,42 @@ _STORED = _exported_before("c")
 # the complaint's number, say). Such a row is left out and reported, never merged.
 _TEXT_START = "btrim(lower(regexp_replace(left({}, 80), '\\s+', ' ', 'g')))"
 KEY_TAKEN = (
-    "(c.id IS NOT NULL AND (abs(extract(epoch FROM c.received_at - s.received_at)) >= 86400"
-    f" OR left({_TEXT_START.format('c.text')}, 40) <> left({_TEXT_START.format('s.text')}, 40)))"
+    "(abs(extract(epoch FROM c.received_at - s.received_at)) >= 86400"
+    f" OR left({_TEXT_START.format('c.text')}, 40) <> left({_TEXT_START.format('s.text')}, 40))"
 )
 
 # The staged rows come with their places found (places.find_places_sql).
 UPSERT = text(f"""
-    WITH assigned AS MATERIALIZED (
-        SELECT s.line, s.source, s.external_id, s.received_at, s.category,
-               s.category_confidence, s.text, s.language, s.address, s.applicant_name,
-               s.applicant_phone, s.geocode_precision, s.geocode_score, s.geocode_note,
-               s.microdistrict_id, s.parcel_id, s.building_id,
-               ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
-               coalesce(s.status, {_STORED['status']}, 'received') AS status,
-               CASE WHEN s.status IS NULL AND c.id IS NOT NULL THEN {_STORED['resolved_at']}
-                    ELSE s.resolved_at END AS resolved_at,
-               CASE WHEN s.department_name IS NULL AND c.id IS NOT NULL
-                    THEN {_STORED['department_id']} ELSE d.id END AS department_id,
-               c.id AS stored_id, c.status AS stored_status,
-               c.received_at AS stored_received_at, {KEY_TAKEN} AS key_taken
+    WITH stored AS MATERIALIZED (
+        SELECT s.line, c.id, c.status, c.received_at,
+               {_STORED['status']} AS status_before,
+               {_STORED['resolved_at']} AS resolved_before,
+               {_STORED['department_id']} AS department_before,
+               {KEY_TAKEN} AS key_taken
         FROM stage_complaints s
-        LEFT JOIN {_DEPARTMENTS_BY_KEY} d
-               ON d.key = {department_key('s.department_name')}
-        LEFT JOIN complaints c ON c.source = s.source AND c.external_id = s.external_id
+        JOIN complaints c ON c.source = s.source AND c.external_id = s.external_id
+    ),
+    named AS (  -- each name's department, the key computed once per distinct name
+        SELECT n.name, d.id
+        FROM (SELECT DISTINCT department_name AS name FROM stage_complaints
+              WHERE department_name IS NOT NULL) n
+        JOIN {_DEPARTMENTS_BY_KEY} d ON d.key = {department_key('n.name')}
+    ),
+    assigned AS (
+        SELECT s.source, s.external_id, s.received_at, s.category, s.category_confidence,
+               s.text, s.language, s.address, s.applicant_name, s.applicant_phone,
+               s.geocode_precision, s.geocode_score, s.geocode_note, s.microdistrict_id,
+               s.parcel_id, s.building_id,
+               ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
+               coalesce(s.status, st.status_before, 'received') AS status,
+               CASE WHEN s.status IS NULL AND st.id IS NOT NULL THEN st.resolved_before
+                    ELSE s.resolved_at END AS resolved_at,
+               CASE WHEN s.department_name IS NULL AND st.id IS NOT NULL
+                    THEN st.department_before ELSE n.id END AS department_id
+        FROM stage_complaints s
+        LEFT JOIN named n ON n.name = s.department_name
+        LEFT JOIN stored st ON st.line = s.line
+        WHERE st.key_taken IS NOT TRUE
     ),
     up AS (
         INSERT INTO complaints (
@@ -154,7 +167,7 @@ UPSERT = text(f"""
                applicant_phone, geom, geocode_precision, geocode_score, geocode_note,
                microdistrict_id, building_id, parcel_id, :batch_id, status, resolved_at,
                department_id
-        FROM assigned WHERE NOT key_taken
+        FROM assigned
         ON CONFLICT (source, external_id) DO UPDATE SET
             status = CASE WHEN {STATUS_MOVED} THEN EXCLUDED.status
                           ELSE complaints.status END,
@@ -187,16 +200,16 @@ UPSERT = text(f"""
         SELECT up.id,
                CASE WHEN up.status = 'resolved' AND up.resolved_at IS NOT NULL
                     THEN up.resolved_at ELSE now() END,
-               a.stored_status, up.status, 'import', 'status changed in a re-import',
+               st.status, up.status, 'import', 'status changed in a re-import',
                up.department_id
-        FROM up JOIN assigned a ON a.stored_id = up.id
-        WHERE NOT up.inserted AND a.stored_status IS DISTINCT FROM up.status
+        FROM up JOIN stored st ON st.id = up.id
+        WHERE NOT up.inserted AND st.status IS DISTINCT FROM up.status
         RETURNING 1
     ),
     taken AS (
         SELECT coalesce(array_agg(line ORDER BY line), '{{}}') AS lines,
-               coalesce(array_agg(stored_received_at ORDER BY line), '{{}}') AS received
-        FROM assigned WHERE key_taken
+               coalesce(array_agg(received_at ORDER BY line), '{{}}') AS received
+        FROM stored WHERE key_taken
     )
     SELECT count(*) FILTER (WHERE inserted) AS inserted,
            count(*) FILTER (WHERE NOT inserted) AS updated,
