@@ -537,3 +537,227 @@ def test_parcels_left_out_of_a_new_register_can_be_retired(layer_db, tmp_path) -
     assert_one_line_error(
         run_geoapp("import", "layer", "zones", str(partial), "--retire-missing", env=env),
         "--retire-missing is for parcels only")
+
+
+def _squares(count: int, crs: int = 4326) -> list:
+    """`count` small squares in Taraz, in `crs`."""
+    squares = [box(71.30 + i * 0.002, 42.87, 71.301 + i * 0.002, 42.871) for i in range(count)]
+    return list(gpd.GeoSeries(squares, crs=4326).to_crs(crs))
+
+
+def test_projected_geojson_without_crs_is_refused_not_stored_as_degrees(layer_db, tmp_path
+                                                                        ) -> None:
+    """GDAL says EPSG:4326 for any GeoJSON without a crs member: its UTM metres were
+    stored as degrees. Such a file is refused, naming --crs, and read with it."""
+    url, engine = layer_db
+    path = tmp_path / "md_utm.geojson"
+    path.write_text(json.dumps(feature_collection([
+        {"type": "Feature", "geometry": mapping(square),
+         "properties": {"name": f"Мкр {i}", "population": 100}}
+        for i, square in enumerate(_squares(2, 32642))]), ensure_ascii=False))
+    refused = run_geoapp("import", "layer", "microdistricts", str(path),
+                         env={"DATABASE_URL": url})
+    assert_one_line_error(refused, "md_utm.geojson", "not longitude/latitude", "--crs 32642")
+    geographic = run_geoapp("import", "layer", "microdistricts", str(path), "--crs", "4326",
+                            env={"DATABASE_URL": url})
+    assert_one_line_error(geographic, "--crs 4326 is longitude/latitude")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM microdistricts")).scalar_one() == 0
+    summary = import_layer(engine, "microdistricts", path, crs=32642)
+    assert summary.inserted == 2
+    with engine.connect() as conn:
+        xmin = conn.execute(text("SELECT min(ST_XMin(geom)) FROM microdistricts")).scalar_one()
+    assert abs(xmin - 71.30) < 1e-6
+
+
+def _typed_package(path: Path, columns: dict[str, list], crs: int = 4326) -> Path:
+    """A GeoPackage whose columns keep their pandas types (Real, Integer, Text)."""
+    count = len(next(iter(columns.values())))
+    gpd.GeoDataFrame(columns, geometry=_squares(count, crs), crs=crs).to_file(path)
+    return path
+
+
+def test_a_number_beyond_its_column_rejects_its_feature_only(layer_db, tmp_path) -> None:
+    """123,456,789 ha, 3 billion residents, 2e19 tenge: PostgreSQL refused the whole
+    file with an internal error; the feature is rejected with its reason."""
+    _, engine = layer_db
+    districts = _typed_package(tmp_path / "md.gpkg", {
+        "name": ["A", "B", "C"], "population": [3_000_000_000, 2_147_483_647, 10]})
+    summary = import_layer(engine, "microdistricts", districts)
+    assert summary.inserted == 2
+    assert summary.rejected == [(1, "population 3,000,000,000 is more than the register "
+                                    "can hold (at most 2,147,483,647)")]
+    parcels = _typed_package(tmp_path / "parcels.gpkg", {
+        "cadastral_number": [f"06:097:040:00{i}" for i in range(1, 5)],
+        "land_use": ["ИЖС"] * 4,
+        "declared_area_ha": [0.1, 123_456_789.0, 99_999_999.9999, 0.2],
+        "cadastral_value_kzt": [100.0, 1.0, 1.0, 2e19]})
+    summary = import_layer(engine, "parcels", parcels)
+    assert summary.inserted == 2
+    assert [n for n, _ in summary.rejected] == [2, 4]
+    assert "declared_area_ha 123,456,789 is more than the register" in summary.rejected[0][1]
+    assert "cadastral_value_kzt 20,000,000,000,000,000,000" in summary.rejected[1][1]
+
+
+def test_typed_numbers_are_numbers_not_text_with_a_unit(layer_db, tmp_path) -> None:
+    """str(1e-05) is '1e-05', which the unit pattern read as 1 and the unit 'e-05'."""
+    _, engine = layer_db
+    path = _typed_package(tmp_path / "parcels.gpkg", {
+        "cadastral_number": ["06:097:041:001", "06:097:041:002", "06:097:041:003"],
+        "land_use": ["ИЖС"] * 3, "declared_area_ha": [1e-05, 0.00012, 2.5],
+        "cadastral_value_kzt": [1.5e16, 1e5, None]})
+    summary = import_layer(engine, "parcels", path)
+    assert (summary.inserted, summary.rejected) == (3, [])
+    assert summary.warnings == [
+        (1, "declared_area_ha 1e-05 is stored as 0 (the register keeps 4 decimals)")]
+    with engine.connect() as conn:
+        rows = conn.execute(text("""SELECT declared_area_ha::float8, cadastral_value_kzt
+            FROM parcels ORDER BY cadastral_number""")).all()
+    assert [tuple(r) for r in rows] == [(0.0, 15_000_000_000_000_000), (0.0001, 100_000),
+                                        (2.5, None)]
+
+
+@pytest.mark.parametrize("numbers", [[6097570015, 6097570016], [6097570015.0, None]])
+def test_cadastral_numbers_held_as_numbers_are_rejected(layer_db, tmp_path, numbers) -> None:
+    """The contract's key is text, 06:097:570:015: a number column lost the leading
+    zero and the colons, and 6097570015.0 would never match the register's key."""
+    _, engine = layer_db
+    path = _typed_package(tmp_path / "parcels.gpkg", {
+        "cadastral_number": numbers, "land_use": ["ИЖС"] * 2, "declared_area_ha": [0.1, 0.1]})
+    summary = import_layer(engine, "parcels", path)
+    assert summary.inserted == 0
+    assert summary.rejected[0] == (1, "cadastral_number 6097570015 is a number, not text: "
+                                      "the file's number column has lost the leading zero "
+                                      "and the colons (06:097:012:345); export the column "
+                                      "as text")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM parcels")).scalar_one() == 0
+
+
+def test_every_name_geoapp_shows_for_a_code_reads_back_as_the_code() -> None:
+    from geoapp.ingest.layer_values import parcel, zone
+    from geoapp.taxonomy import LAND_USE_NAMES, PARCEL_STATUS_NAMES, ZONE_KIND_NAMES
+
+    base = {"cadastral_number": "06:097:042:001", "declared_area_ha": 0.1,
+            "land_use": "residential"}
+    for code, names in LAND_USE_NAMES.items():
+        for name in names.values():
+            assert parcel({**base, "land_use": name})["land_use"] == code, name
+    for code, names in PARCEL_STATUS_NAMES.items():
+        for name in names.values():
+            assert parcel({**base, "status": name.upper()})["status"] == code, name
+    for code, names in ZONE_KIND_NAMES.items():
+        for name in names.values():
+            row = zone({"kind": name, "name": "Z", "valid_from": "2020-01-01"})
+            assert row["kind"] == code, name
+
+
+def test_layer_names_and_dates_as_geoapp_and_complaint_files_write_them(layer_db, tmp_path
+                                                                       ) -> None:
+    _, engine = layer_db
+    written = [("Мемлекет мұқтажы үшін", "1.6.2021 0:00:00"),
+               ("Резерв под дороги", "2 августа 2022 г."),
+               ("Objects of nothing", "02-08-2022"),
+               ("Heritage", "2022-08-02T00:00:00")]
+    path = _zones(tmp_path, [
+        {"type": "Feature", "geometry": mapping(square),
+         "properties": {"kind": kind, "name": f"Зона {i}", "valid_from": when}}
+        for i, (square, (kind, when)) in enumerate(zip(_squares(4), written, strict=True))])
+    summary = import_layer(engine, "zones", path)
+    assert summary.rejected == [(3, "unknown zone kind 'Objects of nothing'")]
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT kind, valid_from::text FROM zones ORDER BY name")).all()
+    assert [tuple(r) for r in rows] == [("state_needs", "2021-06-01"),
+                                        ("road_reserve", "2022-08-02"),
+                                        ("heritage", "2022-08-02")]
+
+
+def test_a_table_without_geometries_is_not_a_layer(layer_db, tmp_path) -> None:
+    """QGIS saves its styles into the GeoPackage as a table, `layer_styles`: the file
+    was refused as of two layers, and naming the table crashed."""
+    import pandas as pd
+    import pyogrio
+
+    url, engine = layer_db
+    package = _typed_package(tmp_path / "qgis.gpkg", {
+        "cadastral_number": ["06:097:043:001"], "land_use": ["ИЖС"],
+        "declared_area_ha": [0.1]})
+    pyogrio.write_dataframe(pd.DataFrame({"f_table_name": ["qgis"], "styleQML": ["<qgis/>"]}),
+                            package, layer="layer_styles")
+    assert import_layer(engine, "parcels", package).inserted == 1
+    proc = run_geoapp("import", "layer", "parcels", str(package), "--source-layer",
+                      "layer_styles", env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "'layer_styles' is a table without geometries", "qgis")
+
+
+def test_two_fields_of_one_name_refuse_the_file_by_name(layer_db, tmp_path) -> None:
+    """A .dbf keeps 10 bytes of a name: "Кадастровый номер" and "Кадастровая
+    стоимость" both arrive as one name, and GDAL hands over one column for both."""
+    url, _engine = layer_db
+    shp = _dbf_without_code_page(tmp_path / "md.shp", "cp866", ["Самал", "Жайлау"])
+    dbf = bytearray(shp.with_suffix(".dbf").read_bytes())
+    first, second = 32, 64  # the field descriptors follow the 32-byte header
+    dbf[second:second + 11] = dbf[first:first + 11]
+    shp.with_suffix(".dbf").write_bytes(bytes(dbf))
+    proc = run_geoapp("import", "layer", "microdistricts", str(shp),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "md.shp has 2 attributes named 'Название'", "rename")
+
+
+def test_an_unreadable_geometry_rejects_its_feature_only(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    good, other = (mapping(s) for s in _squares(2))
+    unclosed = {"type": "Polygon",
+                "coordinates": [[[71.31, 42.87], [71.311, 42.87], [71.311, 42.871]]]}
+    path = _zones(tmp_path, [
+        {"type": "Feature", "geometry": geometry,
+         "properties": {"kind": "green", "name": name, "valid_from": "2020-01-01"}}
+        for name, geometry in (("A", good), ("B", unclosed), ("C", other))])
+    summary = import_layer(engine, "zones", path)
+    assert summary.inserted == 2
+    assert summary.rejected == [(2, "geometry cannot be read: IllegalArgumentException: "
+                                    "Points of LinearRing do not form a closed linestring")]
+
+
+def test_an_unchanged_import_leaves_the_data_version_alone(layer_db, tmp_path) -> None:
+    """The server recomputes its public figures when a table's data version moves."""
+    _, engine = layer_db
+    paths = write_reference_layers(tmp_path)
+
+    def version() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT coalesce(max(version), 0) FROM data_versions "
+                                     "WHERE name = 'microdistricts'")).scalar_one()
+
+    import_layer(engine, "microdistricts", paths["microdistricts"])
+    first = version()
+    assert first > 0
+    assert import_layer(engine, "microdistricts", paths["microdistricts"]).unchanged == 2
+    assert version() == first
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM microdistricts WHERE name = 'nothing'"))
+    assert version() == first
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE microdistricts SET population = population + 1"))
+    assert version() == first + 1
+
+
+def test_the_same_register_in_another_crs_is_unchanged(layer_db, tmp_path) -> None:
+    """Reprojected there and back, coordinates differ by some 1e-14°: not an edit.
+    A boundary moved by a metre is one."""
+    _, engine = layer_db
+    squares = _squares(3)
+    frame = gpd.GeoDataFrame({"name": ["A", "B", "C"], "population": [1, 2, 3]},
+                             geometry=squares, crs=4326)
+    frame.to_file(tmp_path / "md.gpkg")
+    assert import_layer(engine, "microdistricts", tmp_path / "md.gpkg").inserted == 3
+    utm = frame.to_crs(32642)
+    utm.to_file(tmp_path / "md_utm.gpkg")
+    summary = import_layer(engine, "microdistricts", tmp_path / "md_utm.gpkg")
+    assert (summary.updated, summary.unchanged) == (0, 3)
+    moved = utm.copy()
+    moved.loc[1, "geometry"] = moved.geometry[1].buffer(1.0, join_style="mitre")
+    moved.to_file(tmp_path / "md_moved.gpkg")
+    summary = import_layer(engine, "microdistricts", tmp_path / "md_moved.gpkg")
+    assert (summary.updated, summary.unchanged) == (1, 2)

@@ -76,6 +76,16 @@ def decode_text(frame: gpd.GeoDataFrame, code_page: str) -> gpd.GeoDataFrame:
                                  if c != geometry})
 
 
+def decoded_names(names: list[str], given: str | None) -> list[str]:
+    """Field names read byte for byte, decoded in the code page `given`, else the
+    one their bytes show."""
+    raw = "\n".join(names).encode(BYTE_FAITHFUL)
+    if given is None and raw.isascii():
+        return names
+    code_page = codec_name(given) if given is not None else guess_code_page(raw)
+    return [_decoded(name, code_page) for name in names]
+
+
 def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None,
                         given: str | None) -> bool:
     """Whether a layer's text is read byte for byte and decoded here: a shapefile's,

@@ -4,14 +4,35 @@ raises ValueError with the reason."""
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from datetime import date
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from geoapp.ingest.values import normalise_key, parse_date, parse_decimal
-from geoapp.taxonomy import HEATING_VALUES, PARCEL_STATUSES, ZONE_KINDS
+from geoapp.ingest.values import normalise_key, parse_date, parse_datetime, parse_decimal
+from geoapp.taxonomy import (
+    HEATING_VALUES,
+    LAND_USE_NAMES,
+    PARCEL_STATUS_NAMES,
+    PARCEL_STATUSES,
+    ZONE_KIND_NAMES,
+    ZONE_KINDS,
+)
 
-ZONE_KIND_WORDS = {
+_UTC = ZoneInfo("UTC")
+
+
+def _named(names: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Every name geoapp shows for a code (Russian, Kazakh, English), as a word for it:
+    a file exported from geoapp, or typed from its screens, reads back."""
+    return {normalise_key(name): code for code, by_language in names.items()
+            for name in by_language.values()}
+
+
+_ZONE_KIND_WORDS = {
     "земли для государственных нужд": "state_needs", "государственные нужды": "state_needs",
     "изъятие для государственных нужд": "state_needs", "мемлекеттік мұқтаждар": "state_needs",
     "водоохранная зона": "water_protection", "водоохранная полоса": "water_protection",
@@ -20,21 +41,23 @@ ZONE_KIND_WORDS = {
     "инженерный коридор": "utility_corridor", "охранная зона сетей": "utility_corridor",
     "объект наследия": "heritage", "охранная зона памятника": "heritage",
 }
+ZONE_KIND_WORDS = {**_ZONE_KIND_WORDS, **_named(ZONE_KIND_NAMES)}
 HEATING_WORDS = {
     "центральное": "central", "централизованное": "central", "орталық": "central",
     "индивидуальное": "individual", "автономное": "individual", "жеке": "individual",
     "нет": "none", "отсутствует": "none", "жоқ": "none",
 }
-PARCEL_STATUS_WORDS = {
+_PARCEL_STATUS_WORDS = {
     "действующий": "active", "активный": "active", "изъят": "withdrawn",
     "изъятый": "withdrawn", "зарезервирован": "reserved", "резерв": "reserved",
     "аннулирован": "cancelled", "отменен": "cancelled",
 }
+PARCEL_STATUS_WORDS = {**_PARCEL_STATUS_WORDS, **_named(PARCEL_STATUS_NAMES)}
 
 # Registers write a parcel's purpose in words; the contract's codes are kept, the
 # usual Russian and Kazakh wordings mapped onto them, and anything else (the list is
 # open) stored as written, in lower case.
-LAND_USE_WORDS = {
+_LAND_USE_WORDS = {
     "жилая": "residential", "жилая застройка": "residential",
     "многоэтажная жилая застройка": "residential", "тұрғын үй": "residential",
     "ижс": "individual_housing",
@@ -49,6 +72,7 @@ LAND_USE_WORDS = {
     "рекреационная": "recreation", "рекреация": "recreation", "зона отдыха": "recreation",
     "рекреациялық": "recreation",
 }
+LAND_USE_WORDS = {**_LAND_USE_WORDS, **_named(LAND_USE_NAMES)}
 
 # Units written after a number in hand-kept registers ("0,9 га", "6 соток",
 # "94 000 000 тг"), as factors to the contract's unit; a bare number is in it already.
@@ -58,11 +82,30 @@ AREA_UNITS_HA = {"га": 1.0, "ha": 1.0, "гектар": 1.0, "гектара": 
 MONEY_UNITS_KZT = {"тг": 1, "тенге": 1, "₸": 1, "kzt": 1, "теңге": 1,
                    "млн тг": 1_000_000, "млн тенге": 1_000_000, "млн ₸": 1_000_000,
                    "млн": 1_000_000}
-_NUMBER_THEN_UNIT = re.compile(r"([-+]?\d[\d\s\u00a0]*(?:[.,]\d+)?)\s*(.*)", re.DOTALL)
+_NUMBER_THEN_UNIT = re.compile(
+    r"([-+]?\d[\d\s\u00a0]*(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*(.*)", re.DOTALL)
+
+
+def _number(value: Any) -> float | int | None:
+    """A value a typed column (GeoPackage Real or Integer, a .dbf number, a JSON
+    number) holds, as it is: never re-read from its text, where 1e-05 looks like a
+    number and a unit. None for text and for booleans."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return float(value)
 
 
 def _measure(value: Any, units: dict[str, float], what: str) -> float | None:
-    """A number, maybe followed by a unit of `units`, in the contract's unit."""
+    """A number, maybe followed by a unit of `units`, in the contract's unit; a
+    typed number is in it already."""
+    if _missing(value):
+        return None
+    if (number := _number(value)) is not None:
+        if not math.isfinite(number):
+            raise ValueError(f"{what}: not a number: {number}")
+        return number
     text = _text(value)
     if text is None:
         return None
@@ -76,6 +119,42 @@ def _measure(value: Any, units: dict[str, float], what: str) -> float | None:
     if unit not in units:
         raise ValueError(f"{what}: unknown unit {match.group(2)!r} in {text!r}")
     return round(number * units[unit], 6)  # 12,3 млн is 12300000, not 12299999.999…
+
+
+@cache
+def _column_limits() -> dict[str, tuple[int | float, int]]:
+    """The largest value, and the decimals kept, of each numeric column the layers
+    write, read from the models (integer, bigint, numeric(12, 4)): a value beyond
+    them rejects its feature instead of failing the whole file in PostgreSQL."""
+    from sqlalchemy import BigInteger, Integer, Numeric
+
+    from geoapp.models.reference import Building, Microdistrict, Parcel
+
+    limits: dict[str, tuple[int | float, int]] = {}
+    for column in (Microdistrict.population, Building.residents, Building.floors,
+                   Parcel.declared_area_ha, Parcel.cadastral_value_kzt):
+        kind = column.type
+        if isinstance(kind, BigInteger):
+            limits[column.key] = (2**63 - 1, 0)
+        elif isinstance(kind, Integer):
+            limits[column.key] = (2**31 - 1, 0)
+        elif isinstance(kind, Numeric) and kind.precision and kind.scale is not None:
+            limits[column.key] = (10.0 ** (kind.precision - kind.scale) - 10.0 ** -kind.scale,
+                                  kind.scale)
+        else:  # a model changed to a type this does not know: fail loudly in tests
+            raise TypeError(f"no known limit for {column.key}: {kind}")
+    return limits
+
+
+def _shown(number: float) -> str:
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:,}"
+
+
+def _within_column(number: float, what: str) -> None:
+    largest, decimals = _column_limits()[what]
+    if round(number, decimals) > largest:
+        raise ValueError(f"{what} {_shown(number)} is more than the register can hold "
+                         f"(at most {_shown(largest)})")
 
 
 def _missing(value: Any) -> bool:
@@ -109,24 +188,30 @@ def _code(value: Any, codes: tuple[str, ...], words: dict[str, str], what: str) 
 
 
 def _int(value: Any, what: str) -> int | None:
-    text = _text(value)
-    if text is None:
+    if _missing(value):
         return None
-    number = parse_decimal(text)
-    if number < 0 or not float(number).is_integer():
-        raise ValueError(f"{what} must be a whole number >= 0, got {text!r}")
-    return int(number)
+    number = _number(value)
+    if number is None:
+        text = _text(value)
+        if text is None:
+            return None
+        number = parse_decimal(text)
+    return _whole(number, what)
 
 
 def _whole(number: float | None, what: str) -> int | None:
     if number is None:
         return None
-    if number < 0 or not float(number).is_integer():
+    if not math.isfinite(number) or number < 0 or not float(number).is_integer():
         raise ValueError(f"{what} must be a whole number >= 0, got {number:g}")
+    _within_column(number, what)
     return int(number)
 
 
 def _date(value: Any, what: str) -> date | None:
+    """A typed date as it is; a written one in any form a complaint's date may take
+    (values.parse_date, else values.parse_datetime's day: "1.6.2021 0:00:00",
+    "2 августа 2022 г.")."""
     if _missing(value):
         return None
     if hasattr(value, "date") and callable(value.date):
@@ -138,6 +223,11 @@ def _date(value: Any, what: str) -> date | None:
         return None
     try:
         return parse_date(text)
+    except ValueError:
+        pass
+    try:
+        # The day as written: a naive time's zone does not move it, an offset is kept.
+        return parse_datetime(text, _UTC).date()
     except ValueError as exc:
         raise ValueError(f"{what}: {exc}") from None
 
@@ -167,13 +257,27 @@ def _land_use(value: Any) -> str:
     return LAND_USE_WORDS.get(key, key)
 
 
+def _cadastral_number(value: Any) -> str | None:
+    """The contract's cadastral number is text, `06:097:012:345`. A number column
+    has lost its leading zero and colons (6097012345, 6097012345.0): rebuilding
+    them would be a guess at the key, and the key as stored would never match the
+    register's, so the feature is rejected with what to fix."""
+    if (number := _number(value)) is not None:
+        raise ValueError(f"cadastral_number {_shown(number).replace(',', '')} is a number, "
+                         "not text: the file's number column has lost the leading zero and "
+                         "the colons (06:097:012:345); export the column as text")
+    return _text(value)
+
+
 def parcel(row: dict[str, Any]) -> dict[str, Any]:
+    cadastral_number = _cadastral_number(_required(row, "cadastral_number"))
     area = _measure(_required(row, "declared_area_ha"), AREA_UNITS_HA, "declared_area_ha")
     if area is None or area < 0:
         raise ValueError("declared_area_ha is negative")
+    _within_column(area, "declared_area_ha")
     value = _measure(row.get("cadastral_value_kzt"), MONEY_UNITS_KZT, "cadastral_value_kzt")
     return {
-        "cadastral_number": _text(_required(row, "cadastral_number")),
+        "cadastral_number": cadastral_number,
         "land_use": _land_use(_required(row, "land_use")),
         "holder": _text(row.get("holder")),
         "declared_area_ha": area,
@@ -198,11 +302,17 @@ def zone(row: dict[str, Any]) -> dict[str, Any]:
 
 def parcel_warning(row: dict[str, Any]) -> str | None:
     """What is odd about a parsed parcel that is kept all the same: an allocation in
-    the future, a typo more often than a plan (rule R1 compares that date)."""
+    the future, a typo more often than a plan (rule R1 compares that date); a
+    declared area below the register's smallest step, stored as 0."""
+    odd = []
     allocated = row["allocated_at"]
     if allocated is not None and allocated > date.today():
-        return f"allocated_at {allocated:%d.%m.%Y} is in the future"
-    return None
+        odd.append(f"allocated_at {allocated:%d.%m.%Y} is in the future")
+    area, decimals = row["declared_area_ha"], _column_limits()["declared_area_ha"][1]
+    if area > 0 and round(area, decimals) == 0:
+        odd.append(f"declared_area_ha {area:g} is stored as 0 (the register keeps "
+                   f"{decimals} decimals)")
+    return "; ".join(odd) or None
 
 
 PARSERS = {"microdistricts": microdistrict, "buildings": building, "parcels": parcel,

@@ -8,6 +8,7 @@ key changes only what differs, so importing the same file twice changes nothing.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from geoapp.ingest.layer_archive import dataset_path
 from geoapp.ingest.layer_encoding import (
     GDAL_FALLBACK,
     decode_layer_text,
+    decoded_names,
     reads_byte_for_byte,
 )
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
@@ -76,22 +78,31 @@ class LayerSummary:
 def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None:
     """Which layer of the file to read: `wanted`; else, in a file of several layers (a
     GeoPackage, a zip of shapefiles), the one named after `kind`. None: the file's
-    only layer. Never a silent pick of the first of several."""
+    only layer. Never a silent pick of the first of several. A table without
+    geometries (QGIS keeps its styles in `layer_styles`) is no layer."""
     import pyogrio
 
     try:
-        names = [str(name) for name, _geometry in pyogrio.list_layers(dataset_path(path))]
+        listed = [(str(name), geometry) for name, geometry in
+                  pyogrio.list_layers(dataset_path(path))]
     except InputError:
         raise
     except Exception:  # unreadable: read_file says why
         return wanted
+    names = [name for name, geometry in listed if geometry is not None]
     if wanted is not None:
-        if wanted not in names:
-            raise InputError(f"{path.name} has no layer {wanted!r}; its layers: "
-                             f"{', '.join(names)}")
-        return wanted
-    if len(names) <= 1:
-        return None
+        if wanted in names:
+            return wanted
+        if any(name == wanted for name, _geometry in listed):
+            raise InputError(f"{path.name}: {wanted!r} is a table without geometries, not "
+                             f"a layer; its layers: {', '.join(names) or 'none'}")
+        raise InputError(f"{path.name} has no layer {wanted!r}; its layers: "
+                         f"{', '.join(names)}")
+    if not names and listed:
+        raise InputError(f"{path.name} holds no layer with geometries, only tables "
+                         f"({', '.join(name for name, _geometry in listed)})")
+    if len(names) <= 1:  # the file's only layer, maybe listed after its tables
+        return names[0] if names and len(listed) > 1 else None
     named = [name for name in names if name.lower() == kind]
     if len(named) == 1:
         return named[0]
@@ -111,11 +122,75 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
     return InputError(f"cannot read {path.name}: {reason}")
 
 
+@dataclass
+class LayerRead:
+    frame: gpd.GeoDataFrame  # in EPSG:4326
+    source_crs: str
+    text_note: str | None  # how a shapefile's text was decoded, when GDAL could not know
+    # Features whose geometry GEOS could not read (an unclosed ring): position -> why.
+    unreadable: dict[int, str] = field(default_factory=dict)
+
+
+def _duplicate_fields(path: Path, fields: list[str], byte_for_byte: bool,
+                      encoding: str | None) -> None:
+    """Refuse a file with two attributes of one name: GDAL hands over one column for
+    both. A .dbf keeps 10 bytes of a name, 5 Cyrillic letters in UTF-8, so
+    "Кадастровый номер" and "Кадастровая стоимость" both become "Кадас"."""
+    if byte_for_byte:
+        fields = decoded_names(fields, encoding)
+    twice = sorted({name for name in fields if fields.count(name) > 1})
+    if twice:
+        raise InputError(f"{path.name} has {fields.count(twice[0])} attributes "
+                         f"named {twice[0]!r} (a .dbf keeps the first 10 bytes of a name): "
+                         "rename them so that they differ")
+
+
+def _unreadable_geometries(source: Path | str, layer: str | None) -> dict[int, str]:
+    """Position -> GEOS's reason, for the geometries of the layer that GDAL returned
+    but GEOS cannot build. Read again, geometries only: paid only by a file whose
+    frame has null geometries."""
+    import pyogrio
+    import shapely
+
+    _meta, _fids, wkbs, _fields = pyogrio.raw.read(source, layer=layer, columns=[])
+    reasons = {}
+    for position, wkb in enumerate(wkbs):
+        if wkb is None:
+            continue
+        try:
+            shapely.from_wkb(wkb)
+        except shapely.errors.GEOSException as exc:
+            reasons[position] = str(exc).strip().splitlines()[0]
+    return reasons
+
+
+def _check_lon_lat(path: Path, frame: gpd.GeoDataFrame, declared: str, given: int | None,
+                   driver: str | None) -> None:
+    """Coordinates said to be longitude/latitude must be: GDAL says EPSG:4326 for any
+    GeoJSON without a `crs` member, whatever its numbers are, and a projected file
+    would land thousands of degrees away."""
+    import numpy as np
+
+    shapes = frame.geometry[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if shapes.empty:
+        return
+    xmin, ymin, xmax, ymax = shapes.total_bounds
+    if np.isnan(xmin) or (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
+        return
+    said = (f"--crs {given} is longitude/latitude" if given is not None
+            else f"{path.name} declares no CRS" if not declared
+            else f"{path.name} is read as {declared} (as is any GeoJSON without a crs member)"
+            if driver == "GeoJSON" else f"{path.name} declares {declared}")
+    raise InputError(f"{said}, but its coordinates are not longitude/latitude (x {xmin:.0f} "
+                     f"to {xmax:.0f}, y {ymin:.0f} to {ymax:.0f}): give their CRS with "
+                     "--crs, e.g. --crs 32642 (UTM 42N, Taraz)")
+
+
 def read_layer(path: Path, crs: int | None, layer: str | None = None,
-               encoding: str | None = None) -> tuple[gpd.GeoDataFrame, str, str | None]:
+               encoding: str | None = None) -> LayerRead:
     """The file (its `layer`, when it has several) as a GeoDataFrame in EPSG:4326,
-    the CRS it came in, and how a shapefile's text was decoded when GDAL could not
-    know (see layer_encoding)."""
+    the CRS it came in, how a shapefile's text was decoded when GDAL could not know
+    (see layer_encoding), and the geometries that could not be read."""
     # Imported here: geopandas (pandas, numpy) and pyproj take ~0.3 s to import,
     # which every `geoapp` command would pay through the CLI's import of this module.
     import geopandas as gpd
@@ -143,11 +218,20 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
                                             info.get("encoding"), encoding)
         if byte_for_byte:
             options["encoding"] = GDAL_FALLBACK
-        frame = gpd.read_file(source, engine="pyogrio", **options)
+        _duplicate_fields(path, [str(f) for f in info["fields"]], byte_for_byte, encoding)
+        with warnings.catch_warnings():
+            # GDAL's note on an unclosed ring, which GEOS then refuses (see below).
+            warnings.filterwarnings("ignore", "Non closed ring detected")
+            # An unreadable geometry becomes None, rejected by its feature number.
+            frame = gpd.read_file(source, engine="pyogrio", on_invalid="ignore", **options)
+            unreadable = (_unreadable_geometries(source, layer) if isinstance(
+                frame, gpd.GeoDataFrame) and frame.geometry.isna().any() else {})
     except InputError:
         raise
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
         raise _unreadable(path, exc) from exc
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise InputError(f"{path.name}{f' ({layer})' if layer else ''} has no geometries")
     text_note = None
     if byte_for_byte:
         frame, text_note = decode_layer_text(frame, encoding)
@@ -156,22 +240,19 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
             frame = frame.set_crs(CRS.from_epsg(crs), allow_override=True)
         except CRSError as exc:
             raise InputError(f"--crs {crs} is not a known EPSG code") from exc
+    declared = "" if frame.crs is None else frame.crs.to_string()
+    if frame.crs is None or frame.crs.is_geographic:
+        _check_lon_lat(path, frame, declared, crs, driver)
     if frame.crs is None:
-        bounds = frame.total_bounds if len(frame) else (0, 0, 0, 0)
-        if not (-180 <= bounds[0] <= bounds[2] <= 180 and -90 <= bounds[1] <= bounds[3] <= 90):
-            raise InputError(
-                f"{path.name} declares no CRS and its coordinates are not longitude/latitude "
-                f"(x up to {bounds[2]:.0f}): give --crs, e.g. --crs 32642"
-            )
         frame = frame.set_crs(4326)
-    source = frame.crs.to_string()
+    source_crs = frame.crs.to_string()
     if frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
-    return frame, source, text_note
+    return LayerRead(frame, source_crs, text_note, unreadable)
 
 
-def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
-                 ) -> tuple[list[dict[str, Any]], set[str]]:
+def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
+                 unreadable: dict[int, str]) -> tuple[list[dict[str, Any]], set[str]]:
     """The rows to load, and the natural key (its first field, as written) of every
     feature of the file, rejected ones included."""
     columns = match_headers(frame.columns, LAYER_FIELDS[kind])
@@ -196,6 +277,10 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary
         summary.read += 1
         if (written := written_key(kind, record)) is not None:
             written_keys.add(written)
+        if (number - 1) in unreadable:
+            summary.rejected.append((number, f"geometry cannot be read: "
+                                             f"{unreadable[number - 1]}"))
+            continue
         if geometry is None or geometry.is_empty:
             summary.rejected.append((number, "empty or missing geometry"))
             continue
@@ -224,6 +309,21 @@ def _geometry_sql(kind: str) -> str:
         return ("CASE WHEN GeometryType(raw) = 'POINT' THEN raw "
                 "ELSE ST_PointOnSurface(ST_MakeValid(raw)) END")
     return "ST_Multi(ST_CollectionExtract(ST_MakeValid(raw), 3))"
+
+
+# Below any real edit of a boundary (1e-7° is about 1 cm at Taraz), above what an
+# export leaves on the same shapes: another CRS brings them back 1e-14° off (5e-9°
+# through Pulkovo 1942), a GeoJSON written to 7 decimals (ogr2ogr's RFC 7946 default)
+# up to 5e-8° off.
+GEOMETRY_TOLERANCE_DEG = 1e-7
+
+
+def _same_geometry(stored: str, new: str) -> str:
+    """SQL: whether two geometries are the same shape, to the tolerance. The discrete
+    Hausdorff distance (vertices of each to the other) is computed only for the pairs
+    not exactly equal."""
+    return (f"({stored} = {new} OR (GeometryType({stored}) = GeometryType({new}) "
+            f"AND ST_HausdorffDistance({stored}, {new}) <= {GEOMETRY_TOLERANCE_DEG}))")
 
 
 def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
@@ -255,14 +355,17 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
     summary.repaired = conn.exec_driver_sql(
         "SELECT count(*) FROM stage_layer WHERE repaired").scalar_one()
     keys = NATURAL_KEYS[kind]
-    changing = [f for f in attrs if f not in keys] + ["geom"]
+    changing = [f for f in attrs if f not in keys]
+    same_geom = _same_geometry(f"{kind}.geom", "EXCLUDED.geom")
     result = conn.exec_driver_sql(f"""
         INSERT INTO {kind} ({', '.join(attrs)}, geom)
         SELECT {', '.join(attrs)}, geom FROM stage_layer ORDER BY feature
         ON CONFLICT ({', '.join(keys)}) DO UPDATE SET
-            {', '.join(f'{f} = EXCLUDED.{f}' for f in changing)}
+            {', '.join(f'{f} = EXCLUDED.{f}' for f in changing)},
+            geom = CASE WHEN {same_geom} THEN {kind}.geom ELSE EXCLUDED.geom END
         WHERE ({', '.join(f'{kind}.{f}' for f in changing)})
               IS DISTINCT FROM ({', '.join(f'EXCLUDED.{f}' for f in changing)})
+              OR NOT {same_geom}
         RETURNING (xmax = 0)
     """).scalars().all()
     summary.inserted = sum(1 for inserted in result if inserted)
@@ -321,8 +424,9 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     started = datetime.now(UTC)  # the batch row is written at the end, in the transaction
     summary = LayerSummary(layer=kind, file=path.name)
     layer = choose_source_layer(path, kind, source_layer)
-    frame, summary.source_crs, summary.text_encoding = read_layer(path, crs, layer, encoding)
-    rows, written_keys = _staged_rows(kind, frame, summary)
+    read = read_layer(path, crs, layer, encoding)
+    summary.source_crs, summary.text_encoding = read.source_crs, read.text_note
+    rows, written_keys = _staged_rows(kind, read.frame, summary, read.unreadable)
     if retire_missing and not rows:
         raise InputError(f"{path.name}: no parcel could be read, so none is retired")
     with engine.begin() as conn:
