@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from shapely.geometry import Point, box, mapping
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 # Two microdistricts side by side near the centre of Taraz.
 MKR15 = box(71.370, 42.900, 71.380, 42.906)
@@ -77,4 +77,12 @@ def migrated_with_layers(url: str, folder: Path) -> Engine:
     paths = write_reference_layers(folder)
     for kind in ("microdistricts", "buildings", "parcels"):
         import_layer(engine, kind, paths[kind])
+    return engine
+
+
+def without_complaints(engine: Engine) -> Engine:
+    """`engine` once the complaints, their events and the import batches an earlier
+    test left are gone (the layers stay)."""
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
     return engine

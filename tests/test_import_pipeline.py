@@ -12,7 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from ingest_fixtures import migrated_with_layers
+from ingest_fixtures import migrated_with_layers, without_complaints
 from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
@@ -34,9 +34,7 @@ def pipeline_db(new_database, tmp_path_factory) -> Engine:
 
 @pytest.fixture
 def engine(pipeline_db: Engine) -> Engine:
-    with pipeline_db.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
-    return pipeline_db
+    return without_complaints(pipeline_db)
 
 
 def ids(engine: Engine, table: str, column: str) -> dict[str, int]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
-from ingest_fixtures import migrated_with_layers
+from ingest_fixtures import migrated_with_layers, without_complaints
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
@@ -41,10 +41,7 @@ def ingest_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
 
 @pytest.fixture
 def engine(ingest_db) -> Engine:
-    _url, engine = ingest_db
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
-    return engine
+    return without_complaints(ingest_db[1])
 
 
 def row(eid: str, **overrides: str) -> list[str]:
@@ -615,8 +612,7 @@ def test_xlsx_sheet_of_complaints_is_found_or_chosen(ingest_db, tmp_path: Path) 
         assert json.loads(proc.stdout)["inserted"] == count, proc.stderr
     del book["Февраль"]
     book.save(path)
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    without_complaints(engine)
     proc = run_geoapp("import", "complaints", str(path), "--json", env=env)
     assert json.loads(proc.stdout)["inserted"] == 2, proc.stderr
     csv_path = write_csv(tmp_path / "in.csv", [row("W-9")])
@@ -755,8 +751,7 @@ def test_geojson_streams_one_feature_at_a_time(tmp_path: Path) -> None:
 def test_long_file_streams_in_bounded_memory(ingest_db, tmp_path: Path) -> None:
     """About 200 MB of long complaints: memory stays far below the file's size."""
     url, engine = ingest_db
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    without_complaints(engine)
     body = "Во дворе дома не вывозят мусор, контейнеры переполнены. " * 340  # ~19 KB
     path = tmp_path / "big.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -779,8 +774,7 @@ def test_long_file_streams_in_bounded_memory(ingest_db, tmp_path: Path) -> None:
 
 def test_interrupt_leaves_whole_batches_only(ingest_db, tmp_path: Path) -> None:
     url, engine = ingest_db
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    without_complaints(engine)
     path = write_csv(tmp_path / "many.csv", [row(f"I-{i}") for i in range(400_000)])
     proc = subprocess.Popen([GEOAPP, "import", "complaints", str(path), "--json"],
                             env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin",
@@ -819,8 +813,7 @@ def test_a_sources_own_labels_map_through_a_labels_file(ingest_db, tmp_path: Pat
     summary = json.loads(proc.stdout)
     assert summary["unmapped_category_labels"] == {"Кот. 14 / тепло": 2}
     assert summary["classified_from_text"] == 2
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+    without_complaints(engine)
 
     mapping = tmp_path / "labels.csv"
     mapping.write_text("Метка;Код\nкот. 14/ТЕПЛО;housing_utilities.heating\n", encoding="utf-8")
@@ -866,8 +859,7 @@ def test_a_sources_own_statuses_and_channels_map_through_the_labels_file(engine:
                            '"на доработке" = "in_progress"\n'
                            '[sources]\n"колл-центр акимата" = "109"\n', encoding="utf-8")
     for labels in (csv_labels, toml_labels):
-        with engine.begin() as conn:
-            conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
+        without_complaints(engine)
         summary, rejected = run_import(engine, path, tmp_path, labels_path=labels)
         assert (summary.inserted, rejected) == (4, []), labels.name
         assert stored(engine, "S-4")["source"] == "109"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import migrated_with_layers
+from ingest_fixtures import migrated_with_layers, without_complaints
 from sqlalchemy import Engine, text
 
 from geoapp.config import Settings
@@ -31,10 +31,7 @@ def readers_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
 
 @pytest.fixture
 def engine(readers_db) -> Engine:
-    _url, engine = readers_db
-    with engine.begin() as conn:
-        conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
-    return engine
+    return without_complaints(readers_db[1])
 
 
 def write(path: Path, *lines: str, encoding: str = "utf-8") -> Path:
