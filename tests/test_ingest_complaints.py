@@ -145,12 +145,13 @@ def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path
         row("B-8", **{"Текст обращения": "Ж" * 20_001}),                  # too long
         row("B-9", **{"Текст обращения": ""}),                            # no text
         row("B-10", **{"Дата обращения": "2024-01-12T09:30:00+05:00"}),   # ISO 8601
+        row("B-11", **{"Адрес": "15 мкр, д. 7, " + "кв. 1 " * 300}),      # address too long
     ]
     path = write_csv(tmp_path / "bad.csv", rows)
     summary, rejected = run_import(engine, path, tmp_path)
     reasons = {r[0]: r[1] for r in rejected}
-    assert summary.read == 11
-    assert summary.inserted == 6 and summary.rejected == 5
+    assert summary.read == 12
+    assert summary.inserted == 7 and summary.rejected == 5
     assert set(reasons) == {"3", "4", "8", "10", "11"}
     assert "unparseable date" in reasons["3"]
     assert "future" in reasons["4"]
@@ -169,6 +170,11 @@ def test_bad_rows_get_reasons_and_valid_rows_land(engine: Engine, tmp_path: Path
     assert stored(engine, "B-6")["geocode_note"].count("coordinates ignored") == 1
     html = stored(engine, "B-7")
     assert html["text"] == script and html["address"] == script
+    long_address = stored(engine, "B-11")
+    assert len(long_address["address"]) == 1_000
+    assert "address longer than 1,000 characters (1,813): its first 1,000 kept" in \
+        long_address["geocode_note"]
+    assert long_address["building"] == "15 мкр, 7"
     iso = stored(engine, "B-10")["received_at"]
     assert iso.isoformat().startswith("2024-01-12T04:30:00")
     naive = stored(engine, "B-1")["received_at"]  # 09:30 in Almaty, UTC+6 before March 2024

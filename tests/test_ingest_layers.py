@@ -325,6 +325,47 @@ def test_shapefile_without_code_page_is_decoded_not_garbled(layer_db, tmp_path,
         assert list(stored_names.scalars()) == names
 
 
+def _utf8_dbf_with_a_cut_letter(path: Path, declared: bool) -> tuple[Path, str]:
+    """A UTF-8 shapefile whose long Russian name the writer cut at the field's 254
+    bytes, inside a two-byte letter (as ArcGIS does); with or without its .cpg."""
+    name = "Микрорайон " + "Ж" * 200
+    squares = [box(71.30, 42.90, 71.305, 42.905), box(71.31, 42.90, 71.315, 42.905)]
+    frame = gpd.GeoDataFrame({"name": ["x" * 254, "Самал"], "population": [1, 2]},
+                             geometry=squares, crs=4326)
+    frame.to_file(path, engine="pyogrio", layer_options={"ENCODING": "UTF-8"})
+    dbf = path.with_suffix(".dbf")
+    data = dbf.read_bytes()
+    cut = name.encode("utf-8")[:254]  # ends in the first byte of a letter
+    dbf.write_bytes(data.replace(b"x" * 254, cut))
+    if not declared:
+        path.with_suffix(".cpg").unlink()
+    return path, cut[:-1].decode("utf-8")
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_utf8_name_cut_inside_a_letter_loses_that_half_letter_only(
+        layer_db, tmp_path, declared: bool) -> None:
+    _, engine = layer_db
+    shp, kept = _utf8_dbf_with_a_cut_letter(tmp_path / "md.shp", declared)
+    summary = import_layer(engine, "microdistricts", shp)
+    assert summary.inserted == 2 and not summary.rejected
+    assert (summary.text_encoding or "utf-8").startswith("utf-8")
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(names.scalars()) == [kept, "Самал"]
+
+
+def test_a_wrong_cpg_is_overridden_by_the_encoding_option(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    shp = _dbf_without_code_page(tmp_path / "md.shp", "cp1251", ["Самал", "Жайлау"])
+    shp.with_suffix(".cpg").write_text("UTF-8")  # what the writer claimed
+    summary = import_layer(engine, "microdistricts", shp, encoding="cp1251")
+    assert summary.inserted == 2 and summary.text_encoding == "cp1251 (as given)"
+    with engine.connect() as conn:
+        names = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(names.scalars()) == ["Самал", "Жайлау"]
+
+
 def test_encoding_option_is_checked_and_only_for_shapefiles(layer_db, tmp_path) -> None:
     url, engine = layer_db
     shp = _dbf_without_code_page(tmp_path / "md.shp", "cp866", ["Самал", "Жайлау"])

@@ -142,6 +142,11 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
             raise RowRejected("resolved_at is in the future", "future_date")
 
     lat, lon, note = _coordinates(values)
+    address = values.get("address") or None
+    if address is not None and len(address) > MAX_FIELD:
+        note = joined_notes(note, f"address longer than {MAX_FIELD:,} characters "
+                                  f"({len(address):,}): its first {MAX_FIELD:,} kept")
+        address = address[:MAX_FIELD]
     language = (values.get("language") or "").lower()
     if language not in ("ru", "kk"):
         language = detect_language(text)
@@ -149,7 +154,7 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
     return ComplaintRecord(
         line=row.line, source=source, external_id=external_id, received_at=received_at,
         text=text, language=language, category_label=values.get("category"),
-        address=(values.get("address") or None) and (values["address"] or "")[:MAX_FIELD],
+        address=address,
         lat=lat, lon=lon, coordinate_note=note, status=status, resolved_at=resolved_at,
         department=" ".join((values.get("department") or "").split()) or None,
         applicant_name=(values.get("applicant_name") or None),

@@ -33,14 +33,23 @@ def codec_name(name: str) -> str:
                          "(e.g. cp1251, kz1048, cp866, utf-8)") from None
 
 
-def guess_code_page(raw: bytes) -> str:
-    """The code page of a shapefile's text bytes. Cyrillic letters are 0xC0-0xFF in
-    CP1251/KZ-1048 and mostly 0x80-0xAF in CP866."""
+def utf8_cut_letter_dropped(raw: bytes) -> str | None:
+    """`raw` as UTF-8, or None when it is not. A .dbf field holds a fixed number of
+    bytes, and writers cut a longer value there, often inside a two-byte Cyrillic
+    letter: a value that ends in half a letter is still UTF-8, without that half."""
     try:
-        raw.decode("utf-8")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(raw):
+            return raw[:exc.start].decode("utf-8", "replace")
+        return None
+
+
+def guess_code_page(raw: bytes) -> str:
+    """The code page of a shapefile's text bytes (values one per line). Cyrillic
+    letters are 0xC0-0xFF in CP1251/KZ-1048 and mostly 0x80-0xAF in CP866."""
+    if all(utf8_cut_letter_dropped(line) is not None for line in raw.split(b"\n")):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     windows = sum(1 for b in raw if b >= 0xC0)
     dos = sum(1 for b in raw if 0x80 <= b < 0xB0)
     return "cp866" if dos > windows else "kz1048"
@@ -61,7 +70,10 @@ def raw_text(frame: gpd.GeoDataFrame) -> bytes:
 
 
 def _decoded(value: str, code_page: str) -> str:
-    return value.encode(BYTE_FAITHFUL).decode(code_page, "replace")
+    raw = value.encode(BYTE_FAITHFUL)
+    if code_page == "utf-8" and (text := utf8_cut_letter_dropped(raw)) is not None:
+        return text
+    return raw.decode(code_page, "replace")
 
 
 def decode_text(frame: gpd.GeoDataFrame, code_page: str) -> gpd.GeoDataFrame:
@@ -86,11 +98,19 @@ def decoded_names(names: list[str], given: str | None) -> list[str]:
     return [_decoded(name, code_page) for name in names]
 
 
+def declares_utf8(declared: str | None) -> bool:
+    try:
+        return declared is not None and codecs.lookup(declared).name == "utf-8"
+    except LookupError:
+        return False
+
+
 def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None,
                         given: str | None) -> bool:
     """Whether a layer's text is read byte for byte and decoded here: a shapefile's,
-    when its code page is given on the command line or GDAL could not know it. Other
-    formats' text is UTF-8 by definition."""
+    when its code page is given on the command line (over its .cpg), GDAL could not
+    know it, or it is UTF-8 (where GDAL refuses a whole file for one value cut inside
+    a letter). Other formats' text is UTF-8 by definition."""
     if driver != "ESRI Shapefile":
         if given is not None:
             raise InputError(f"--encoding is for shapefiles; {file_name} is {driver}, "
@@ -99,17 +119,20 @@ def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None
     if given is not None:
         codec_name(given)
         return True
-    return declared == GDAL_FALLBACK
+    return declared == GDAL_FALLBACK or declares_utf8(declared)
 
 
-def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None
-                      ) -> tuple[gpd.GeoDataFrame, str | None]:
-    """A frame read byte for byte, decoded in the code page `given`, else the one its
-    bytes show; and a note for the summary (None when its text is all ASCII and no
-    code page was given)."""
+def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None,
+                      declared: str | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
+    """A frame read byte for byte, decoded in the code page `given`, else the one the
+    shapefile declares when that is UTF-8, else the one its bytes show; and a note
+    for the summary (None when the code page was the declared one, or its text is
+    all ASCII and no code page was given)."""
     if given is not None:
         code_page = codec_name(given)
         return decode_text(frame, code_page), f"{code_page} (as given)"
+    if declares_utf8(declared):
+        return decode_text(frame, "utf-8"), None
     raw = raw_text(frame)
     if raw.isascii():
         return frame, None

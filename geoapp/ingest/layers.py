@@ -186,6 +186,19 @@ def _check_lon_lat(path: Path, frame: gpd.GeoDataFrame, declared: str, given: in
                      "--crs, e.g. --crs 32642 (UTM 42N, Taraz)")
 
 
+def _layer_info(source: str, layer: str | None) -> dict[str, Any]:
+    """pyogrio's description of the layer. Field names not in the code page a .cpg
+    declares (a wrong .cpg, or UTF-8 cut inside a letter at 10 bytes) make GDAL refuse
+    the file: they are then read byte for byte, as when no code page is declared."""
+    import pyogrio
+
+    try:
+        return pyogrio.read_info(source, layer=layer)
+    except UnicodeDecodeError:
+        info = pyogrio.read_info(source, layer=layer, encoding=GDAL_FALLBACK)
+        return {**info, "encoding": GDAL_FALLBACK}
+
+
 def read_layer(path: Path, crs: int | None, layer: str | None = None,
                encoding: str | None = None) -> LayerRead:
     """The file (its `layer`, when it has several) as a GeoDataFrame in EPSG:4326,
@@ -194,7 +207,6 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
     # Imported here: geopandas (pandas, numpy) and pyproj take ~0.3 s to import,
     # which every `geoapp` command would pay through the CLI's import of this module.
     import geopandas as gpd
-    import pyogrio
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
@@ -202,7 +214,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         raise InputError(f"no such file: {path}")
     try:
         source = dataset_path(path)
-        info = pyogrio.read_info(source, layer=layer)
+        info = _layer_info(source, layer)
         driver = info.get("driver")
         if driver not in LAYER_DRIVERS:
             raise InputError(f"cannot read {path.name}: GDAL reads it as {driver}, not a "
@@ -234,7 +246,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         raise InputError(f"{path.name}{f' ({layer})' if layer else ''} has no geometries")
     text_note = None
     if byte_for_byte:
-        frame, text_note = decode_layer_text(frame, encoding)
+        frame, text_note = decode_layer_text(frame, encoding, info.get("encoding"))
     if crs is not None:
         try:
             frame = frame.set_crs(CRS.from_epsg(crs), allow_override=True)
