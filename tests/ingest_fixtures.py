@@ -3,11 +3,16 @@ a few buildings and parcels, written as the files an official would import."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
+
+if TYPE_CHECKING:
+    from geoapp.ingest.complaints import ImportSummary
 
 # Two microdistricts side by side near the centre of Taraz.
 MKR15 = box(71.370, 42.900, 71.380, 42.906)
@@ -86,3 +91,16 @@ def without_complaints(engine: Engine) -> Engine:
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE complaints, complaint_events, import_batches CASCADE"))
     return engine
+
+
+def run_import(engine: Engine, path: Path, tmp_path: Path, **options: object
+               ) -> tuple[ImportSummary, list[list[str]]]:
+    """import_complaints with a rejects file: its summary and the rejected rows."""
+    from geoapp.config import Settings
+    from geoapp.ingest.complaints import import_complaints
+
+    rejects = tmp_path / "rejects.csv"
+    summary = import_complaints(engine, path, settings=Settings.from_env(),
+                                rejects_path=rejects, **options)  # type: ignore[arg-type]
+    with rejects.open(encoding="utf-8-sig", newline="") as fh:
+        return summary, list(csv.reader(fh, delimiter=";"))[1:]

@@ -17,12 +17,10 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
-from ingest_fixtures import migrated_with_layers, without_complaints
+from ingest_fixtures import migrated_with_layers, run_import, without_complaints
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
-from geoapp.config import Settings
-from geoapp.ingest.complaints import import_complaints
 from geoapp.ingest.readers import sniff_encoding
 from geoapp.ingest.values import parse_datetime
 
@@ -63,17 +61,6 @@ def write_csv(path: Path, rows: list[list[str]], *, delimiter: str = ";",
         writer.writerow(header)
         writer.writerows(rows)
     return path
-
-
-def run_import(engine: Engine, path: Path, tmp_path: Path, **kwargs):  # type: ignore[no-untyped-def]
-    rejects = tmp_path / "rejects.csv"
-    summary = import_complaints(engine, path, settings=Settings.from_env(),
-                                rejects_path=rejects, **kwargs)
-    rejected = []
-    if rejects.exists():
-        with rejects.open(encoding="utf-8-sig") as fh:
-            rejected = list(csv.reader(fh, delimiter=";"))[1:]
-    return summary, rejected
 
 
 def stored(engine: Engine, eid: str) -> dict:

@@ -5,16 +5,13 @@ and its original values."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import migrated_with_layers, without_complaints
+from ingest_fixtures import migrated_with_layers, run_import, without_complaints
 from sqlalchemy import Engine, text
 
-from geoapp.config import Settings
-from geoapp.ingest.complaints import ImportSummary, import_complaints
 from geoapp.ingest.headers import COMPLAINT_FIELDS, match_headers
 from geoapp.ingest.readers import open_table, sniff_encoding
 
@@ -39,15 +36,6 @@ def write(path: Path, *lines: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def run_import(engine: Engine, path: Path, tmp_path: Path
-               ) -> tuple[ImportSummary, list[list[str]]]:
-    rejects = tmp_path / "rejects.csv"
-    summary = import_complaints(engine, path, settings=Settings.from_env(),
-                                default_source="109", rejects_path=rejects)
-    with rejects.open(encoding="utf-8-sig", newline="") as fh:
-        return summary, list(csv.reader(fh, delimiter=";"))[1:]
-
-
 def stored(engine: Engine, column: str) -> dict[str, object]:
     with engine.connect() as conn:
         return dict(conn.execute(text(
@@ -68,7 +56,7 @@ def test_an_unclosed_quote_rejects_its_line_and_the_rows_after_it_land(
                  "Q7-4;05.03.2024 10:30;Мусор не вывозят;мкр. Жайлау, 12;ТОО Тазалык",
                  '"Q7-5";05.03.2024 10:35;"Яма на дороге,\nглубокая";мкр. Жайлау, 12;Отдел',
                  "Q7-6;05.03.2024 10:40;Нет газа;мкр. Жайлау, 12;Отдел")
-    summary, rejected = run_import(engine, path, tmp_path)
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
     assert (summary.read, summary.inserted, summary.rejected) == (6, 5, 1)
     assert dict(summary.rejected_by_reason) == {"unclosed_quote": 1}
     line, reason, *values = rejected[0]
@@ -119,7 +107,7 @@ def test_a_row_with_more_cells_than_the_header_is_rejected_whole(engine: Engine,
                  "ГКП Тараз су;87012345678",
                  "S9-2;05.03.2024 10:20;Нет отопления;мкр. Жайлау, 12;ГКП Жылу;87012345679;;",
                  "S9-3;05.03.2024 10:20;Нет газа;мкр. Жайлау, 12;Отдел")
-    summary, rejected = run_import(engine, path, tmp_path)
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
     assert (summary.inserted, summary.rejected) == (2, 1)  # trailing empty cells are fine
     assert dict(summary.rejected_by_reason) == {"extra_cells": 1}
     assert rejected == [["2", "7 cells where the header has 6: a ';' inside a value that "
@@ -140,7 +128,7 @@ def test_title_rows_above_a_csv_header(engine: Engine, tmp_path: Path) -> None:
                  ";;;;", "", HEADER,
                  "T1-1;05.03.2024 10:15;Нет отопления;мкр. Жайлау, 12;ГКП Жылу",
                  "T1-2;вчера;Нет воды;мкр. Жайлау, 12;ГКП Жылу")
-    summary, rejected = run_import(engine, path, tmp_path)
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
     assert (summary.inserted, summary.rejected) == (1, 1)
     assert [r[:3] for r in rejected] == [["6", "received_at: unparseable date 'вчера'",
                                           "T1-2"]]  # the file's own line number
@@ -163,7 +151,7 @@ def test_a_kz1048_file_reads_its_kazakh_letters(engine: Engine, tmp_path: Path) 
                  f"KZ-1;05.03.2024;\"{kazakh}\";мкр. Жайлау, 12;Отдел",
                  "KZ-2;05.03.2024;Нет воды;мкр. Жайлау, 12;Отдел", encoding="kz1048")
     assert sniff_encoding(path.read_bytes()) == "kz1048"
-    summary, rejected = run_import(engine, path, tmp_path)
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
     assert (summary.inserted, rejected) == (2, [])
     texts = stored(engine, "text")
     assert texts == {"KZ-1": kazakh, "KZ-2": "Нет воды"}
@@ -190,7 +178,7 @@ def test_the_applicants_address_is_not_the_problems(engine: Engine, tmp_path: Pa
                  "EO-1;05.03.2024;Нет воды;ул. Абая, 1;ул. Абая, 1;мкр. Жайлау, 12;"
                  "8 701 234 56 78")
     assert match_headers(["Адрес заявителя"], COMPLAINT_FIELDS) == {}
-    summary, rejected = run_import(engine, path, tmp_path)
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
     assert (summary.inserted, rejected) == (1, [])
     assert stored(engine, "address") == {"EO-1": "мкр. Жайлау, 12"}
     assert stored(engine, "applicant_phone") == {"EO-1": "+77012345678"}
