@@ -11,6 +11,10 @@ same database.
 (B') the same into a bare copy of the table (its indexes, none of its foreign keys
     or triggers): what the insert costs without the schema's integrity checks.
 
+Each side's CPU is printed beside its wall time (cpu.CpuMeter: the client process
+and the database server): with every core busy, the CPU that (A) spends per row,
+client and server, is what decides the ratio.
+
 Run with `make bench-import` (BENCH_COMPLAINTS=1000000 by default). The host's
 speed drifts by minutes; BENCH_ROUNDS=3 repeats A, B and B' in turn and prints each
 round's ratios and their median.
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from common import GEOAPP, plain, run_measured, scratch_database, timed
+from cpu import CpuMeter, CpuReading
 from sqlalchemy import Engine, text
 
 from geoapp.demo import write_demo
@@ -59,32 +64,41 @@ CREATE TABLE bench_complaints (LIKE complaints INCLUDING DEFAULTS
     INCLUDING CONSTRAINTS INCLUDING INDEXES);"""
 
 
-def run_baseline(url: str, engine: Engine, work: Path, normalised: Path, target: str
-                 ) -> tuple[int, float]:
-    """Rows loaded into `target` and the seconds psql took."""
+class Measured(NamedTuple):
+    """One side's run: rows landed, wall seconds, CPU seconds (cpu.CpuMeter)."""
+
+    rows: int
+    seconds: float
+    cpu: CpuReading
+
+
+def run_baseline(url: str, engine: Engine, meter: CpuMeter, work: Path, normalised: Path,
+                 target: str) -> Measured:
+    """Rows loaded into `target`, the seconds psql took and the CPU it and the
+    server used."""
     script = work / f"baseline_{target}.sql"
     create = BARE_COPY if target == "bench_complaints" else ""
     script.write_text(BASELINE_SQL.format(path=normalised, target=target,
                                           create_target=create))
+    cpu_before = meter.read()
     t0 = timed()
     subprocess.run([psql_binary(), plain(url), "-q", "-v", "ON_ERROR_STOP=1", "-f",
                     str(script)], check=True, capture_output=True)
     seconds = timed() - t0
+    cpu = meter.since(cpu_before)
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT count(*) FROM {target}")).scalar_one()
-    return rows, seconds
+    return Measured(rows, seconds, cpu)
 
 
 class Round(NamedTuple):
-    """One round's figures: (A)'s summary, seconds and peak RSS; (B) and (B')."""
+    """One round's figures: (A)'s summary, run and peak RSS; (B) and (B')."""
 
     summary: dict[str, Any]
-    a_seconds: float
+    a: Measured
     a_rss: float
-    b_rows: int
-    b_seconds: float
-    bare_rows: int
-    bare_seconds: float
+    b: Measured
+    bare: Measured
 
 
 def empty_complaints(engine: Engine) -> None:
@@ -147,53 +161,71 @@ def main() -> None:
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
             normalised = work / "normalised.csv"
+            meter = CpuMeter(engine)
             rounds: list[Round] = []
             for number in range(ROUNDS):
                 if number:
                     empty_complaints(engine)
+                cpu_before = meter.read()
                 a_seconds, a_rss, proc = run_measured(
                     [GEOAPP, "import", "complaints", str(csv_path), "--json"],
                     env={"DATABASE_URL": url})
+                a_cpu = meter.since(cpu_before)
                 summary = json.loads(proc.stdout)
+                landed = summary["inserted"] + summary["updated"] + summary["unchanged"]
                 if not number:
                     write_normalised(engine, normalised)
                 empty_complaints(engine)
-                b_rows, b_seconds = run_baseline(url, engine, work, normalised, "complaints")
-                bare_rows, bare_seconds = run_baseline(url, engine, work, normalised,
-                                                       "bench_complaints")
-                rounds.append(Round(summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows,
-                                    bare_seconds))
+                b = run_baseline(url, engine, meter, work, normalised, "complaints")
+                bare = run_baseline(url, engine, meter, work, normalised, "bench_complaints")
+                rounds.append(Round(summary, Measured(landed, a_seconds, a_cpu), a_rss, b,
+                                    bare))
                 if ROUNDS > 1:
-                    print(f"round {number + 1}: A {a_seconds:.1f} s, B {b_seconds:.1f} s, "
-                          f"B' {bare_seconds:.1f} s, A/B {a_seconds / b_seconds:.2f}, "
-                          f"A/B' {a_seconds / bare_seconds:.2f}", flush=True)
+                    print(f"round {number + 1}: A {a_seconds:.1f} s, B {b.seconds:.1f} s, "
+                          f"B' {bare.seconds:.1f} s, A/B {a_seconds / b.seconds:.2f}, "
+                          f"A/B' {a_seconds / bare.seconds:.2f}", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     if ROUNDS > 1:
-        a_b = statistics.median(r.a_seconds / r.b_seconds for r in rounds)
-        a_bare = statistics.median(r.a_seconds / r.bare_seconds for r in rounds)
+        a_b = statistics.median(r.a.seconds / r.b.seconds for r in rounds)
+        a_bare = statistics.median(r.a.seconds / r.bare.seconds for r in rounds)
         print(f"median over {ROUNDS} rounds: A/B {a_b:.2f}, A/B' {a_bare:.2f}; "
               "the table shows the median round by A/B")
-    summary, a_seconds, a_rss, b_rows, b_seconds, bare_rows, bare_seconds = sorted(
-        rounds, key=lambda r: r.a_seconds / r.b_seconds)[(len(rounds) - 1) // 2]
-    landed = summary["inserted"] + summary["updated"] + summary["unchanged"]
-    a_rate = landed / a_seconds
-    print()
-    rows = [("(A) geoapp import complaints", landed, a_seconds),
-            ("(B) psql \\copy + INSERT..SELECT", b_rows, b_seconds),
-            ("(B') the same, into a bare copy", bare_rows, bare_seconds)]
-    print(f"{'':36}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
-    for label, count, seconds in rows:
-        print(f"{label:36}{count:>12,}{seconds:>10.1f}{count / seconds:>12,.0f}")
-    print(f"ratio A/B (time): {a_seconds / b_seconds:.2f}  (target <= 2.0); "
-          f"A/B' {a_seconds / bare_seconds:.2f}")
-    print(f"A rows/s: {a_rate:,.0f}  (target >= 50,000)")
-    print(f"A peak RSS: {a_rss:,.0f} MB  (target <= 1,536 MB)")
-    print(f"A rejected: {summary['rejected']:,} {summary['rejected_by_reason']}")
-    print(f"A located by: {summary['geocoded_by_precision']}")
-    sys.stdout.flush()
+    report(sorted(rounds, key=lambda r: r.a.seconds / r.b.seconds)[(len(rounds) - 1) // 2])
 
+
+def _cpu_columns(run: Measured) -> str:
+    """Client and server CPU seconds, and CPU microseconds per row."""
+    client, server = run.cpu
+    if server is None:
+        return f"{client:>10.1f}{'-':>10}{'-':>10}"
+    return f"{client:>10.1f}{server:>10.1f}{(client + server) / run.rows * 1e6:>10.0f}"
+
+
+def report(chosen: Round) -> None:
+    a, b, bare = chosen.a, chosen.b, chosen.bare
+    print()
+    print(f"{'':36}{'rows':>12}{'seconds':>10}{'rows/s':>12}"
+          f"{'CPU cli':>10}{'CPU srv':>10}{'CPU µs/r':>10}")
+    for label, run in (("(A) geoapp import complaints", a),
+                       ("(B) psql \\copy + INSERT..SELECT", b),
+                       ("(B') the same, into a bare copy", bare)):
+        print(f"{label:36}{run.rows:>12,}{run.seconds:>10.1f}{run.rows / run.seconds:>12,.0f}"
+              + _cpu_columns(run))
+    print(f"ratio A/B (time): {a.seconds / b.seconds:.2f}  (target <= 2.0); "
+          f"A/B' {a.seconds / bare.seconds:.2f}")
+    if a.cpu.server is not None and b.cpu.server is not None:
+        a_cpu, b_cpu = sum(a.cpu), sum(b.cpu)  # type: ignore[arg-type]
+        print(f"CPU: A used {a_cpu / a.seconds:.2f} cores on average, B "
+              f"{b_cpu / b.seconds:.2f} (this host: {os.cpu_count()}); A/B (CPU) "
+              f"{a_cpu / b_cpu:.2f}; A's client alone {a.cpu.client / b.seconds:.2f} x B's "
+              "wall time")
+    print(f"A rows/s: {a.rows / a.seconds:,.0f}  (target >= 50,000)")
+    print(f"A peak RSS: {chosen.a_rss:,.0f} MB  (target <= 1,536 MB)")
+    print(f"A rejected: {chosen.summary['rejected']:,} {chosen.summary['rejected_by_reason']}")
+    print(f"A located by: {chosen.summary['geocoded_by_precision']}")
+    sys.stdout.flush()
 
 if __name__ == "__main__":
     main()
