@@ -24,6 +24,7 @@ def test_parsed_address_is_a_frozen_value() -> None:
 @pytest.mark.parametrize("raw", [
     "15 мкр", "мкр 15", "мкр. 15", "15-й микрорайон", "микрорайон 15", "15 шағын аудан",
     "15 ш.а.", "15 ш/а", "мкрн 15", "15мкр", "МКР 15", "15-ші шағын аудан", "15 мкр.",
+    "15 м-н", "м/р 15", "15 м/р",
 ])
 def test_numbered_microdistrict_forms_are_equal(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "15", None)
@@ -33,6 +34,7 @@ def test_numbered_microdistrict_forms_are_equal(raw: str) -> None:
 @pytest.mark.parametrize("raw", [
     "мкр. Жайлау", "мкр Жайлау", "Жайлау ш.а.", "Жайлау ш/а", "микрорайон Жайлау",
     "Жайлау шағын ауданы", "Жайлау мкр", "ЖАЙЛАУ МКР", "мкр.Жайлау", "мкрн Жайлау",
+    "м-н Жайлау", "м/р Жайлау", "Жайлау м/р",
 ])
 def test_named_microdistrict_forms_are_equal(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "жайлау", None)
@@ -44,6 +46,8 @@ def test_named_microdistrict_forms_are_equal(raw: str) -> None:
     "мкр 15 д 12 кв 40", "мкр 15, д. 12, кв. 40", "15 мкр, 12, квартира 40",
     "15 шағын аудан, 12 үй, 40 пәтер", "мкр 15 д. 12 п. 40", "мкр 15, 12-40",
     "Жамбылская обл., г.Тараз, мкр.15, д.12", "мкр 15 №12",
+    # the house marker after its number, then the microdistrict after its own
+    "12 дом 15 мкр", "15 мкр 12 дом", "15 м-н 12", "м/р 15, д. 12",
 ])
 def test_microdistrict_with_house_and_ignored_flat(raw: str) -> None:
     assert key(raw) == "mkr:15:12"

@@ -80,10 +80,11 @@ def fold_kazakh(text: str) -> str:
 # flat number becomes a separator), then house-number shapes ("12 корп. 2" → "12к2",
 # "15-й" → "15", "12 / 1" → "12/1", "12 а" → "12а"), then plain numbers and words.
 # A letter after a number is the house letter unless it opens a marker ("15 д. 12").
-_HOUSE_LETTER = (rf"(?!д\.?\s*№?\s*\d|п\.?\s*\d|к\.?\s*\d|г\.?\s*тараз|ш\s*[./]\s*а{_NA})"
+_HOUSE_LETTER = (rf"(?!д\.?\s*№?\s*\d|п\.?\s*\d|к\.?\s*\d|г\.?\s*тараз|ш\s*[./]\s*а{_NA}"
+                 rf"|м\s*[-/]\s*[нр]{_NA})"
                  rf"[{_L}](?![{_L}\d])")
 # Words that make "Тараз" the name of a street or microdistrict ("Тараз көшесі").
-_AREA_WORDS = (r"к[өо]ш|к-с|да[ңн]|ш\s*[./]\s*а|шағын|шагын|ықшам|ыкшам|мкр|микр|м-н|ул"
+_AREA_WORDS = (r"к[өо]ш|к-с|да[ңн]|ш\s*[./]\s*а|шағын|шагын|ықшам|ыкшам|мкр|микр|м-н|м/р|ул"
                r"|пр|пер|туп")
 _MARKER_ALTERNATIVES = [
     rf"(?P<city>(?:г|гор|город)\.?\s*тараз[аеу]?{_NA}"
@@ -96,7 +97,7 @@ _MARKER_ALTERNATIVES = [
     rf"(?P<flat>(?:квартира|кварт|кв|пәтер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
     rf"|\d+\s*-?\s*(?:пәтер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
-    rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н){_NA}\.?)",
+    rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н|м\s*/\s*р){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
     # A lane ("переулок") or a dead end ("тупик") is a street of its own: "пер.
     # Ермекова" is not "ул. Ермекова".
@@ -503,10 +504,17 @@ class _Parser:
                 s -= 1
             return s, p
         if (kind == "microdistrict" and p >= 1 and _is_int(self.toks[p - 1])
-                and not self.used[p - 1]
-                and not (p >= 2 and self.toks[p - 2][1] in ("HOUSE", "HOUSEKK"))):
+                and not self.used[p - 1] and not self._house_number_at(p - 1)):
             return p - 1, p
         return None
+
+    def _house_number_at(self, i: int) -> bool:
+        """Whether the number at `i` is the one a house marker before it announces:
+        "д. 15 мкр" (15 is the house), but not "12 дом 15 мкр", where the marker
+        follows its own number, as in "12 үй"."""
+        if i < 1 or self.toks[i - 1][1] not in ("HOUSE", "HOUSEKK"):
+            return False
+        return not (i >= 2 and _is_int(self.toks[i - 2]) and not self.used[i - 2])
 
     def _span_after(self, p: int, kind: AreaKind) -> tuple[tuple[int, int] | None, bool]:
         q = p + 1
