@@ -66,6 +66,15 @@ def test_numbered_microdistrict_forms_find_the_same_building(index: AddressIndex
     assert building(index, raw) == 4
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("mkr Zhaylau, dom 12", 1), ("15 mkr, 7", 4), ("ul. Tole bi 45", 10),
+    ("Tole bi koshesi 45A", 11), ("Rıskulov köşesi 10", 31), ("pr. Dzhambula 101/1", 20),
+])
+def test_addresses_typed_in_latin_letters_find_their_building(
+        index: AddressIndex, raw: str, expected: int) -> None:
+    assert building(index, raw) == expected
+
+
 def test_numbered_microdistricts_are_not_fuzzy(index: AddressIndex) -> None:
     assert building(index, "5 мкр, 7") == 6
     assert index.match("55 мкр, 7") == NO_MATCH

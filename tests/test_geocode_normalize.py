@@ -7,6 +7,7 @@ import time
 import pytest
 
 from geoapp.geocode import ParsedAddress, clean_text, fold_kazakh, match_key, normalize_address
+from geoapp.geocode.latin import is_latin_only, latin_to_cyrillic
 from geoapp.geocode.normalize import _full_parse
 
 
@@ -85,6 +86,29 @@ def test_kazakh_letters_are_kept_in_names_and_folded_in_the_match_key() -> None:
     assert normalize_address("Әйтеке би көшесі 5").name == "әйтеке би"
 
 
+@pytest.mark.parametrize(("latin", "cyrillic"), [
+    ("mkr Zhaylau, d. 12, kv. 5", "мкр Жайлау, д. 12, кв. 5"),
+    ("Zhailau shagyn audany, 12 uy, 5 pater", "Жайлау шағын ауданы, 12 үй"),
+    ("15 mkr, 12", "15 мкр, 12"),
+    ("g. Taraz, ul. Tole bi 45a", "ул. Толе би, 45А"),
+    ("Töle bi köşesi, 45A", "Төле би көшесі, 45А"),
+    ("Qonaev k-si 71", "Қонаев көшесі 71"),
+    ("pr. Zhambyla 101/1", "пр. Жамбыла, 101/1"),
+    ("ul. Syzdykova 29", "ул. Сыздыкова 29"),
+])
+def test_an_address_typed_in_latin_letters_is_read_as_the_cyrillic_one(
+        latin: str, cyrillic: str) -> None:
+    assert normalize_address(latin).match_key == normalize_address(cyrillic).match_key
+
+
+def test_latin_letters_in_a_cyrillic_address_stay_look_alikes() -> None:
+    # "мкp" with a Latin p is мкр, not мкп: the text has Cyrillic, so no transliteration
+    assert normalize_address("мкp Жaйлaу, 12").key == "mkr:жайлау:12"
+    assert is_latin_only("mkr Sholpan 1") and not is_latin_only("мкр Sholpan 1")
+    assert not is_latin_only("15, 12")
+    assert latin_to_cyrillic("Abay, Shchors, Yesenina") == "абай, щорс, есенина"
+
+
 def test_match_key_meets_genitive_and_nominative() -> None:
     assert match_key("абая") == match_key("абай")
     assert match_key("жамбыла") == match_key("жамбыл")
@@ -110,8 +134,9 @@ def test_latin_lookalikes_inside_cyrillic_words() -> None:
     assert normalize_address("Төле бi көшесі 45").name == "төле бі"  # Latin i is Kazakh і
 
 
-def test_latin_words_without_cyrillic_are_left_alone() -> None:
-    assert normalize_address("Tole bi 45").name == "tole bi"
+def test_an_all_latin_address_is_transliterated_not_read_as_look_alikes() -> None:
+    # look-alikes would make "Tole" "Тоlе" and leave "bi" alone
+    assert normalize_address("Tole bi 45").name == "толе би"
 
 
 def test_case_yo_punctuation_and_spaces() -> None:
@@ -133,7 +158,7 @@ def test_the_area_before_the_house_wins() -> None:
 def test_garbage_gives_no_area(raw: str) -> None:
     parsed = normalize_address(raw)
     assert parsed.kind is None
-    assert parsed.name in (None, "alert")
+    assert parsed.name in (None, "алерт")  # the word between the tags, transliterated
 
 
 def test_html_tags_are_dropped() -> None:

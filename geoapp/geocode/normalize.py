@@ -19,6 +19,8 @@ from typing import Literal
 
 from rapidfuzz.distance import OSA
 
+from geoapp.geocode.latin import is_latin_only, latin_to_cyrillic
+
 AreaKind = Literal["microdistrict", "street"]
 
 # Longer input is cut: no real address is this long, and the cut bounds the work
@@ -94,8 +96,8 @@ _MARKER_ALTERNATIVES = [
     rf"|^тараз\s*(?=,)"
     # "Тараз Толе би 24": the city opening the address without a comma
     rf"|^тараз[аеу]?(?=\s+[{_L}])(?!\s+(?:{_AREA_WORDS})))",
-    rf"(?P<flat>(?:квартира|кварт|кв|пәтер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
-    rf"|\d+\s*-?\s*(?:пәтер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
+    rf"(?P<flat>(?:квартира|кварт|кв|пәтер|патер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
+    rf"|\d+\s*-?\s*(?:пәтер|патер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
     rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н|м\s*/\s*р){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
@@ -258,7 +260,7 @@ def _is_plain_name(name: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _normalize(raw: str) -> ParsedAddress:
-    text = clean_text(raw).strip()
+    text = clean_text(latin_to_cyrillic(raw) if is_latin_only(raw) else raw).strip()
     elsewhere = _elsewhere(text)
     text = _POSTCODE.sub(" ", _CADASTRAL.sub(" ", text))
     if _INSTITUTION_HINTS.search(text):

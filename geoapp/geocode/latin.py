@@ -1,0 +1,59 @@
+"""Addresses typed in Latin letters, back to Cyrillic so that they meet the register.
+
+A citizen on a phone with a Latin keyboard writes "mkr Sholpan, d. 132" or, in the
+Kazakh Latin alphabet of 2021, "Qonaev köşesi 71". Both the usual Russian
+transliteration and the Kazakh Latin letters are read. Only a text without a single
+Cyrillic letter is read this way: in a Cyrillic text, Latin letters are look-alikes
+typed by mistake (normalize.fix_lookalikes). The result need not be the exact
+spelling: the matcher folds Kazakh letters and й/и and forgives a letter or two.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LATIN = re.compile(r"[a-zäçğıñöşüū]", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[Ѐ-ӿ]")
+
+# Tried longest first at each position.
+_DIGRAPHS = {
+    "shch": "щ", "sch": "щ", "zh": "ж", "kh": "х", "ch": "ч", "sh": "ш", "ts": "ц",
+    "yu": "ю", "ya": "я", "yo": "е", "ye": "е",
+}
+_LETTERS = {
+    "a": "а", "ä": "ә", "b": "б", "c": "ц", "ç": "ч", "d": "д", "e": "е", "f": "ф",
+    "g": "г", "ğ": "ғ", "h": "х", "ı": "ы", "i": "и", "j": "ж", "k": "к", "l": "л",
+    "m": "м", "n": "н", "ñ": "ң", "o": "о", "ö": "ө", "p": "п", "q": "қ", "r": "р",
+    "s": "с", "ş": "ш", "t": "т", "u": "у", "ū": "ұ", "ü": "ү", "v": "в", "w": "у",
+    "x": "кс", "z": "з",
+}
+_VOWELS = frozenset("aäeioöuüūı")
+
+
+def is_latin_only(text: str) -> bool:
+    """Whether `text` has Latin letters and no Cyrillic one."""
+    return _LATIN.search(text) is not None and _CYRILLIC.search(text) is None
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Lower-case Cyrillic for a Latin-typed address; digits and punctuation kept.
+    "y" is й after a vowel ("Abay", "Zhaylau") and ы elsewhere ("Syzdykova")."""
+    text = unicodedata.normalize("NFC", text).lower()
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        for size in (4, 3, 2):
+            chunk = text[i:i + size]
+            if chunk in _DIGRAPHS:
+                out.append(_DIGRAPHS[chunk])
+                i += size
+                break
+        else:
+            char = text[i]
+            if char == "y":
+                out.append("й" if i > 0 and text[i - 1] in _VOWELS else "ы")
+            else:
+                out.append(_LETTERS.get(char, char))
+            i += 1
+    return "".join(out)
