@@ -163,6 +163,16 @@ def test_kazakh_typed_without_kazakh_letters() -> None:
     assert classify_text("кокыс шыгарылмайды")[0] == "waste"
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("Otopleniya net uzhe nedelyu, batarei kholodnye", H + "heating"),
+    ("Jylu joq, üide suyq", H + "heating"),
+    ("Musor ne vyvozyat tretiy den", "waste"),
+])
+def test_a_text_typed_in_latin_letters_is_classified_as_its_cyrillic_form(
+        text: str, code: str) -> None:
+    assert classify_text(text)[0] == code
+
+
 def test_one_typo_is_tolerated_and_counts_less() -> None:
     code, typo = classify_text("атопление")
     _, exact = classify_text("отопление")

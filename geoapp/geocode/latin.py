@@ -1,4 +1,5 @@
-"""Addresses typed in Latin letters, back to Cyrillic so that they meet the register.
+"""Addresses (and complaint texts) typed in Latin letters, back to Cyrillic so that
+they meet the register (and the classifier's rules).
 
 A citizen on a phone with a Latin keyboard writes "mkr Sholpan, d. 132" or, in the
 Kazakh Latin alphabet of 2021, "Qonaev köşesi 71". Both the usual Russian
@@ -32,8 +33,9 @@ _VOWELS = frozenset("aäeioöuüūı")
 
 
 def is_latin_only(text: str) -> bool:
-    """Whether `text` has Latin letters and no Cyrillic one."""
-    return _LATIN.search(text) is not None and _CYRILLIC.search(text) is None
+    """Whether `text` has Latin letters and no Cyrillic one. (Cyrillic first: in the
+    usual text its first letter ends the search.)"""
+    return _CYRILLIC.search(text) is None and _LATIN.search(text) is not None
 
 
 def latin_to_cyrillic(text: str) -> str:
