@@ -16,6 +16,7 @@ from geoapp.classify import (
     source_labels,
 )
 from geoapp.geocode import fold_kazakh
+from geoapp.ingest.complaint_rows import detect_language
 from geoapp.taxonomy import CATEGORIES, CATEGORY_CODES, CATEGORY_GROUPS
 
 H = "housing_utilities."
@@ -241,3 +242,11 @@ def test_a_group_label_takes_its_category_from_the_text() -> None:
     # never a category of another group.
     assert classify_within("land", "Прошу разобраться") == ("land.illegal_allocation", 0.5)
     assert classify_within("land", "Нет отопления, батареи холодные")[0].startswith("land.")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Жылу жоқ", "kk"), ("Нет отопления", "ru"), ("Jylu joq, üide suyq", "kk"),
+    ("Otopleniya net", "ru"),
+])
+def test_the_language_of_a_text_without_a_language_column(text: str, language: str) -> None:
+    assert detect_language(text) == language

@@ -26,7 +26,8 @@ MAX_TEXT = 20_000
 # service predates this.
 EARLIEST_YEAR = 2000
 MAX_FIELD = 1_000
-KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+# Cyrillic, and the Kazakh Latin alphabet's own letters ("jylu joq")
+KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІäğñöqūüıÄĞÑÖQŪÜ")
 
 
 class RowRejected(ValueError):
