@@ -39,7 +39,7 @@ def is_latin_only(text: str) -> bool:
 
 
 def latin_to_cyrillic(text: str) -> str:
-    """Lower-case Cyrillic for a Latin-typed address; digits and punctuation kept.
+    """Lower-case Cyrillic for a Latin-typed text; digits and punctuation kept.
     "y" is й after a vowel ("Abay", "Zhaylau") and ы elsewhere ("Syzdykova")."""
     text = unicodedata.normalize("NFC", text).lower()
     out: list[str] = []
