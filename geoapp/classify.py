@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz
 
-from geoapp.geocode.latin import is_latin_only, latin_to_cyrillic
+from geoapp.geocode.latin import as_cyrillic
 from geoapp.geocode.normalize import clean_text, fold_kazakh
 from geoapp.taxonomy import CATEGORIES, CATEGORY_BY_CODE, CATEGORY_GROUPS
 
@@ -219,9 +219,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 def fold(text: str) -> str:
     """The form texts and patterns are compared in. A text typed wholly in Latin
     letters ("batarei kholodnye", "jylu joq") is read back into Cyrillic first."""
-    if is_latin_only(text):
-        text = latin_to_cyrillic(text)
-    return fold_kazakh(clean_text(text))
+    return fold_kazakh(clean_text(as_cyrillic(text)))
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:

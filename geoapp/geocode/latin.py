@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 _LATIN = re.compile(r"[a-zäçğıñöşüū]", re.IGNORECASE)
-_CYRILLIC = re.compile(r"[Ѐ-ӿ]")
+CYRILLIC = re.compile(r"[Ѐ-ӿ]")
 
 # Tried longest first at each position.
 _DIGRAPHS = {
@@ -35,7 +35,7 @@ _VOWELS = frozenset("aäeioöuüūı")
 def is_latin_only(text: str) -> bool:
     """Whether `text` has Latin letters and no Cyrillic one. (Cyrillic first: in the
     usual text its first letter ends the search.)"""
-    return _CYRILLIC.search(text) is None and _LATIN.search(text) is not None
+    return CYRILLIC.search(text) is None and _LATIN.search(text) is not None
 
 
 def latin_to_cyrillic(text: str) -> str:
@@ -59,3 +59,9 @@ def latin_to_cyrillic(text: str) -> str:
                 out.append(_LETTERS.get(char, char))
             i += 1
     return "".join(out)
+
+
+def as_cyrillic(text: str) -> str:
+    """`text` itself, or, when it has no Cyrillic letter but Latin ones, its
+    transliteration."""
+    return latin_to_cyrillic(text) if is_latin_only(text) else text

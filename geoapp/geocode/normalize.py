@@ -19,7 +19,7 @@ from typing import Literal
 
 from rapidfuzz.distance import OSA
 
-from geoapp.geocode.latin import is_latin_only, latin_to_cyrillic
+from geoapp.geocode.latin import CYRILLIC, as_cyrillic
 
 AreaKind = Literal["microdistrict", "street"]
 
@@ -40,7 +40,6 @@ _LOOKALIKES = str.maketrans({
 })
 _LATIN = re.compile(r"[A-Za-z]")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
-_CYRILLIC = re.compile(r"[Ѐ-ӿ]")
 _ONLY_LOOKALIKES = re.compile(r"[AaBbCcEeHhIiKkMmOoPpTtXxYy]+")
 
 _KAZAKH_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
@@ -51,14 +50,14 @@ def fix_lookalikes(text: str) -> str:
     Cyrillic, in numbers ("12a") and words made only of look-alikes ("mkp")."""
     if not _LATIN.search(text):
         return text
-    if not _CYRILLIC.search(text):
+    if not CYRILLIC.search(text):
         return text
 
     def fix(m: re.Match[str]) -> str:
         word = m.group()
         if not _LATIN.search(word):
             return word
-        if (_CYRILLIC.search(word) or word[0].isdigit()
+        if (CYRILLIC.search(word) or word[0].isdigit()
                 or _ONLY_LOOKALIKES.fullmatch(word)):
             return word.translate(_LOOKALIKES)
         return word
@@ -260,7 +259,7 @@ def _is_plain_name(name: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _normalize(raw: str) -> ParsedAddress:
-    text = clean_text(latin_to_cyrillic(raw) if is_latin_only(raw) else raw).strip()
+    text = clean_text(as_cyrillic(raw)).strip()
     elsewhere = _elsewhere(text)
     text = _POSTCODE.sub(" ", _CADASTRAL.sub(" ", text))
     if _INSTITUTION_HINTS.search(text):
