@@ -95,6 +95,10 @@ def test_kazakh_letters_are_kept_in_names_and_folded_in_the_match_key() -> None:
     ("Qonaev k-si 71", "Қонаев көшесі 71"),
     ("pr. Zhambyla 101/1", "пр. Жамбыла, 101/1"),
     ("ul. Syzdykova 29", "ул. Сыздыкова 29"),
+    # markers typed with Latin look-alikes of their Cyrillic letters
+    ("MKP 15, 12", "мкр 15, 12"),
+    ("15 MKPH, d. 12, KB. 5", "15 мкрн, д. 12, кв. 5"),
+    ("mkp Zhaylau 12", "мкр Жайлау 12"),
 ])
 def test_an_address_typed_in_latin_letters_is_read_as_the_cyrillic_one(
         latin: str, cyrillic: str) -> None:
