@@ -100,6 +100,28 @@ def test_empty_and_null_geometries_rejected_with_feature_numbers(layer_db, tmp_p
     assert "unknown zone kind" in summary.rejected[2][1]
 
 
+def test_a_point_or_line_in_a_polygon_layer_is_rejected_by_its_type(layer_db, tmp_path
+                                                                    ) -> None:
+    _, engine = layer_db
+    flat = {"type": "Polygon", "coordinates": [[[71.30, 42.85], [71.31, 42.85],
+                                                [71.32, 42.85], [71.30, 42.85]]]}
+    shapes = [mapping(box(71.30, 42.85, 71.31, 42.86)),
+              {"type": "Point", "coordinates": [71.30, 42.85]},
+              {"type": "LineString", "coordinates": [[71.30, 42.85], [71.31, 42.86]]},
+              flat]
+    path = _zones(tmp_path, [
+        {"type": "Feature", "geometry": shape,
+         "properties": {"kind": "green", "name": name, "valid_from": "2020-01-01"}}
+        for name, shape in zip("ABCD", shapes, strict=True)])
+    summary = import_layer(engine, "zones", path)
+    assert summary.inserted == 1
+    assert summary.rejected == [
+        (2, "geometry is a point, not a polygon"),
+        (3, "geometry is a linestring, not a polygon"),
+        (4, "geometry is empty after repair (a polygon without area)"),
+    ]
+
+
 def test_geojson_with_a_non_4326_crs_member_is_reprojected(layer_db, tmp_path) -> None:
     _, engine = layer_db
     utm = gpd.GeoSeries([box(71.30, 42.85, 71.31, 42.86)], crs=4326).to_crs(32642)[0]

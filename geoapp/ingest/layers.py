@@ -360,10 +360,11 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
                     FROM stage_layer) r) x
         WHERE feature = x.f
     """)
-    for (feature,) in conn.exec_driver_sql(
-        "DELETE FROM stage_layer WHERE geom IS NULL OR ST_IsEmpty(geom) RETURNING feature"
+    for feature, raw_type in conn.exec_driver_sql(
+        "DELETE FROM stage_layer WHERE geom IS NULL OR ST_IsEmpty(geom) "
+        "RETURNING feature, GeometryType(ST_GeomFromWKB(decode(wkb, 'hex')))"
     ):
-        summary.rejected.append((feature, "geometry is empty after repair (not a polygon)"))
+        summary.rejected.append((feature, _unusable_geometry_reason(raw_type)))
     summary.repaired = conn.exec_driver_sql(
         "SELECT count(*) FROM stage_layer WHERE repaired").scalar_one()
     keys = NATURAL_KEYS[kind]
@@ -385,6 +386,14 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
     staged = conn.exec_driver_sql("SELECT count(*) FROM stage_layer").scalar_one()
     summary.unchanged = staged - len(result)
     assign_buildings_to_microdistricts(conn)
+
+
+def _unusable_geometry_reason(raw_type: str) -> str:
+    """Why a feature's geometry left nothing for a polygon layer: it was a point or a
+    line, or a polygon that repair reduced to nothing (all its vertices on a line)."""
+    if "POLYGON" in raw_type or raw_type == "GEOMETRYCOLLECTION":
+        return "geometry is empty after repair (a polygon without area)"
+    return f"geometry is a {raw_type.lower()}, not a polygon"
 
 
 def assign_buildings_to_microdistricts(conn: Connection) -> None:
