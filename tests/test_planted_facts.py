@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
+from geoapp.ingest.reassign import FOLLOWING_LAYERS, northmost_sql, reassign_sql
+
 LOCAL = "(c.received_at AT TIME ZONE 'Asia/Almaty')"
 SEASON = f"""CASE
     WHEN {LOCAL} >= '2022-10-15' AND {LOCAL} < '2023-04-16' THEN '2022-23'
@@ -174,3 +176,17 @@ def test_water_protection_strip_and_zones(demo_engine: Engine) -> None:
     cadastral_format = scalar(demo_engine, r"""
         SELECT count(*) FROM parcels WHERE cadastral_number !~ '^06:097:\d{3}:\d{3}$'""")
     assert cadastral_format == 0
+
+
+def test_loaded_complaints_are_placed_by_the_import_rules(demo_engine: Engine) -> None:
+    # A complaint with its own point has the parcel and the nearest building that an
+    # import would give it: finding them again (as a layer import does) changes none.
+    with demo_engine.connect() as conn:
+        for layer in FOLLOWING_LAYERS:
+            northmost = conn.execute(text(northmost_sql(layer))).scalar_one()
+            assert conn.execute(text(reassign_sql(layer, northmost))).rowcount == 0, layer
+        conn.rollback()
+    near_buildings = scalar(demo_engine, """
+        SELECT count(*) FROM complaints
+        WHERE geocode_precision = 'coordinates' AND building_id IS NOT NULL""")
+    assert near_buildings > 1_000

@@ -24,6 +24,7 @@ from geoapp.demo.lifecycle import NEVER, REJECTED, RESOLVED, STATUSES
 from geoapp.demo.stats import ComplaintStats
 from geoapp.demo.subjects import SUBJECT_BUILDING
 from geoapp.demo.world import World
+from geoapp.ingest.reassign import northmost_sql, reassign_sql
 from geoapp.taxonomy import CATEGORY_CODES, REJECT_REASONS
 
 COMPLAINT_COLUMNS = (
@@ -149,6 +150,12 @@ def load_complaints(cur: psycopg.Cursor[Any], complaints: ComplaintStream,
                     ref: dict[str, list[int]], departments: list[int],
                     stats: ComplaintStats,
                     progress: Callable[[int, int], None] | None) -> None:
+    """Copy the complaints and their events, in bulk-load mode (geoapp.demo.bulk);
+    then, still in it, give those located by their own point the parcel and the
+    nearest building that the import's rules give them (geoapp.ingest.reassign).
+    The generator links a point to a parcel or building only when the complaint is
+    about it; an imported file is linked by the rules, and the two must agree, or the
+    first layer import would report thousands of complaints moved."""
     done = 0
     with bulk_load(cur, ("complaints", "complaint_events")):
         for chunk in prefetched(complaints):
@@ -161,6 +168,10 @@ def load_complaints(cur: psycopg.Cursor[Any], complaints: ComplaintStream,
             done += len(chunk)
             if progress is not None:
                 progress(done, complaints.total)
+        for layer in ("parcels", "buildings"):
+            northmost = cur.execute(northmost_sql(layer)).fetchone()
+            if northmost is not None and northmost[0] is not None:
+                cur.execute(reassign_sql(layer, northmost[0]))
 
 
 def analyze(cur: psycopg.Cursor[Any]) -> None:
