@@ -151,8 +151,8 @@ def load_complaints(cur: psycopg.Cursor[Any], complaints: ComplaintStream,
                     stats: ComplaintStats,
                     progress: Callable[[int, int], None] | None) -> None:
     """Copy the complaints and their events, in bulk-load mode (geoapp.demo.bulk);
-    then, still in it, give those located by their own point the parcel and the
-    nearest building that the import's rules give them (geoapp.ingest.reassign).
+    then, still in it, give every complaint its parcel, and those located by their
+    own point the nearest building, by the import's rules (geoapp.ingest.reassign).
     The generator links a point to a parcel or building only when the complaint is
     about it; an imported file is linked by the rules, and the two must agree, or the
     first layer import would report thousands of complaints moved."""
