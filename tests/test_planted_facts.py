@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from geoapp.ingest.reassign import FOLLOWING_LAYERS, northmost_sql, reassign_sql
+from geoapp.ingest.reassign import FOLLOWING_LAYERS, reassign_complaints
 
 LOCAL = "(c.received_at AT TIME ZONE 'Asia/Almaty')"
 SEASON = f"""CASE
@@ -183,8 +183,7 @@ def test_loaded_complaints_are_placed_by_the_import_rules(demo_engine: Engine) -
     # import would give it: finding them again (as a layer import does) changes none.
     with demo_engine.connect() as conn:
         for layer in FOLLOWING_LAYERS:
-            northmost = conn.execute(text(northmost_sql(layer))).scalar_one()
-            assert conn.execute(text(reassign_sql(layer, northmost))).rowcount == 0, layer
+            assert reassign_complaints(conn, layer) == 0, layer
         conn.rollback()
     near_buildings = scalar(demo_engine, """
         SELECT count(*) FROM complaints

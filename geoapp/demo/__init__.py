@@ -42,8 +42,10 @@ def load_demo(conn: Connection, *, seed: int = 42, complaints: int | None = None
     manifest. The caller's transaction also briefly drops and recreates the foreign
     keys and secondary indexes of `complaints` and `complaint_events` (see
     `geoapp.demo.bulk`), so roll it back on any error."""
+    from geoapp.demo.bulk import bulk_load
     from geoapp.demo.complaints import ComplaintStream
     from geoapp.demo.loader import (
+        COMPLAINT_TABLES,
         analyze,
         driver_cursor,
         load_complaints,
@@ -53,6 +55,7 @@ def load_demo(conn: Connection, *, seed: int = 42, complaints: int | None = None
     from geoapp.demo.manifest import build_manifest
     from geoapp.demo.stats import ComplaintStats
     from geoapp.demo.world import build_world
+    from geoapp.ingest.reassign import reassign_complaints
 
     total = _size(complaints)
     world = build_world(seed)
@@ -61,7 +64,13 @@ def load_demo(conn: Connection, *, seed: int = 42, complaints: int | None = None
     with driver_cursor(conn) as cur:
         departments = load_departments(cur)
         ref = load_reference(cur, world)
-        load_complaints(cur, stream, ref, departments, stats, progress)
+        with bulk_load(cur, COMPLAINT_TABLES):
+            load_complaints(cur, stream, ref, departments, stats, progress)
+            # The generator links a point to a parcel or building only when the
+            # complaint is about it; an import links it by its rules. They must agree,
+            # or the first layer import would report thousands of complaints moved.
+            for layer in ("parcels", "buildings"):
+                reassign_complaints(conn, layer)
         analyze(cur)
     return build_manifest(world, stats)
 

@@ -2,7 +2,7 @@
 
 Ids come from each table's own sequence (`nextval` in bulk), so the complaint rows
 and their events can be written in one pass per chunk without reading anything back.
-While they stream in, the two complaint tables are in bulk-load mode (see `bulk`).
+The caller keeps the two complaint tables in bulk-load mode (see `bulk`) meanwhile.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import psycopg
 import shapely
 from sqlalchemy.engine import Connection
 
-from geoapp.demo.bulk import bulk_load
 from geoapp.demo.complaints import SOURCES, Chunk, ComplaintStream
 from geoapp.demo.departments import DEPARTMENTS, department_of_category
 from geoapp.demo.events import event_rows, utc_text
@@ -24,9 +23,9 @@ from geoapp.demo.lifecycle import NEVER, REJECTED, RESOLVED, STATUSES
 from geoapp.demo.stats import ComplaintStats
 from geoapp.demo.subjects import SUBJECT_BUILDING
 from geoapp.demo.world import World
-from geoapp.ingest.reassign import northmost_sql, reassign_sql
 from geoapp.taxonomy import CATEGORY_CODES, REJECT_REASONS
 
+COMPLAINT_TABLES = ("complaints", "complaint_events")
 COMPLAINT_COLUMNS = (
     "id", "source", "external_id", "received_at", "category", "category_confidence", "text",
     "language", "address", "status", "reject_reason", "resolved_at", "department_id",
@@ -150,28 +149,17 @@ def load_complaints(cur: psycopg.Cursor[Any], complaints: ComplaintStream,
                     ref: dict[str, list[int]], departments: list[int],
                     stats: ComplaintStats,
                     progress: Callable[[int, int], None] | None) -> None:
-    """Copy the complaints and their events, in bulk-load mode (geoapp.demo.bulk);
-    then, still in it, give every complaint its parcel, and those located by their
-    own point the nearest building, by the import's rules (geoapp.ingest.reassign).
-    The generator links a point to a parcel or building only when the complaint is
-    about it; an imported file is linked by the rules, and the two must agree, or the
-    first layer import would report thousands of complaints moved."""
     done = 0
-    with bulk_load(cur, ("complaints", "complaint_events")):
-        for chunk in prefetched(complaints):
-            ids = reserve_ids(cur, "complaints", len(chunk))
-            copy_rows(cur, "complaints", COMPLAINT_COLUMNS,
-                      _complaint_rows(chunk, ids, ref, departments))
-            copy_rows(cur, "complaint_events", EVENT_COLUMNS,
-                      event_rows(chunk, ids, departments))
-            stats.add(chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, complaints.total)
-        for layer in ("parcels", "buildings"):
-            northmost = cur.execute(northmost_sql(layer)).fetchone()
-            if northmost is not None and northmost[0] is not None:
-                cur.execute(reassign_sql(layer, northmost[0]))
+    for chunk in prefetched(complaints):
+        ids = reserve_ids(cur, "complaints", len(chunk))
+        copy_rows(cur, "complaints", COMPLAINT_COLUMNS,
+                  _complaint_rows(chunk, ids, ref, departments))
+        copy_rows(cur, "complaint_events", EVENT_COLUMNS,
+                  event_rows(chunk, ids, departments))
+        stats.add(chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, complaints.total)
 
 
 def analyze(cur: psycopg.Cursor[Any]) -> None:

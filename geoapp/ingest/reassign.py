@@ -35,28 +35,20 @@ def _place_sql(layer: str, latitude: int) -> str:
     return f"({nearest_within('buildings', POINT, BUILDING_RADIUS_M, latitude)})"
 
 
-def northmost_sql(layer: str) -> str:
-    """SQL: the largest |latitude| of the complaints that follow `layer` (NULL: none)."""
-    return f"SELECT max(abs(ST_Y(c.geom))) FROM complaints c WHERE {FOLLOWERS[layer][1]}"
-
-
-def reassign_sql(layer: str, northmost: float) -> str:
-    """SQL: the complaints that follow `layer`, no farther north or south than
-    `northmost`, take its rules' answer where it differs."""
+def reassign_complaints(conn: Connection, layer: str) -> int:
+    """Find each complaint's place in `layer` again; the number of complaints changed.
+    (The CTE is materialised: a changed complaint's place is found once, not again
+    for the SET.)"""
     column, which = FOLLOWERS[layer]
-    return f"""
+    northmost = conn.execute(text(
+        f"SELECT max(abs(ST_Y(c.geom))) FROM complaints c WHERE {which}")).scalar_one()
+    if northmost is None:
+        return 0
+    find = _place_sql(layer, math.ceil(northmost))
+    return conn.execute(text(f"""
         WITH placed AS MATERIALIZED (
-            SELECT c.id, {_place_sql(layer, math.ceil(northmost))} AS place
-            FROM complaints c WHERE {which})
+            SELECT c.id, {find} AS place FROM complaints c WHERE {which})
         UPDATE complaints c SET {column} = placed.place
         FROM placed
         WHERE c.id = placed.id AND c.{column} IS DISTINCT FROM placed.place
-    """
-
-
-def reassign_complaints(conn: Connection, layer: str) -> int:
-    """Find each complaint's place in `layer` again; the number of complaints changed."""
-    northmost = conn.execute(text(northmost_sql(layer))).scalar_one()
-    if northmost is None:
-        return 0
-    return conn.execute(text(reassign_sql(layer, northmost))).rowcount
+    """)).rowcount
