@@ -25,7 +25,8 @@ def test_parsed_address_is_a_frozen_value() -> None:
 @pytest.mark.parametrize("raw", [
     "15 мкр", "мкр 15", "мкр. 15", "15-й микрорайон", "микрорайон 15", "15 шағын аудан",
     "15 ш.а.", "15 ш/а", "мкрн 15", "15мкр", "МКР 15", "15-ші шағын аудан", "15 мкр.",
-    "15 м-н", "м/р 15", "15 м/р",
+    "15 м-н", "м/р 15", "15 м/р", "15-го мкр", "15-го микрорайона", "в 15-ом микрорайоне",
+    "15-м микрорайоне", "15го мкр",
 ])
 def test_numbered_microdistrict_forms_are_equal(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "15", None)
@@ -343,3 +344,25 @@ def test_a_microdistrict_named_besides_the_street_is_kept() -> None:
     assert (parsed.kind, parsed.name, parsed.house, parsed.microdistrict) == (
         "street", "абая", "12", "жайлау")
     assert normalize_address("мкр. Жайлау, 12").microdistrict is None
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("пятнадцатый микрорайон, дом 12", "15"), ("жители пятнадцатого микрорайона, д. 12", "15"),
+    ("мкр. Пятнадцатый, 12", "15"), ("третий микрорайон, 12", "3"),
+    ("двадцать первый мкр, 12", "21"), ("мкр Двадцать Первый, д.12", "21"),
+    ("он бесінші шағын аудан, 12 үй", "15"), ("он бесинши шагын аудан, 12 уй", "15"),
+    ("бірінші ш.а., 12 үй", "1"), ("шағын аудан жиырма екінші, 12 үй", "22"),
+])
+def test_a_microdistrict_number_written_as_a_word(raw: str, name: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("microdistrict", name, "12")
+
+
+@pytest.mark.parametrize(("raw", "kind", "name"), [
+    ("мкр. Первомайский, 12", "microdistrict", "первомайский"),
+    ("ул. Первая, 12", "street", "первая"),
+    ("Третий переулок, 12", "street", "пер третий"),
+    ("ул. 8-го Марта, 12", "street", "8 марта"),
+])
+def test_ordinal_words_away_from_a_microdistrict_marker_stay_words(
+        raw: str, kind: str, name: str) -> None:
+    assert normalize_address(raw) == ParsedAddress(kind, name, "12")

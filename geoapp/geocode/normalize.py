@@ -20,6 +20,7 @@ from typing import Literal
 from rapidfuzz.distance import OSA
 
 from geoapp.geocode.latin import CYRILLIC, as_cyrillic
+from geoapp.geocode.ordinals import ordinal_words_to_digits
 
 AreaKind = Literal["microdistrict", "street"]
 
@@ -113,8 +114,10 @@ _MARKER_ALTERNATIVES = [
 _NUMBER_ALTERNATIVES = [
     rf"(?P<korp>(?P<kh>\d+(?:{_HOUSE_LETTER})?)\s*,?\s*(?:корпус|корп|кор|к){_NA}\.?\s*"
     rf"(?P<kn>\d+))",
-    rf"(?P<ord>(?P<on>\d+)\s*(?:-\s*)?(?:ыншы|інші|ншы|нші|шы|ші|ый|ий|ой|й){_NA}"
-    rf"|(?P<on2>\d+)\s*-\s*(?:ая|я){_NA})",
+    # "15-й", "15-го", "15-ом", "15-м", "15-ші": the case ending of an ordinal number
+    rf"(?P<ord>(?P<on>\d+)\s*(?:-\s*)?(?:ыншы|інші|ншы|нші|шы|ші|ого|его|ому|ый|ий|ой|ом"
+    rf"|ем|ым|го|й){_NA}"
+    rf"|(?P<on2>\d+)\s*-\s*(?:ая|я|м){_NA})",
     rf"(?P<slash>(?P<sa>\d+(?:{_HOUSE_LETTER})?)\s*/\s*(?P<sb>\d+))",
     rf"(?P<letter>(?P<ln>\d+)\s*-?\s*(?P<ll>{_HOUSE_LETTER}))",
     r"(?P<n>\d+)",
@@ -259,7 +262,7 @@ def _is_plain_name(name: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _normalize(raw: str) -> ParsedAddress:
-    text = clean_text(as_cyrillic(raw)).strip()
+    text = ordinal_words_to_digits(clean_text(as_cyrillic(raw)).strip())
     elsewhere = _elsewhere(text)
     text = _POSTCODE.sub(" ", _CADASTRAL.sub(" ", text))
     if _INSTITUTION_HINTS.search(text):
