@@ -494,6 +494,21 @@ def test_workbook_saved_under_csv_name_is_named_as_such(ingest_db, tmp_path: Pat
     assert_one_line_error(proc, "export.csv is a ZIP archive", ".xlsx")
 
 
+@pytest.mark.parametrize(("content", "words"), [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, ("a PNG image",)),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", ("a PDF document", "CSV or XLSX")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), ("Excel 97-2003", ".xlsx")),
+    (bytes(range(256)) * 16, ("binary data, not text",)),
+])
+def test_a_file_that_is_not_text_is_named_as_such(ingest_db, tmp_path: Path, content: bytes,
+                                                   words: tuple[str, ...]) -> None:
+    url, _ = ingest_db
+    (tmp_path / "export.csv").write_bytes(content)
+    proc = run_geoapp("import", "complaints", str(tmp_path / "export.csv"),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "export.csv is", *words)
+
+
 def test_empty_file_and_header_only(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     for content in (b"", b"\xff\xfe"):  # nothing; a UTF-16 byte-order mark alone

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from geoapp.errors import InputError
+from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
 from geoapp.ingest.layer_encoding import guess_code_page
 
@@ -347,10 +348,9 @@ def open_csv(path: Path) -> TableSource:
         sample = fh.read(SNIFF_BYTES)
     if not sample.strip():
         raise InputError(f"{path.name} is empty")
-    if sample.startswith(b"PK\x03\x04"):
-        raise InputError(f"{path.name} is a ZIP archive, not text: an Excel workbook "
-                         "is read as .xlsx")
     encoding = sniff_encoding(sample)
+    if reason := not_text_reason(sample, encoding):
+        raise InputError(f"{path.name} is {reason}")
     # A byte that is not valid in the encoding rejects its row (see _unstorable), not
     # the rest of the file.
     text: IO[str] = path.open("r", encoding=encoding, newline="", errors="surrogateescape")
