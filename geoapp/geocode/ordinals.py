@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-_L = "а-яёәғқңөұүһі"
+_L = "а-яёәғқңөұүһі"  # as in normalize, which imports this module
 
 # Russian ordinal stems; the ending carries the case ("пятнадцатого", "пятом").
 _RU_ORDINAL_STEMS = {
@@ -58,14 +58,13 @@ _BEFORE_MARKER = re.compile(rf"(?<![{_L}\d-])(?:{_ORDINAL})(?=[\s,.]*(?:{_MARKER
 _AFTER_MARKER = re.compile(rf"(?P<m>(?:{_MARKER})\.?\s*)(?:{_ORDINAL})(?![{_L}\d])")
 _HINT = re.compile(r"перв|втор|трет|четв|пят|шест|седьм|восьм|девят|десят|надцат|двадцат"
                    r"|тридцат|сорок|девяност|нш[іи]|ншы")
-_RU_STEM_VALUE = _RU_ORDINAL_STEMS
 _KK_VALUE = {w.translate(_FOLD): n for w, n in _KK_ORDINALS.items()}
 _KK_TEN_VALUE = {w.translate(_FOLD): n for w, n in _KK_TENS.items()}
 
 
 def _number(m: re.Match[str]) -> int:
     if m["rs"]:
-        return _RU_TENS.get(m["rt"] or "", 0) + _RU_STEM_VALUE[m["rs"]]
+        return _RU_TENS.get(m["rt"] or "", 0) + _RU_ORDINAL_STEMS[m["rs"]]
     return (_KK_TEN_VALUE.get((m["kt"] or "").translate(_FOLD), 0)
             + _KK_VALUE[m["ko"].translate(_FOLD)])
 
