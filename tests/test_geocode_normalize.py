@@ -366,3 +366,21 @@ def test_a_microdistrict_number_written_as_a_word(raw: str, name: str) -> None:
 def test_ordinal_words_away_from_a_microdistrict_marker_stay_words(
         raw: str, kind: str, name: str) -> None:
     assert normalize_address(raw) == ParsedAddress(kind, name, "12")
+
+
+@pytest.mark.parametrize("raw", [
+    "15 мкр, 12 дом, 3 подъезд", "15 мкр, 12 дом 3 этаж", "15 мкр, 12 дом, этаж 3",
+    "15 мкр, 12 дом, 2-й подъезд", "15 мкр, 12 дом, эт. 3", "3 подъезд, дом 12, мкр 15",
+    "15 мкр, 12 үй, 3-кіреберіс", "15 мкр, 12 үй, 2 қабат", "15 мкр, 12 дом, офис 5",
+    "15 мкр, 12 дом, 3 подъезд, 45 кв", "мкр 15, д. 12, эт 3",
+])
+def test_an_entrance_floor_or_office_number_is_not_the_house(raw: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("microdistrict", "15", "12")
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("ул. Офицерская, 12", "офицерская"), ("ул. Подгорная 12", "подгорная"),
+    ("ул. Комсомольская 12", "комсомольская"), ("ул. Этажная, 12", "этажная"),
+])
+def test_words_that_begin_like_a_floor_or_office_stay_names(raw: str, name: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("street", name, "12")

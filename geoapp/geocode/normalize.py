@@ -88,6 +88,8 @@ _HOUSE_LETTER = (rf"(?!д\.?\s*№?\s*\d|п\.?\s*\d|к\.?\s*\d|г\.?\s*тара�
 # Words that make "Тараз" the name of a street or microdistrict ("Тараз көшесі").
 _AREA_WORDS = (r"к[өо]ш|к-с|да[ңн]|ш\s*[./]\s*а|шағын|шагын|ықшам|ыкшам|мкр|микр|м-н|м/р|ул"
                r"|пр|пер|туп")
+_PART = (r"подъезд|подьезд|под|этаж|эт|кіреберіс|киреберис|қабат|кабат|офис|оф|кабинет|каб"
+         r"|комната|комн|ком")
 _MARKER_ALTERNATIVES = [
     rf"(?P<city>(?:г|гор|город)\.?\s*тараз[аеу]?{_NA}"
     rf"|тараз\s*(?:қаласы|қала|қ|к|г){_NA}\.?"
@@ -98,6 +100,11 @@ _MARKER_ALTERNATIVES = [
     rf"|^тараз[аеу]?(?=\s+[{_L}])(?!\s+(?:{_AREA_WORDS})))",
     rf"(?P<flat>(?:квартира|кварт|кв|пәтер|патер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
     rf"|\d+\s*-?\s*(?:пәтер|патер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
+    # An entrance, floor, office or room number: "3 подъезд", "этаж 5", "2-й подъезд",
+    # "2 қабат", "офис 3"; never the house ("12 дом, 3 подъезд" is house 12).
+    rf"(?P<part>(?:{_PART}){_NA}\.?\s*№?\s*\d+{_NA}"
+    rf"|\d+\s*(?:-\s*)?(?:ый|ий|ой|й|ші|шы|інші|ыншы)?\s*(?:{_PART}){_NA}"
+    rf"(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
     rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н|м\s*/\s*р){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
@@ -125,14 +132,14 @@ _NUMBER_ALTERNATIVES = [
 # The lookahead guards spare the engine the alternatives that cannot start here.
 _LEXER = re.compile("|".join([
     r"(?P<tag><[^<>]{0,200}>)",
-    r"(?=[гжтркқпшымудүб\d])(?:" + "|".join(_MARKER_ALTERNATIVES) + ")",
+    r"(?=[гжтркқпшымудүбэо\d])(?:" + "|".join(_MARKER_ALTERNATIVES) + ")",
     r"(?=\d)(?:" + "|".join(_NUMBER_ALTERNATIVES) + ")",
     r"(?P<w>[^\W\d_]+)",
     # "Самал-2": a number hyphened to a word; a microdistrict's own number or a house
     rf"(?<=[{_L}])-(?P<nj>\d+)(?![\d{_L}/])",
     r"(?P<s>[,;:()\[\]|])",
 ]))
-_SEPARATING = frozenset({"city", "flat", "s"})
+_SEPARATING = frozenset({"city", "flat", "part", "s"})
 
 Token = tuple[str, str]  # (type, text): "m" marker, "s" separator, "n" number, "w" word
 _AREA_MARKERS: dict[str, tuple[AreaKind, bool]] = {
