@@ -384,3 +384,16 @@ def test_an_entrance_floor_or_office_number_is_not_the_house(raw: str) -> None:
 ])
 def test_words_that_begin_like_a_floor_or_office_stay_names(raw: str, name: str) -> None:
     assert normalize_address(raw) == ParsedAddress("street", name, "12")
+
+
+@pytest.mark.parametrize("raw", [
+    "массив Ынтымак, участок 45", "жилой массив Ынтымак, уч. 45", "ж/м Ынтымак, 45",
+    "жилмассив Ынтымак 45", "в жилмассиве Ынтымак, 45", "Ынтымак массиві, 45 учаскесі",
+])
+def test_a_residential_area_and_its_plot_number(raw: str) -> None:
+    assert normalize_address(raw) == ParsedAddress("microdistrict", "ынтымак", "45")
+
+
+def test_words_that_begin_like_an_area_or_plot_stay_names() -> None:
+    assert normalize_address("ул. Массивная 5") == ParsedAddress("street", "массивная", "5")
+    assert normalize_address("ул. Учительская 5") == ParsedAddress("street", "учительская", "5")

@@ -106,7 +106,9 @@ _MARKER_ALTERNATIVES = [
     rf"|\d+\s*(?:-\s*)?(?:ый|ий|ой|й|ші|шы|інші|ыншы)?\s*(?:{_PART}){_NA}"
     rf"(?![\s.]*№?\s*\d)\.?)",
     rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
-    rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н|м\s*/\s*р){_NA}\.?)",
+    # A residential area ("жилой массив", "ж/м") is read as a microdistrict.
+    rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н|м\s*/\s*р|ж\s*/\s*м"
+    rf"|(?:жил\.?\s*|жилой\s+)?массив(?:а|е|ы|і)?){_NA}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
     # A lane ("переулок") or a dead end ("тупик") is a street of its own: "пер.
     # Ермекова" is not "ул. Ермекова".
@@ -115,8 +117,10 @@ _MARKER_ALTERNATIVES = [
     rf"(?P<STR>(?:улиц\w*|ул|проспект\w*|пр-кт|пр-т|просп|пр"
     rf"|бульвар\w*|б-р|проезд|шоссе){_NA}\.?)",
     # Kazakh "үй" follows its number ("45 үй"); Russian "дом"/"д." precedes it.
-    rf"(?P<HOUSEKK>(?:үй|уй){_NA}\.?)",
-    rf"(?P<HOUSE>дом{_NA}\.?|д\.?\s*(?=№?\s*\d))",
+    # A plot's number stands for the house where a house has none ("участок 45",
+    # "45 учаскесі").
+    rf"(?P<HOUSEKK>(?:үй|уй|учаске\w*){_NA}\.?)",
+    rf"(?P<HOUSE>(?:дом|участок|участка){_NA}\.?|(?:д|уч)\.?\s*(?=№?\s*\d))",
 ]
 _NUMBER_ALTERNATIVES = [
     rf"(?P<korp>(?P<kh>\d+(?:{_HOUSE_LETTER})?)\s*,?\s*(?:корпус|корп|кор|к){_NA}\.?\s*"
