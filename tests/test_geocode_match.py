@@ -456,3 +456,55 @@ def test_a_microdistrict_without_buildings_is_placed_inside_it() -> None:
     located = gazetteer().from_address("мкр. Жайлау, ул. Неизвестная, 12", None)
     assert (located.precision, located.microdistrict_id, located.note) == (
         "microdistrict", 1, NO_STREET_NOTE)
+
+
+# Абая runs east; Толе би runs north from beside Абая, 5; Пушкина is far from both.
+CROSSING_REGISTER: list[tuple[int, str, float, float]] = [
+    (101, "ул. Абая, 1", 71.3000, 42.9000), (102, "ул. Абая, 3", 71.3010, 42.9000),
+    (103, "ул. Абая, 5", 71.3020, 42.9000), (201, "ул. Толе би, 2", 71.3022, 42.9004),
+    (202, "ул. Толе би, 4", 71.3022, 42.9014), (301, "ул. Пушкина, 7", 71.4000, 42.9500),
+]
+
+
+@pytest.fixture(scope="module")
+def crossing_gazetteer() -> Gazetteer:
+    index = AddressIndex.from_rows((b, a) for b, a, _, _ in CROSSING_REGISTER)
+    points = {b: (lon, lat) for b, _, lon, lat in CROSSING_REGISTER}
+    addresses = {b: a for b, a, _, _ in CROSSING_REGISTER}
+    return Gazetteer(index, points, {}, (71.0, 42.7, 71.6, 43.1), addresses)
+
+
+@pytest.mark.parametrize(("raw", "building_id"), [
+    ("угол ул. Абая и ул. Толе би", 103), ("ул. Абая угол ул. Толе би", 103),
+    ("на пересечении улиц Абая и Толе би", 103), ("ул. Абая / ул. Толе би", 103),
+    ("Абай және Төле би көшелерінің қиылысы", 103), ("перекресток Толе би - Абая", 201),
+    ("Толе би көшесі мен Абай көшесінің қиылысы", 201),
+])
+def test_an_intersection_is_placed_at_the_corner_house(
+        crossing_gazetteer: Gazetteer, raw: str, building_id: int) -> None:
+    location = crossing_gazetteer.from_address(raw, None)
+    assert (location.precision, location.building_id) == ("street", None)
+    assert (location.lon, location.lat) == crossing_gazetteer.building_points[building_id]
+    corner = crossing_gazetteer.building_addresses[building_id]
+    assert location.note is not None and location.note.startswith("intersection with ")
+    assert location.note.endswith(f"placed at this street's house nearest to it, {corner}")
+
+
+@pytest.mark.parametrize(("raw", "reason"), [
+    ("пересечение ул. Абая и ул. Пушкина", "the register's streets do not meet"),
+    ("угол ул. Абая и ул. Сейфуллина", "that street is not in the register"),
+    ("угол ул. Сейфуллина и ул. Абая", "that street is not in the register"),
+])
+def test_an_intersection_that_is_not_in_the_register_falls_back_to_the_street(
+        crossing_gazetteer: Gazetteer, raw: str, reason: str) -> None:
+    location = crossing_gazetteer.from_address(raw, None)
+    assert location.precision == "street"
+    assert (location.lon, location.lat) == crossing_gazetteer.building_points[102]  # Абая, 3
+    assert location.note is not None and reason in location.note
+    assert location.note.endswith("placed at the street's middle-numbered house, ул. Абая, 3")
+
+
+def test_an_intersection_of_two_unknown_streets_is_not_located(
+        crossing_gazetteer: Gazetteer) -> None:
+    location = crossing_gazetteer.from_address("угол ул. Сейфуллина и ул. Гоголя", None)
+    assert location.precision == "none"

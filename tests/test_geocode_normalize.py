@@ -397,3 +397,34 @@ def test_a_residential_area_and_its_plot_number(raw: str) -> None:
 def test_words_that_begin_like_an_area_or_plot_stay_names() -> None:
     assert normalize_address("ул. Массивная 5") == ParsedAddress("street", "массивная", "5")
     assert normalize_address("ул. Учительская 5") == ParsedAddress("street", "учительская", "5")
+
+
+@pytest.mark.parametrize(("raw", "name", "cross", "microdistrict"), [
+    ("угол ул. Абая и ул. Толе би", "абая", "толе би", None),
+    ("ул. Абая угол ул. Толе би", "абая", "толе би", None),
+    ("ул. Абая уг. Толе би", "абая", "толе би", None),
+    ("на пересечении улиц Абая и Толе би", "абая", "толе би", None),
+    ("пересечение Абая с Толе би", "абая", "толе би", None),
+    ("перекресток Абая - Толе би", "абая", "толе би", None),
+    ("ул. Абая / ул. Толе би", "абая", "толе би", None),
+    ("г. Тараз, ул. Абая угол ул. Толе би", "абая", "толе би", None),
+    ("Абай және Төле би көшелерінің қиылысы", "абай", "төле би", None),
+    ("Абай көшесі мен Төле би көшесінің қиылысы", "абай", "төле би", None),
+    ("мкр Самал, угол ул. Абая и ул. Толе би", "абая", "толе би", "самал"),
+    ("ул. Абая угол мкр Самал", "абая", None, "самал"),
+])
+def test_an_intersection_names_both_streets(raw: str, name: str, cross: str | None,
+                                            microdistrict: str | None) -> None:
+    assert normalize_address(raw) == ParsedAddress("street", name, None, microdistrict,
+                                                   cross=cross)
+
+
+@pytest.mark.parametrize(("raw", "kind", "name", "house"), [
+    ("ул. Кирилла и Мефодия, 5", "street", "кирилла мефодия", "5"),
+    ("ул. Абая, 12 угол Толе би", "street", "абая", "12"),
+    ("Самал ш/а", "microdistrict", "самал", None),
+    ("ул. Абая 12/1", "street", "абая", "12/1"),
+])
+def test_what_is_not_an_intersection(raw: str, kind: str, name: str, house: str | None) -> None:
+    parsed = normalize_address(raw)
+    assert (parsed.kind, parsed.name, parsed.house, parsed.cross) == (kind, name, house, None)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, insort
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from math import cos, radians
 from typing import Any, Literal
 
 from rapidfuzz import process
@@ -89,8 +90,11 @@ class AddressMatch:
 
 
 NO_MATCH = AddressMatch(None, "none", 0.0, name_score=0.0)
-NO_HOUSE_NOTE = "no house number in the address; placed at the street's middle-numbered house"
+MIDDLE_HOUSE_NOTE = "placed at the street's middle-numbered house"
+NO_HOUSE_NOTE = f"no house number in the address; {MIDDLE_HOUSE_NOTE}"
 NO_STREET_NOTE = "street not in the register; placed inside the microdistrict"
+# Two streets whose nearest houses are farther apart than this do not meet.
+CORNER_MAX_METRES = 150.0
 
 
 def house_number(house: str) -> int | None:
@@ -133,7 +137,8 @@ class _Area:
             insort(self.numbered, (number, house, building_id))
         return True
 
-    def resolve(self, house: str | None, score: float) -> AddressMatch:
+    def resolve(self, house: str | None, score: float,
+                no_house_note: str = NO_HOUSE_NOTE) -> AddressMatch:
         if house in self.houses:
             return self._result(self.houses[house], "building", score, score)
         number = house_number(house) if house else None
@@ -148,7 +153,7 @@ class _Area:
             if nearest is not None:
                 return self._result(nearest, "street", score - NEAREST_HOUSE_PENALTY, score)
         if house is None and self.kind == "street" and self.numbered:
-            return self._result(self._middle(), "street", score, score, NO_HOUSE_NOTE)
+            return self._result(self._middle(), "street", score, score, no_house_note)
         # No house named (or none numbered in the register): the area itself.
         precision: Precision = "microdistrict" if self.kind == "microdistrict" else "street"
         return self._result(None, precision, score, score)
@@ -202,6 +207,8 @@ class AddressIndex:
         # rows not indexed as a building: no name, or no house (the area is still known)
         self.skipped: list[tuple[int, str]] = []
         self.duplicates: list[tuple[int, str]] = []  # rows whose address was already taken
+        # building_id → (lon, lat): where intersections are found
+        self.points: dict[int, tuple[float, float]] = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int, str]], *,
@@ -283,6 +290,8 @@ class AddressIndex:
         folded = parsed.match_name
         if not parsed.name or not folded:
             return NO_MATCH
+        if parsed.cross:
+            return self._match_crossing(parsed)
         kinds = (parsed.kind,) if parsed.kind else _KINDS_BY_GUESS[parsed.name.isdigit()]
         found = self._find_area(kinds, parsed.name, folded)
         words = parsed.name.split()
@@ -305,6 +314,51 @@ class AddressIndex:
             return NO_MATCH
         area, score = found
         return area.resolve(parsed.house, score)
+
+    def _match_crossing(self, parsed: ParsedAddress) -> AddressMatch:
+        """An intersection: the house of the first street nearest to the second
+        (precision `street`). One street unknown: the other's middle house; streets
+        that do not meet: the first's middle house."""
+        names = (parsed.name or "", parsed.cross or "")
+        found = [self._find_area(("street",), name, match_key(name)) for name in names]
+        known = [f for f in found if f is not None]
+        if not known:
+            return self._match_uncached(replace(parsed, cross=None))
+        if len(known) == 1:
+            area, score = known[0]
+            other = _capitalized(names[1] if found[0] is not None else names[0])
+            return area.resolve(None, score, f"intersection with {other}: that street is not "
+                                             f"in the register; {MIDDLE_HOUSE_NOTE}")
+        (first, first_score), (second, second_score) = known
+        if first is second:
+            return first.resolve(None, first_score)
+        score = min(first_score, second_score)
+        crossing = f"intersection with {_capitalized(second.name)}"
+        corner = self._corner(first, second)
+        if corner is None:
+            return first.resolve(None, score, f"{crossing}: the register's streets do not "
+                                              f"meet; {MIDDLE_HOUSE_NOTE}")
+        return AddressMatch(corner, "street", round(score, 1), first.kind, first.name,
+                            round(score, 1),
+                            f"{crossing}: placed at this street's house nearest to it")
+
+    def _corner(self, first: _Area, second: _Area) -> int | None:
+        """The building of `first` nearest to a building of `second`, when within
+        `CORNER_MAX_METRES`."""
+        points = self.points
+        theirs = [points[b] for b in set(second.houses.values()) if b in points]
+        ours = [(b, points[b]) for b in set(first.houses.values()) if b in points]
+        if not theirs or not ours:
+            return None
+        kx = 111_320.0 * cos(radians(theirs[0][1]))
+        ky = 110_540.0
+        best, best_d2 = None, CORNER_MAX_METRES ** 2
+        for building_id, (x, y) in sorted(ours):
+            for u, v in theirs:
+                d2 = ((x - u) * kx) ** 2 + ((y - v) * ky) ** 2
+                if d2 < best_d2:
+                    best, best_d2 = building_id, d2
+        return best
 
     def _find_area(self, kinds: tuple[AreaKind, ...], name: str,
                    folded: str) -> tuple[_Area, float] | None:
@@ -367,6 +421,10 @@ class AddressIndex:
             if not buildings or all(buildings != other for _, other in kept):
                 kept.append((name, buildings))
         return [name for name, _ in kept]
+
+
+def _capitalized(name: str) -> str:
+    return name[:1].upper() + name[1:]
 
 
 def _group(kind: AreaKind, name: str, folded: str) -> tuple[AreaKind, str, str]:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from rapidfuzz.distance import OSA
 
+from geoapp.geocode.crossing import crossing_sides
 from geoapp.geocode.latin import CYRILLIC, as_cyrillic
 from geoapp.geocode.ordinals import ordinal_words_to_digits
 
@@ -173,13 +174,16 @@ class ParsedAddress:
     ("Толе би 45"). `name` is lower case with Kazakh letters kept; `house` is "12",
     "12а", "12/1" or "12к2". `microdistrict`: a microdistrict named besides the street
     ("мкр. Жайлау, ул. Абая, 12"). `elsewhere`: another town, village or rural district
-    the address names ("с. Сарыкемер"): the address is not in Taraz."""
+    the address names ("с. Сарыкемер"): the address is not in Taraz. `cross`: the
+    other street of an intersection ("угол ул. Абая и ул. Толе би": `name` "абая",
+    `cross` "толе би")."""
 
     kind: AreaKind | None
     name: str | None
     house: str | None
     microdistrict: str | None = None
     elsewhere: str | None = None
+    cross: str | None = None
 
     @property
     def key(self) -> str:
@@ -280,6 +284,8 @@ def _normalize(raw: str) -> ParsedAddress:
         text = _INSTITUTION.sub(",", text)
     text = _LOCATION_WORDS.sub(" ", _house_forms(text)).strip(" ,")
     parsed = _fast_parse(text) or _full_parse(text)
+    if parsed.house is None and (sides := crossing_sides(text)):
+        parsed = _crossing(sides) or parsed
     if elsewhere is None:
         elsewhere = _town_ahead(text, parsed)
     return replace(parsed, elsewhere=elsewhere) if elsewhere else parsed
@@ -394,6 +400,27 @@ def _town_ahead(text: str, parsed: ParsedAddress) -> str | None:
             or fold_kazakh(m["n"]) not in _TOWNS):
         return None
     return m["n"].capitalize()
+
+
+def _crossing(sides: list[str]) -> ParsedAddress | None:
+    """Two streets, neither with a house: the intersection of the first with the
+    second, in the microdistrict named before them if one is. A street "at the
+    corner of" a microdistrict is that street in it."""
+    parts = [_full_parse(side) for side in sides]
+    if any(p.house is not None or not p.name or sum(ch.isalpha() for ch in p.name) < 2
+           for p in parts):
+        return None
+    districts = [p for p in parts if p.kind == "microdistrict"]
+    streets = [p for p in parts if p.kind != "microdistrict"]
+    if len(parts) == 3 and parts[0].kind != "microdistrict":
+        return None
+    if len(streets) == 2:
+        first, second = streets
+        place = districts[0].name if districts else first.microdistrict or second.microdistrict
+        return ParsedAddress("street", first.name, None, place, cross=second.name)
+    if len(streets) == 1 and len(districts) == 1:
+        return ParsedAddress("street", streets[0].name, None, districts[0].name)
+    return None
 
 
 def _full_parse(text: str) -> ParsedAddress:

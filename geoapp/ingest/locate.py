@@ -38,6 +38,7 @@ class Gazetteer:
                  microdistricts: dict[str, tuple[int, float, float]], bbox: BBox,
                  building_addresses: dict[int, str] | None = None) -> None:
         self.index = index
+        index.points = building_points  # for intersections
         self.building_points = building_points
         self.building_addresses = building_addresses or {}
         self.microdistricts = microdistricts
