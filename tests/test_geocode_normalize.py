@@ -428,3 +428,8 @@ def test_an_intersection_names_both_streets(raw: str, name: str, cross: str | No
 def test_what_is_not_an_intersection(raw: str, kind: str, name: str, house: str | None) -> None:
     parsed = normalize_address(raw)
     assert (parsed.kind, parsed.name, parsed.house, parsed.cross) == (kind, name, house, None)
+
+
+def test_the_word_under_after_a_house_is_not_an_entrance() -> None:
+    assert normalize_address("ул. Абая 5 под окнами") == ParsedAddress("street", "абая", "5")
+    assert normalize_address("15 мкр, 12 дом, под. 3") == ParsedAddress("microdistrict", "15", "12")
