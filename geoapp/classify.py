@@ -20,7 +20,8 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from geoapp.geocode.latin import as_cyrillic
-from geoapp.geocode.normalize import clean_text, fold_kazakh
+from geoapp.geocode.letters import fold_kazakh
+from geoapp.geocode.normalize import clean_text
 from geoapp.taxonomy import CATEGORIES, CATEGORY_BY_CODE, CATEGORY_GROUPS
 
 OTHER = "other"

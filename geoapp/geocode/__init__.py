@@ -1,11 +1,11 @@
 """Offline geocoding of operator-typed addresses against the buildings register."""
 
+from geoapp.geocode.letters import fold_kazakh
 from geoapp.geocode.matcher import NO_MATCH, AddressIndex, AddressMatch, Precision
 from geoapp.geocode.normalize import (
     AreaKind,
     ParsedAddress,
     clean_text,
-    fold_kazakh,
     match_key,
     normalize_address,
 )

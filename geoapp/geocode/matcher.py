@@ -22,12 +22,12 @@ from typing import Any, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from geoapp.geocode.letters import fold_kazakh
 from geoapp.geocode.normalize import (
     DEADEND_PREFIX,
     LANE_PREFIX,
     AreaKind,
     ParsedAddress,
-    fold_kazakh,
     match_key,
     normalize_address,
 )

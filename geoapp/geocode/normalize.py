@@ -21,6 +21,13 @@ from rapidfuzz.distance import OSA
 
 from geoapp.geocode.crossing import crossing_sides
 from geoapp.geocode.latin import CYRILLIC, as_cyrillic
+from geoapp.geocode.letters import (
+    LETTERS,
+    MICRODISTRICT_AFTER,
+    MICRODISTRICT_BEFORE,
+    NO_LETTER_AFTER,
+    fold_kazakh,
+)
 from geoapp.geocode.ordinals import ordinal_words_to_digits
 
 AreaKind = Literal["microdistrict", "street"]
@@ -29,8 +36,8 @@ AreaKind = Literal["microdistrict", "street"]
 # done on garbage (a pasted complaint text, a 20 kB field).
 MAX_ADDRESS_CHARS = 300
 
-_L = "а-яёәғқңөұүһі"  # lower-case Cyrillic letters, Kazakh included
-_NA = rf"(?![{_L}a-z])"  # no letter after
+_L = LETTERS
+_NA = NO_LETTER_AFTER
 
 # Latin letters that look like (or are typed for) Cyrillic ones. Case matters:
 # "H" is Н but "h" is Kazakh һ; "i" is Kazakh і; "b" stands for б.
@@ -43,9 +50,6 @@ _LOOKALIKES = str.maketrans({
 _LATIN = re.compile(r"[A-Za-z]")
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _ONLY_LOOKALIKES = re.compile(r"[AaBbCcEeHhIiKkMmOoPpTtXxYy]+")
-
-_KAZAKH_FOLD = str.maketrans("әғқңөұүһі", "агкноуухи")
-
 
 def fix_lookalikes(text: str) -> str:
     """Replace Latin look-alike letters inside Cyrillic words and, in a text that has
@@ -71,11 +75,6 @@ def clean_text(raw: str) -> str:
     """NFC, Latin look-alikes fixed, lower case, ё → е."""
     text = unicodedata.normalize("NFC", raw)
     return fix_lookalikes(text).lower().replace("ё", "е")
-
-
-def fold_kazakh(text: str) -> str:
-    """Kazakh letters to their Russian look-alikes (ө→о, қ→к, і→и, ...)."""
-    return text.translate(_KAZAKH_FOLD)
 
 
 # One scanner reads the cleaned text into tokens. Alternatives are tried in order
@@ -107,10 +106,8 @@ _MARKER_ALTERNATIVES = [
     rf"(?P<part>(?:{_PART}){_NA}\.?\s*№?\s*\d+{_NA}"
     rf"|\d+\s*(?:-\s*)?(?:ый|ий|ой|й|ші|шы|інші|ыншы)?\s*(?:{_PART}){_NA}"
     rf"(?![\s.]*№?\s*\d)\.?)",
-    rf"(?P<MKRS>(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а{_NA}\.?)",
-    # A residential area ("жилой массив", "ж/м") is read as a microdistrict.
-    rf"(?P<MKR>(?:микр\w*|мкр-н|мкрн|мкр|ммкр|мккр|мк-н|м-н|м\s*/\s*р|ж\s*/\s*м"
-    rf"|(?:жил\.?\s*|жилой\s+)?массив(?:а|е|ы|і)?){_NA}\.?)",
+    rf"(?P<MKRS>(?:{MICRODISTRICT_AFTER})\.?)",
+    rf"(?P<MKR>{MICRODISTRICT_BEFORE}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
     # A lane ("переулок") or a dead end ("тупик") is a street of its own: "пер.
     # Ермекова" is not "ул. Ермекова".

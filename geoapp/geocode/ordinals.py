@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import re
 
-_L = "а-яёәғқңөұүһі"  # as in normalize, which imports this module
+from geoapp.geocode.letters import (
+    KAZAKH_TO_RUSSIAN,
+    LETTERS,
+    MICRODISTRICT_AFTER,
+    MICRODISTRICT_BEFORE,
+    fold_kazakh,
+)
 
 # Russian ordinal stems; the ending carries the case ("пятнадцатого", "пятом").
 _RU_ORDINAL_STEMS = {
@@ -33,9 +39,7 @@ _KK_ORDINALS = {
 }
 _KK_TENS = {"он": 10, "жиырма": 20, "отыз": 30, "қырық": 40, "елу": 50, "алпыс": 60,
             "жетпіс": 70, "сексен": 80, "тоқсан": 90}
-_KAZAKH_OR_RUSSIAN = {"і": "[іи]", "ө": "[өо]", "қ": "[қк]", "ү": "[үу]", "ұ": "[ұу]",
-                      "ғ": "[ғг]", "ң": "[ңн]", "ә": "[әа]"}
-_FOLD = str.maketrans("әғқңөұүі", "агкноууи")
+_KAZAKH_OR_RUSSIAN = {kk: f"[{kk}{ru}]" for kk, ru in KAZAKH_TO_RUSSIAN.items()}
 
 
 def _either_script(word: str) -> str:
@@ -52,21 +56,20 @@ _ORDINAL = (
     rf"|(?:(?P<kt>{_alternatives([_either_script(w) for w in _KK_TENS])})\s+)?"
     rf"(?P<ko>{_alternatives([_either_script(w) for w in _KK_ORDINALS])})"
 )
-_MARKER = (r"микр\w*|мкр-н|мкрн|мкр|м-н|м\s*/\s*р"
-           r"|(?:шағын|шагын|ықшам|ыкшам)\s*аудан\w*|ш\s*[./]\s*а(?![а-я])")
-_BEFORE_MARKER = re.compile(rf"(?<![{_L}\d-])(?:{_ORDINAL})(?=[\s,.]*(?:{_MARKER}))")
-_AFTER_MARKER = re.compile(rf"(?P<m>(?:{_MARKER})\.?\s*)(?:{_ORDINAL})(?![{_L}\d])")
+_MARKER = f"{MICRODISTRICT_BEFORE}|{MICRODISTRICT_AFTER}"
+_BEFORE_MARKER = re.compile(rf"(?<![{LETTERS}\d-])(?:{_ORDINAL})(?=[\s,.]*(?:{_MARKER}))")
+_AFTER_MARKER = re.compile(rf"(?P<m>(?:{_MARKER})\.?\s*)(?:{_ORDINAL})(?![{LETTERS}\d])")
 _HINT = re.compile(r"перв|втор|трет|четв|пят|шест|седьм|восьм|девят|десят|надцат|двадцат"
                    r"|тридцат|сорок|девяност|нш[іи]|ншы")
-_KK_VALUE = {w.translate(_FOLD): n for w, n in _KK_ORDINALS.items()}
-_KK_TEN_VALUE = {w.translate(_FOLD): n for w, n in _KK_TENS.items()}
+_KK_VALUE = {fold_kazakh(w): n for w, n in _KK_ORDINALS.items()}
+_KK_TEN_VALUE = {fold_kazakh(w): n for w, n in _KK_TENS.items()}
 
 
 def _number(m: re.Match[str]) -> int:
     if m["rs"]:
         return _RU_TENS.get(m["rt"] or "", 0) + _RU_ORDINAL_STEMS[m["rs"]]
-    return (_KK_TEN_VALUE.get((m["kt"] or "").translate(_FOLD), 0)
-            + _KK_VALUE[m["ko"].translate(_FOLD)])
+    return (_KK_TEN_VALUE.get(fold_kazakh(m["kt"] or ""), 0)
+            + _KK_VALUE[fold_kazakh(m["ko"])])
 
 
 def _before(m: re.Match[str]) -> str:
