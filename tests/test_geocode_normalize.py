@@ -373,6 +373,9 @@ def test_ordinal_words_away_from_a_microdistrict_marker_stay_words(
     "15 мкр, 12 дом, 2-й подъезд", "15 мкр, 12 дом, эт. 3", "3 подъезд, дом 12, мкр 15",
     "15 мкр, 12 үй, 3-кіреберіс", "15 мкр, 12 үй, 2 қабат", "15 мкр, 12 дом, офис 5",
     "15 мкр, 12 дом, 3 подъезд, 45 кв", "мкр 15, д. 12, эт 3",
+    # no commas: a number followed by its own flat or floor word frees the one before
+    "15 мкр 12 дом 3 подъезд 45 кв", "12 дом 3 подъезд 5 этаж 45 кв, 15 мкр",
+    "15 мкр, 12 үй, 3 кіреберіс 45 пәтер", "мкр 15 дом 12 2-й подъезд 5-й этаж",
 ])
 def test_an_entrance_floor_or_office_number_is_not_the_house(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "15", "12")

@@ -91,6 +91,12 @@ _AREA_WORDS = (r"к[өо]ш|к-с|да[ңн]|ш\s*[./]\s*а|шағын|шагы�
 # "под." only with its dot: "5 под окнами" is house 5 "under the windows".
 _PART = (r"подъезд|подьезд|под\.|этаж|эт|кіреберіс|киреберис|қабат|кабат|офис|оф|кабинет|каб"
          r"|комната|комн|ком")
+# A flat's words, and the ordinal endings a part's number may carry ("2-й подъезд").
+_FLAT = r"квартира|кварт|кв|пәтер|патер|пәт|әптер|п"
+_ORDINAL_END = r"(?:-\s*)?(?:ый|ий|ой|й|ші|шы|інші|ыншы)?"
+# After "3 подъезд", a number that carries its own flat or part word ("45 кв", "5
+# этаж"): the 3 is the entrance's, not the house ("12 дом 3 подъезд 45 кв").
+_OWN_WORD_AHEAD = rf"[\s.]*№?\s*\d+(?!\d)\s*{_ORDINAL_END}\s*(?:{_FLAT}|{_PART}){_NA}"
 _MARKER_ALTERNATIVES = [
     rf"(?P<city>(?:г|гор|город)\.?\s*тараз[аеу]?{_NA}"
     rf"|тараз\s*(?:қаласы|қала|қ|к|г){_NA}\.?"
@@ -100,12 +106,12 @@ _MARKER_ALTERNATIVES = [
     # "Тараз Толе би 24": the city opening the address without a comma
     rf"|^тараз[аеу]?(?=\s+[{_L}])(?!\s+(?:{_AREA_WORDS})))",
     rf"(?P<flat>(?:квартира|кварт|кв|пәтер|патер|пәт|п){_NA}\.?\s*№?\s*\d+(?:[{_L}]{_NA})?"
-    rf"|\d+\s*-?\s*(?:пәтер|патер|пәт|әптер|квартира|кв|п){_NA}(?![\s.]*№?\s*\d)\.?)",
+    rf"|\d+\s*-?\s*(?:{_FLAT}){_NA}(?![\s.]*№?\s*\d)\.?)",
     # An entrance, floor, office or room number: "3 подъезд", "этаж 5", "2-й подъезд",
     # "2 қабат", "офис 3"; never the house ("12 дом, 3 подъезд" is house 12).
     rf"(?P<part>(?:{_PART}){_NA}\.?\s*№?\s*\d+{_NA}"
-    rf"|\d+\s*(?:-\s*)?(?:ый|ий|ой|й|ші|шы|інші|ыншы)?\s*(?:{_PART}){_NA}"
-    rf"(?![\s.]*№?\s*\d)\.?)",
+    rf"|\d+\s*{_ORDINAL_END}\s*(?:{_PART}){_NA}"
+    rf"(?:(?![\s.]*№?\s*\d)|(?={_OWN_WORD_AHEAD}))\.?)",
     rf"(?P<MKRS>(?:{MICRODISTRICT_AFTER})\.?)",
     rf"(?P<MKR>{MICRODISTRICT_BEFORE}\.?)",
     rf"(?P<STRS>(?:к[өо]ше\w*|к[өо]ш|к-с[іи]|да[ңн]ғ?г?ылы|даңғ|даң){_NA}\.?)",
