@@ -376,6 +376,10 @@ def test_ordinal_words_away_from_a_microdistrict_marker_stay_words(
     # no commas: a number followed by its own flat or floor word frees the one before
     "15 мкр 12 дом 3 подъезд 45 кв", "12 дом 3 подъезд 5 этаж 45 кв, 15 мкр",
     "15 мкр, 12 үй, 3 кіреберіс 45 пәтер", "мкр 15 дом 12 2-й подъезд 5-й этаж",
+    # each word before its number: the number after "д." is the house
+    "мкр 15 д.12 под.4 эт.2 кв.4", "мкр 15 д.12 эт.2 кв.4",
+    # the house word after its number, then a comma: that number ("вк": a typo)
+    "15 мкр, 12 дом, 3 подъезд, 10 вк",
 ])
 def test_an_entrance_floor_or_office_number_is_not_the_house(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "15", "12")

@@ -94,9 +94,12 @@ _PART = (r"подъезд|подьезд|под\.|этаж|эт|кіребері
 # A flat's words, and the ordinal endings a part's number may carry ("2-й подъезд").
 _FLAT = r"квартира|кварт|кв|пәтер|патер|пәт|әптер|п"
 _ORDINAL_END = r"(?:-\s*)?(?:ый|ий|ой|й|ші|шы|інші|ыншы)?"
-# After "3 подъезд", a number that carries its own flat or part word ("45 кв", "5
-# этаж"): the 3 is the entrance's, not the house ("12 дом 3 подъезд 45 кв").
-_OWN_WORD_AHEAD = rf"[\s.]*№?\s*\d+(?!\d)\s*{_ORDINAL_END}\s*(?:{_FLAT}|{_PART}){_NA}"
+# After "3 подъезд", numbers that each carry their own flat or part word after them
+# ("45 кв", "5 этаж 45 кв"), as the 3 does: the 3 is the entrance's, not the house
+# ("12 дом 3 подъезд 45 кв"). Not so in "д.111 эт.2 кв.4", where each word leads.
+_NUMBER_THEN_WORD = (rf"[\s.]*№?\s*\d+(?!\d)\s*{_ORDINAL_END}\s*(?:{_FLAT}|{_PART})"
+                     rf"{_NA}\.?")
+_OWN_WORD_AHEAD = rf"(?:{_NUMBER_THEN_WORD})+(?![\s.]*№?\s*\d)"
 _MARKER_ALTERNATIVES = [
     rf"(?P<city>(?:г|гор|город)\.?\s*тараз[аеу]?{_NA}"
     rf"|тараз\s*(?:қаласы|қала|қ|к|г){_NA}\.?"
@@ -608,6 +611,10 @@ class _Parser:
             if typ == "m" and text in ("HOUSE", "HOUSEKK"):
                 if text == "HOUSEKK" and self._free(i - 1, "n"):  # Kazakh order: "45 үй"
                     return i - 1
+                if self._free(i + 1, "n"):
+                    return i + 1
+                if self._free(i - 1, "n") and i + 1 < len(toks) and toks[i + 1][0] == "s":
+                    return i - 1  # "57 дом, 3 подъезд"
                 j = i + 1
                 while j < len(toks) and (toks[j][0] == "s" or toks[j][1] in ("HOUSE",
                                                                             "HOUSEKK")):
