@@ -4,7 +4,7 @@ look-alike letters)."""
 
 from __future__ import annotations
 
-from geoapp.demo.names import STREET_KIND_KK, STREET_KIND_RU_LONG
+from geoapp.demo.names import ORDINAL_WORDS, STREET_KIND_KK, STREET_KIND_RU_LONG
 from geoapp.demo.register import Area
 
 
@@ -63,6 +63,43 @@ def slipped(number: str) -> str:
     return number[0] + number if number[:1].isdigit() else number
 
 
+# One written address in RARE_ONE_IN takes a rarer shape: the entrance and floor
+# typed beside the flat ("12 дом, 3 подъезд, 45 кв"), or a numbered microdistrict
+# as a word or with a case ending ("пятнадцатый микрорайон", "дом 12, 15-го
+# микрорайона"). Decided by the top bits of `r`, which choose nothing else, so the
+# other addresses stay as they were.
+RARE_ONE_IN = 16
+_RARE_SHIFT = 26
+_PARTS_RU = ("{a}, {h} дом, {e} подъезд, {f} кв", "{a} д.{h} под.{e} эт.{fl} кв.{f}",
+             "{a}, дом {h}, {e}-й подъезд, {fl} этаж, кв. {f}", "{a} {h} дом {e} подъезд {f} кв")
+_PARTS_KK = ("{a}, {h} үй, {e} кіреберіс, {fl} қабат, {f} пәтер",
+             "{a}, {h} үй, {e}-кіреберіс, {f} пәтер")
+_MKR_WORD_RU = ("{w} микрорайон, дом {h}", "мкр. {W}, {h}", "дом {h}, {n}-го микрорайона",
+                "в {n}-ом микрорайоне, д. {h}")
+_MKR_WORD_KK = ("{w} шағын аудан, {h} үй", "{w} шағын ауданы, {h} үй")
+
+
+def _rare(r: int) -> bool:
+    return (r >> _RARE_SHIFT) % RARE_ONE_IN == RARE_ONE_IN - 1
+
+
+def _rare_form(area: Area, head: str, number: str, flat: int, kazakh: bool,
+               r: int) -> str | None:
+    """A rarer shape of the address, or None when none fits the place."""
+    words = ORDINAL_WORDS.get(area.ru) if area.is_numbered_mkr else None
+    if words and (not flat or (r >> 12) % 2):
+        word = words[1] if kazakh else words[0]
+        forms = _MKR_WORD_KK if kazakh else _MKR_WORD_RU
+        text = forms[(r >> 13) % len(forms)].format(w=word, W=word.capitalize(), n=area.ru,
+                                                     h=number)
+        return text + ((_FLAT_KK if kazakh else _FLAT_RU)[0].format(f=flat) if flat else "")
+    if not flat:
+        return None
+    forms = _PARTS_KK if kazakh else _PARTS_RU
+    return forms[(r >> 14) % len(forms)].format(a=head, h=number, f=flat,
+                                                e=1 + (r >> 16) % 4, fl=1 + (r >> 18) % 9)
+
+
 def _house_forms(number: str) -> dict[str, str]:
     lower = number.lower()
     spaced = number
@@ -97,6 +134,8 @@ def written(area: Area, number: str, flat: int, kazakh: bool, r: int) -> str:
     sep = ", " if (r >> 9) % 3 else " "
     if head.endswith(","):
         head, sep = head[:-1], ", "
+    if _rare(r) and (rare := _rare_form(area, head, number, flat, kazakh, r)):
+        return rare
     return f"{head}{sep}{house}{flat_part}"
 
 

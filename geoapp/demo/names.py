@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 FIFTEEN = "15 мкр"
 FIFTEEN_KK = "15 шағын аудан"
+# The numbered microdistricts' numbers as words, as residents say them (Russian
+# nominative, Kazakh): "пятнадцатый микрорайон", "он бесінші шағын аудан".
+ORDINAL_WORDS: dict[str, tuple[str, str]] = {"15": ("пятнадцатый", "он бесінші")}
 
 
 @dataclass(frozen=True)
