@@ -508,3 +508,43 @@ def test_an_intersection_of_two_unknown_streets_is_not_located(
         crossing_gazetteer: Gazetteer) -> None:
     location = crossing_gazetteer.from_address("угол ул. Сейфуллина и ул. Гоголя", None)
     assert location.precision == "none"
+
+
+# Абая as above; Самал has a house just north of Абая, 5; Жайлау's are far away.
+DISTRICT_REGISTER = [*CROSSING_REGISTER[:3],
+                     (401, "мкр. Самал, 1", 71.3021, 42.9008),
+                     (501, "мкр. Жайлау, 1", 71.5000, 43.0000)]
+
+
+@pytest.fixture(scope="module")
+def district_gazetteer() -> Gazetteer:
+    index = AddressIndex.from_rows((b, a) for b, a, _, _ in DISTRICT_REGISTER)
+    points = {b: (lon, lat) for b, _, lon, lat in DISTRICT_REGISTER}
+    addresses = {b: a for b, a, _, _ in DISTRICT_REGISTER}
+    districts = {match_key("самал"): (1, 71.3021, 42.9010),
+                 match_key("жайлау"): (2, 71.5000, 43.0010)}
+    return Gazetteer(index, points, districts, (71.0, 42.7, 71.6, 43.1), addresses)
+
+
+@pytest.mark.parametrize("raw", [
+    "мкр Самал, ул Абая", "ул. Абая, мкр. Самал", "Самал ш.а., Абай көшесі",
+    "ул. Абая угол мкр Самал",
+])
+def test_a_street_in_a_microdistrict_without_a_house_is_placed_where_they_meet(
+        district_gazetteer: Gazetteer, raw: str) -> None:
+    location = district_gazetteer.from_address(raw, None)
+    assert (location.precision, location.building_id) == ("street", None)
+    assert (location.lon, location.lat) == district_gazetteer.building_points[103]
+    assert location.note == ("no house number in the address; placed at this street's "
+                             "house nearest to мкр. Самал, ул. Абая, 5")
+
+
+def test_a_street_far_from_the_named_microdistrict_gives_the_microdistrict(
+        district_gazetteer: Gazetteer) -> None:
+    location = district_gazetteer.from_address("мкр. Жайлау, ул. Абая", None)
+    assert (location.precision, location.microdistrict_id) == ("microdistrict", 2)
+    assert location.note is not None and "does not pass the houses of мкр. Жайлау" in location.note
+    # the street alone still goes to its middle-numbered house; with a house, to it
+    assert district_gazetteer.from_address("ул. Абая", None).lon == 71.3010
+    assert district_gazetteer.from_address("мкр. Жайлау, ул. Абая, 5", None).precision == (
+        "building")

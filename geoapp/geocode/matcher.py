@@ -91,7 +91,8 @@ class AddressMatch:
 
 NO_MATCH = AddressMatch(None, "none", 0.0, name_score=0.0)
 MIDDLE_HOUSE_NOTE = "placed at the street's middle-numbered house"
-NO_HOUSE_NOTE = f"no house number in the address; {MIDDLE_HOUSE_NOTE}"
+NO_HOUSE = "no house number in the address"
+NO_HOUSE_NOTE = f"{NO_HOUSE}; {MIDDLE_HOUSE_NOTE}"
 NO_STREET_NOTE = "street not in the register; placed inside the microdistrict"
 # Two streets whose nearest houses are farther apart than this do not meet.
 CORNER_MAX_METRES = 150.0
@@ -313,7 +314,29 @@ class AddressIndex:
         if found is None:
             return NO_MATCH
         area, score = found
+        if parsed.house is None and parsed.microdistrict and area.kind == "street":
+            return self._street_in_microdistrict(area, score, parsed.microdistrict)
         return area.resolve(parsed.house, score)
+
+    def _street_in_microdistrict(self, street: _Area, score: float,
+                                 district_name: str) -> AddressMatch:
+        """A street named in a microdistrict, with no house ("мкр. Самал, ул. Абая"):
+        the street's house nearest to the microdistrict's houses (precision `street`);
+        a street that passes none of them: the microdistrict."""
+        district = self._find_area(("microdistrict",), district_name, match_key(district_name))
+        if district is None:
+            return street.resolve(None, score)
+        area, district_score = district
+        label = microdistrict_label(area.name)
+        corner = self._corner(street, area)
+        if corner is None:
+            return AddressMatch(None, "microdistrict", round(district_score, 1), area.kind,
+                                area.name, round(district_score, 1),
+                                f"{NO_HOUSE}; the street does not pass the houses of {label}: "
+                                f"placed inside the microdistrict")
+        return AddressMatch(corner, "street", round(score, 1), street.kind, street.name,
+                            round(score, 1),
+                            f"{NO_HOUSE}; placed at this street's house nearest to {label}")
 
     def _match_crossing(self, parsed: ParsedAddress) -> AddressMatch:
         """An intersection: the house of the first street nearest to the second
@@ -421,6 +444,11 @@ class AddressIndex:
             if not buildings or all(buildings != other for _, other in kept):
                 kept.append((name, buildings))
         return [name for name, _ in kept]
+
+
+def microdistrict_label(name: str) -> str:
+    """"15" → "15 мкр", "самал" → "мкр. Самал"."""
+    return f"{name} мкр" if name.isdigit() else f"мкр. {_capitalized(name)}"
 
 
 def _capitalized(name: str) -> str:

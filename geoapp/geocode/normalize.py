@@ -596,11 +596,16 @@ class _Parser:
     def _pick_area(
         named: list[tuple[AreaKind, str | None, int]], house_at: int | None
     ) -> tuple[AreaKind, str | None, int]:
-        """The area named nearest before the house number, else the first one."""
+        """The area named nearest before the house number; with no house, a street
+        named besides a microdistrict ("мкр. Самал, ул. Абая"); else the first one."""
         if house_at is not None:
             before = [a for a in named if a[2] <= house_at]
             if before:
                 return before[-1]
+        elif any(a[0] == "microdistrict" for a in named):
+            streets = [a for a in named if a[0] == "street"]
+            if streets:
+                return streets[0]
         return named[0]
 
     # -- house -----------------------------------------------------------------
