@@ -548,3 +548,36 @@ def test_a_street_far_from_the_named_microdistrict_gives_the_microdistrict(
     assert district_gazetteer.from_address("ул. Абая", None).lon == 71.3010
     assert district_gazetteer.from_address("мкр. Жайлау, ул. Абая, 5", None).precision == (
         "building")
+
+
+@pytest.mark.parametrize(("raw", "building_id", "read"), [
+    ("Жайлау шағын аданы, 12 үй", 1, "read «аданы» as «ауданы»"),
+    ("Жайлау ашғын ауданы, 12", 1, "read «ашғын» as «шағын»"),
+    ("Жайлау шагн ауданы 12", 1, "read «шагн» as «шағын»"),
+    ("Жайлау мкрр, 12", 1, "read «мкрр» as «мкр»"),
+    ("микрорайон Жайлау ддом 12 кв.34", 1, "read «ддом» as «дом»"),
+    ("Төле би көесі, 45", 10, "read «көесі» as «көшесі»"),
+    ("Төле би өкшесі, 45", 10, "read «өкшесі» as «көшесі»"),
+])
+def test_a_mistyped_marker_word_is_read_when_nothing_else_is_found(
+        index: AddressIndex, raw: str, building_id: int, read: str) -> None:
+    result = index.match(raw)
+    assert (result.precision, result.building_id, result.read) == ("building", building_id,
+                                                                   read)
+    assert result.score == 95.0
+
+
+def test_a_name_one_slip_from_a_marker_stays_a_name() -> None:
+    # "Шалғын" is one letter from "шағын": only the real typo beside it is read
+    idx = AddressIndex.from_rows([(1, "ул. Шалғын, 23"), (2, "мкр. Жайлау, 5")])
+    result = idx.match("Тараз қ., Шалғын көесі, 23")
+    assert (result.building_id, result.read) == (1, "read «көесі» as «көшесі»")
+    assert idx.match("Шагин 5") == NO_MATCH  # not "шағын 5"
+    assert idx.match("Жайлау, 5").read is None  # found as typed: nothing read
+
+
+def test_the_note_says_which_marker_word_was_read() -> None:
+    located = gazetteer().from_address("Жайлау мкрр, 12", None)
+    assert (located.precision, located.building_id) == ("building", 1)
+    assert located.note == ("address matched approximately (95): мкр. Жайлау, 12; "
+                            "read «мкрр» as «мкр»")

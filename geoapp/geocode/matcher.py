@@ -22,6 +22,7 @@ from typing import Any, Literal
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from geoapp.geocode import marker_typos
 from geoapp.geocode.letters import fold_kazakh
 from geoapp.geocode.normalize import (
     DEADEND_PREFIX,
@@ -38,6 +39,8 @@ DEFAULT_CUTOFF = 80.0
 # Score taken off the name score when the house is only approximated.
 SUFFIX_DROPPED_PENALTY = 10.0
 NEAREST_HOUSE_PENALTY = 20.0
+# Score taken off when a mistyped marker word had to be read ("шағын аудны").
+MARKER_TYPO_PENALTY = 5.0
 # The name score of a name met by its surname alone.
 SURNAME_SCORE = 90.0
 # A short word ending a name no register name has ("Каратау кр"): dropped, and the
@@ -78,7 +81,8 @@ class AddressMatch:
     microdistrict, see `area_kind`), or no house was typed and it is the street's
     middle-numbered house. `name_score`: the name's similarity alone. `note`: what the
     precision does not say (no house typed, the street unknown in a known
-    microdistrict, another locality)."""
+    microdistrict, another locality). `read`: the mistyped marker words read as
+    markers to find it ("read «аданы» as «ауданы»")."""
 
     building_id: int | None
     precision: Precision
@@ -87,6 +91,7 @@ class AddressMatch:
     area_name: str | None = None
     name_score: float = 100.0
     note: str | None = None
+    read: str | None = None
 
 
 NO_MATCH = AddressMatch(None, "none", 0.0, name_score=0.0)
@@ -262,8 +267,23 @@ class AddressIndex:
         return sum(len(a.houses) for a in self._areas.values())
 
     def match(self, raw: str) -> AddressMatch:
-        """Match one address typed by an operator."""
-        return self.match_parsed(normalize_address(raw))
+        """Match one address typed by an operator. One that finds nothing is tried
+        again with its mistyped marker words read as the markers ("шағын аудны")."""
+        result = self.match_parsed(normalize_address(raw))
+        if result.precision != "none" or result.note:
+            return result
+        for text, fixes in marker_typos.corrections(raw):
+            parsed = normalize_address(text)
+            named = f"{parsed.name or ''} {parsed.microdistrict or ''}".split()
+            if any(marker in named for _, marker in fixes):
+                continue  # the word is a name after all ("Шагин 5")
+            again = self.match_parsed(parsed)
+            if again.precision == "none":
+                continue
+            read = ", ".join(f"«{typed}» as «{marker}»" for typed, marker in fixes)
+            return replace(again, score=round(max(again.score - MARKER_TYPO_PENALTY, 0.0), 1),
+                           read=f"read {read}")
+        return result
 
     def match_many(self, raws: Iterable[str]) -> list[AddressMatch]:
         """Match many addresses; repeated strings are matched once."""

@@ -80,7 +80,7 @@ class Gazetteer:
             lon, lat = self.building_points[match.building_id]
             building = match.building_id if match.precision == "building" else None
             return Location(lon, lat, match.precision, match.score, building, None,
-                            joined_notes(note, self._explain(match)))
+                            joined_notes(note, self._explain(match), match.read))
         if (match.precision in ("building", "street", "microdistrict")
                 and match.area_kind == "microdistrict" and match.area_name):
             district = self.microdistricts.get(match_key(match.area_name))
@@ -88,7 +88,8 @@ class Gazetteer:
                 md_id, lon, lat = district
                 return Location(lon, lat, "microdistrict", match.score, None, md_id,
                                 joined_notes(note, match.note or "house not found; placed "
-                                                                 "inside the microdistrict"))
+                                                                 "inside the microdistrict",
+                                             match.read))
         return Location(None, None, "none", None, None, None,
                         joined_notes(note, match.note) or "address not found in the register")
 

@@ -1,0 +1,75 @@
+"""Marker words mistyped by one letter: "шағын аудны", "ашғын ауданы", "Крылов өкшесі",
+"Самал мкрр", "ддом 147". The parser knows the markers' spellings only, so such an
+address finds nothing; the matcher then retries it with the word read as the marker.
+
+A word of four letters or more is read as a marker of five or more one slip away (a
+letter wrong, dropped, added or two swapped: `rapidfuzz`'s OSA distance 1). A shorter
+marker ("мкр", "дом", "көше") is too close to ordinary words for that, and only its
+doubled letter is read ("мкрр", "ддом"). The matcher keeps a retry only when the
+parser read each replaced word as a marker, not as part of a name ("Шагин 5" stays
+a name).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from geoapp.geocode.latin import as_cyrillic
+from geoapp.geocode.letters import fold_kazakh
+from geoapp.geocode.normalize import clean_text
+
+# The whole words the parser reads as markers, each in the forms typed most.
+_LONG_MARKERS = (
+    "шағын", "аудан", "ауданы", "ауданында", "ықшам", "көшесі", "көшесінде", "даңғылы",
+    "учаскесі", "қаласы", "микрорайон", "микрорайона", "микрорайоне", "улица", "улице",
+    "улицы", "проспект", "переулок", "бульвар", "квартира", "подъезд", "участок", "пәтер",
+    "тупик",
+)
+_SHORT_MARKERS = ("мкр", "мкрн", "дом", "көше")
+MIN_FUZZY_LETTERS = 4
+_WORD = re.compile(r"[^\W\d_]+")
+# Compared with Kazakh letters folded: "шагн" is "шағын" typed on a Russian keyboard.
+_LONG_FOLDED = {fold_kazakh(m): m for m in _LONG_MARKERS}
+_SHORT_FOLDED = {fold_kazakh(m): m for m in _SHORT_MARKERS}
+
+
+def _doubled(word: str, marker: str) -> bool:
+    """`word` is `marker` with one of its letters typed twice."""
+    return len(word) == len(marker) + 1 and any(
+        word[i] == word[i + 1] and word[:i] + word[i + 1:] == marker
+        for i in range(len(word) - 1))
+
+
+def _marker_for(word: str) -> str | None:
+    folded = fold_kazakh(word)
+    if folded in _LONG_FOLDED or folded in _SHORT_FOLDED:
+        return None
+    if len(folded) >= MIN_FUZZY_LETTERS:
+        hit = process.extractOne(folded, list(_LONG_FOLDED), scorer=OSA.distance,
+                                 score_cutoff=1)
+        if hit is not None:
+            return _LONG_FOLDED[hit[0]]
+    return next((m for f, m in _SHORT_FOLDED.items() if _doubled(folded, f)), None)
+
+
+def corrections(raw: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Readings of the address with mistyped marker words replaced, each with its
+    (typed, read) pairs: each such word alone, in order, then all of them together
+    when there are several (a name one slip from a marker, "Шалғын", must not spoil
+    the reading of the real typo beside it). Empty when no word is one."""
+    text = clean_text(as_cyrillic(raw))
+    found = [(m.start(), m.end(), m.group(), marker) for m in _WORD.finditer(text)
+             if (marker := _marker_for(m.group())) is not None]
+    readings = [(_replaced(text, [fix]), [(fix[2], fix[3])]) for fix in found]
+    if len(found) > 1:
+        readings.append((_replaced(text, found), [(typed, marker) for *_, typed, marker in found]))
+    return readings
+
+
+def _replaced(text: str, fixes: list[tuple[int, int, str, str]]) -> str:
+    for start, end, _, marker in reversed(fixes):
+        text = text[:start] + marker + text[end:]
+    return text
