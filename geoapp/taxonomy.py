@@ -81,8 +81,8 @@ REJECT_REASONS: tuple[str, ...] = ("duplicate", "not_our_responsibility", "unfou
 
 SOURCES: tuple[str, ...] = ("109", "eotinish", "web", "walk_in", "open311")
 ROLES: tuple[str, ...] = ("official", "inspector", "admin")
-GEOCODE_PRECISIONS: tuple[str, ...] = ("coordinates", "building", "street", "microdistrict",
-                                       "none")
+GEOCODE_PRECISIONS: tuple[str, ...] = ("coordinates", "building", "parcel", "street",
+                                       "microdistrict", "none")
 
 HEATING_VALUES: tuple[str, ...] = ("central", "individual", "none")
 PARCEL_STATUSES: tuple[str, ...] = ("active", "withdrawn", "reserved", "cancelled")

@@ -71,16 +71,20 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
         truth = {(r["source"], r["external_id"]): r for r in csv.DictReader(fh, delimiter=";")}
     with engine.connect() as conn:
         stored = conn.execute(text("""
-            SELECT c.source, c.external_id, c.geocode_precision, b.address, m.name
+            SELECT c.source, c.external_id, c.geocode_precision, b.address, m.name,
+                   p.cadastral_number
             FROM complaints c LEFT JOIN buildings b ON b.id = c.building_id
-            LEFT JOIN microdistricts m ON m.id = c.microdistrict_id""")).all()
+            LEFT JOIN microdistricts m ON m.id = c.microdistrict_id
+            LEFT JOIN parcels p ON p.id = c.parcel_id""")).all()
     by_precision: Counter = Counter()
-    wrong_building = wrong_md = 0
-    for source, external_id, precision, address, microdistrict in stored:
+    wrong_building = wrong_md = wrong_parcel = 0
+    for source, external_id, precision, address, microdistrict, cadastral in stored:
         t = truth[(source, external_id)]
         by_precision[precision] += 1
         if precision == "building" and t["true_address"] and address != t["true_address"]:
             wrong_building += 1
+        if precision == "parcel" and cadastral != t["true_cadastral_number"]:
+            wrong_parcel += 1
         if precision != "none" and microdistrict != t["true_microdistrict"]:
             wrong_md += 1
     located_by_address = by_precision["building"]
@@ -88,9 +92,11 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
     print(f"\ngeocoder on the demo's noisy addresses: precision shares {shares}; "
           f"wrong building {wrong_building}/{located_by_address} "
           f"({wrong_building / max(1, located_by_address):.2%}); "
-          f"wrong microdistrict {wrong_md}/{len(stored)} ({wrong_md / len(stored):.2%})")
+          f"wrong microdistrict {wrong_md}/{len(stored)} ({wrong_md / len(stored):.2%}); "
+          f"wrong parcel {wrong_parcel}/{by_precision['parcel']}")
     assert wrong_building / max(1, located_by_address) <= 0.03
     assert wrong_md / len(stored) <= 0.03
+    assert by_precision["parcel"] > 100 and wrong_parcel == 0  # named by cadastral number
     assert by_precision["none"] / len(stored) <= 0.05
     # The demo's mistyped house numbers (demo.addresses.slipped) leave only the street.
     assert by_precision["street"] > 0

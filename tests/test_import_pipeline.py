@@ -80,11 +80,16 @@ def test_places_as_the_per_row_lookups_found_them(engine: Engine) -> None:
         # own coordinates inside 15 мкр and its parcel, 1.5 m from building "15 мкр, 7"
         PlaceQuery(71.37201, 42.90201, None, None, True),
         # the same point located by address: the building is given, none is searched
-        PlaceQuery(71.37201, 42.90201, None, None, False),
+        PlaceQuery(71.37201, 42.90201, None, building["15 мкр, 7"], False),
         # ~8 m east of the first parcel, ~49 m from the nearest building
         PlaceQuery(71.3726, 42.9020, None, None, True),
-        # a microdistrict given by geocoding is kept
+        # a microdistrict given by geocoding is kept; its representative point lies
+        # on a parcel, which the complaint says nothing about
         PlaceQuery(71.3850, 42.9030, md["15 мкр"], None, False),
+        # a street's house standing in for a house not in the register: no parcel
+        PlaceQuery(71.37201, 42.90201, None, None, False),
+        # the parcel named by the address is kept, not the one under the point
+        PlaceQuery(71.3850, 42.9030, None, None, False, parcel["06:097:001:001"]),
         # no point: only what geocoding gave
         PlaceQuery(None, None, md["мкр. Жайлау"], None, False),
         # far from everything
@@ -94,9 +99,11 @@ def test_places_as_the_per_row_lookups_found_them(engine: Engine) -> None:
         places = PlaceFinder(conn).find(queries)
     assert places == [
         Place(md["15 мкр"], parcel["06:097:001:001"], building["15 мкр, 7"]),
+        Place(md["15 мкр"], parcel["06:097:001:001"], building["15 мкр, 7"]),
         Place(md["15 мкр"], parcel["06:097:001:001"], None),
-        Place(md["15 мкр"], parcel["06:097:001:001"], None),
-        Place(md["15 мкр"], parcel["06:097:001:002"], None),
+        Place(md["15 мкр"], None, None),
+        Place(md["15 мкр"], None, None),
+        Place(md["мкр. Жайлау"], parcel["06:097:001:001"], None),
         Place(md["мкр. Жайлау"], None, None),
         Place(None, None, None),
     ]

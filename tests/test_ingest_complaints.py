@@ -95,6 +95,37 @@ def test_encodings_and_delimiters(engine: Engine, tmp_path: Path, delimiter: str
     assert stored(engine, "A-2")["building"] == "мкр. Жайлау, 12"
 
 
+def test_a_cadastral_number_in_the_address_places_the_complaint_on_that_parcel(
+        engine: Engine, tmp_path: Path) -> None:
+    land = "Участок захвачен, забор поставлен на чужой земле"
+    rows = [
+        row("K-1", **{"Адрес": "мкр. Жайлау, уч. 06:097:001:002", "Текст обращения": land}),
+        row("K-2", **{"Адрес": "Жайлау ш.а., 06 : 097 : 001 : 002 учаскесі",
+                      "Текст обращения": land}),
+        # a number the layer does not hold: the rest of the address, with a note
+        row("K-3", **{"Адрес": "15 мкр, уч. 06:097:999:999", "Текст обращения": land}),
+        # the microdistrict only: placed at its representative point, on no parcel
+        row("K-4", **{"Адрес": "мкр. Жайлау"}),
+    ]
+    path = write_csv(tmp_path / "land.csv", rows)
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (4, 0), rejected
+    assert summary.geocoded_by_precision == {"parcel": 2, "microdistrict": 2}
+    for eid in ("K-1", "K-2"):
+        named = stored(engine, eid)
+        assert (named["geocode_precision"], named["cadastral_number"], named["microdistrict"],
+                named["building"]) == ("parcel", "06:097:001:002", "мкр. Жайлау", None)
+        assert 71.3845 < named["lon"] < 71.3855 and 42.9025 < named["lat"] < 42.9035
+    unknown = stored(engine, "K-3")
+    assert (unknown["geocode_precision"], unknown["microdistrict"], unknown["parcel_id"]) == (
+        "microdistrict", "15 мкр", None)
+    assert unknown["geocode_note"].startswith(
+        "cadastral number 06:097:999:999 is not in the parcels layer")
+    district_only = stored(engine, "K-4")
+    assert (district_only["geocode_precision"], district_only["parcel_id"]) == (
+        "microdistrict", None)
+
+
 def test_a_stray_nul_does_not_make_a_file_utf16() -> None:
     header = "Номер обращения;Дата обращения;Текст обращения\n".encode()
     row_with_nul = "1;01.01.2024;текст\x00 обрыв\n".encode()
@@ -1094,9 +1125,10 @@ def test_complaints_follow_a_changed_reference_layer(new_database, tmp_path: Pat
     path = write_csv(tmp_path / "in.csv", [
         row("R-1", **{"Широта": "42.9020", "Долгота": "71.3720", "Адрес": ""}),
         row("R-2", **{"Широта": "42.9030", "Долгота": "71.3785", "Адрес": ""}),
-        row("R-3")])  # "15 мкр, д. 7": geocoded to that building
+        row("R-3"),  # "15 мкр, д. 7": geocoded to that building
+        row("R-4", **{"Адрес": "мкр. Жайлау"})])  # at the microdistrict's own point
     summary, rejected = run_import(engine, path, tmp_path)
-    assert summary.inserted == 3 and rejected == []
+    assert summary.inserted == 4 and rejected == []
     before = {e: stored(engine, e) for e in ("R-1", "R-2", "R-3")}
     assert before["R-1"]["cadastral_number"] == "06:097:001:001"
     assert before["R-2"]["cadastral_number"] is None and before["R-2"]["building"] is None
@@ -1119,14 +1151,17 @@ def test_complaints_follow_a_changed_reference_layer(new_database, tmp_path: Pat
                 "properties": {"cadastral_number": number, "land_use": "residential",
                                "declared_area_ha": "0,9"}}
 
-    # The register now has 001 where R-2 stands and a new 003 under R-1.
+    # The register now has 001 where R-2 stands, a new 003 under R-1 and a new 004
+    # under Жайлау's representative point, where R-4 was placed.
     moved = reimport("parcels", [
         parcel("06:097:001:001", box(71.378, 42.9025, 71.379, 42.9035)),
-        parcel("06:097:001:003", box(71.3715, 42.9015, 71.3725, 42.9025))])
+        parcel("06:097:001:003", box(71.3715, 42.9015, 71.3725, 42.9025)),
+        parcel("06:097:001:004", box(71.384, 42.902, 71.386, 42.904))])
     assert moved["complaints_reassigned"] == 3  # R-3 stands at its building, on 003 too
     assert stored(engine, "R-1")["cadastral_number"] == "06:097:001:003"
     assert stored(engine, "R-3")["cadastral_number"] == "06:097:001:003"
     assert stored(engine, "R-2")["cadastral_number"] == "06:097:001:001"
+    assert stored(engine, "R-4")["cadastral_number"] is None  # it says nothing of one
 
     # The boundary between the two microdistricts moves west of R-2.
     shifted = reimport("microdistricts", [

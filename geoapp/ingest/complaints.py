@@ -107,7 +107,8 @@ def _stage_row(record: ComplaintRecord, location: Location, category: tuple[str,
 
 def _place_query(location: Location) -> PlaceQuery:
     return PlaceQuery(location.lon, location.lat, location.microdistrict_id,
-                      location.building_id, location.precision == "coordinates")
+                      location.building_id, location.precision == "coordinates",
+                      location.parcel_id)
 
 
 BATCH_BYTES = 8 * 1024 * 1024

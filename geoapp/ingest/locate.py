@@ -1,5 +1,6 @@
 """Where a complaint is: its own coordinates when they are inside the city (swapped
-lat/lon fixed), else its address matched against the buildings register.
+lat/lon fixed), else the parcel its address names by cadastral number, else its
+address matched against the buildings register.
 
 The register is read once per import into an in-memory index; everything spatial
 after this point (microdistrict, parcel, nearest building) happens in PostGIS.
@@ -7,6 +8,7 @@ after this point (microdistrict, parcel, nearest building) happens in PostGIS.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -25,6 +27,18 @@ class Location:
     building_id: int | None
     microdistrict_id: int | None
     note: str | None
+    parcel_id: int | None = None
+
+
+# "06:097:819:013", also typed with spaces around the colons.
+_CADASTRAL_NUMBER = re.compile(r"(?<![\d:])(\d{2})\s*:\s*(\d{3})\s*:\s*(\d{3})\s*:\s*(\d{3,4})"
+                               r"(?![\d:])")
+
+
+def cadastral_number(text: str) -> str | None:
+    """The first cadastral number in `text`, in the contract's form, or None."""
+    m = _CADASTRAL_NUMBER.search(text)
+    return ":".join(m.groups()) if m else None
 
 
 def inside(bbox: BBox, lon: float, lat: float) -> bool:
@@ -32,16 +46,19 @@ def inside(bbox: BBox, lon: float, lat: float) -> bool:
 
 
 class Gazetteer:
-    """The buildings register and microdistricts, ready for matching addresses."""
+    """The buildings register, microdistricts and parcels, ready for matching
+    addresses. `parcels`: cadastral number → (id, lon, lat of a point inside it)."""
 
     def __init__(self, index: AddressIndex, building_points: dict[int, tuple[float, float]],
                  microdistricts: dict[str, tuple[int, float, float]], bbox: BBox,
-                 building_addresses: dict[int, str] | None = None) -> None:
+                 building_addresses: dict[int, str] | None = None,
+                 parcels: dict[str, tuple[int, float, float]] | None = None) -> None:
         self.index = index
         index.points = building_points  # for intersections
         self.building_points = building_points
         self.building_addresses = building_addresses or {}
         self.microdistricts = microdistricts
+        self.parcels = parcels or {}
         self.bbox = bbox
 
     @classmethod
@@ -69,12 +86,22 @@ class Gazetteer:
                     # a microdistrict without buildings in the register is still known
                     index.add_area(label if parsed.kind else f"мкр. {parsed.name}")
         addresses = {r[0]: r[1] for r in rows}
-        return cls(index, points, districts, bbox, addresses)
+        parcels = {number.replace(" ", ""): (parcel_id, lon, lat)
+                   for parcel_id, number, lon, lat in conn.execute(text("""
+            SELECT id, cadastral_number, ST_X(p), ST_Y(p)
+            FROM parcels, ST_PointOnSurface(geom) AS p"""))}
+        return cls(index, points, districts, bbox, addresses, parcels)
 
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
             return Location(None, None, "none", None, None, None,
                             note or "no coordinates and no address")
+        if (number := cadastral_number(address)) is not None:
+            parcel = self.parcels.get(number)
+            if parcel is not None:
+                parcel_id, lon, lat = parcel
+                return Location(lon, lat, "parcel", 100.0, None, None, note, parcel_id)
+            note = joined_notes(note, f"cadastral number {number} is not in the parcels layer")
         match = self.index.match(address)
         if match.precision in ("building", "street") and match.building_id is not None:
             lon, lat = self.building_points[match.building_id]

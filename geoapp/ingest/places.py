@@ -21,13 +21,17 @@ from geoapp.ingest.array_params import fetch_with_arrays
 
 class PlaceQuery(NamedTuple):
     """A point with what geocoding already knows. `nearest_building`: look for the
-    nearest building within 30 m (rows located by their own coordinates)."""
+    nearest building within 30 m (rows located by their own coordinates). The parcel
+    is looked up only for a point that stands where the complaint is: its own
+    coordinates or its building's; one placed at a microdistrict's representative
+    point or a street's house would get a parcel it says nothing about."""
 
     lon: float | None
     lat: float | None
     microdistrict_id: int | None
     building_id: int | None
     nearest_building: bool
+    parcel_id: int | None = None  # the parcel the address named by cadastral number
 
 
 class Place(NamedTuple):
@@ -36,8 +40,9 @@ class Place(NamedTuple):
     building_id: int | None
 
 
-# Microdistrict by ST_Covers; parcel by ST_Covers, else the nearest within 15 m;
-# building: the geocoded one, else (for rows located by their own coordinates)
+# Microdistrict by ST_Covers; parcel: the one the address named, else (for a point
+# of the complaint's own or of its building) by ST_Covers, else the nearest within
+# 15 m; building: the geocoded one, else (for rows located by their own coordinates)
 # the nearest within 30 m. Each rule is one subquery over a point expression, shared
 # with geoapp.ingest.reassign, which applies them again when a layer changes.
 PARCEL_RADIUS_M = 15
@@ -70,20 +75,25 @@ def degrees_per_metre(latitude: float) -> float:
     return 1.1 / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
 
 
+PARCEL_BY_POINT = "q.parcel IS NULL AND (q.near OR q.building IS NOT NULL)"
+
+
 @lru_cache(maxsize=16)
 def find_places_sql(latitude: int) -> str:
     """The lookup statement for points no farther north (or south) than `latitude`,
     a whole degree: one row per input point, in order."""
     return f"""
-    SELECT coalesce(q.md, md.id), coalesce(pc.id, pn.id), coalesce(q.building, bn.id)
+    SELECT coalesce(q.md, md.id), coalesce(q.parcel, pc.id, pn.id),
+           coalesce(q.building, bn.id)
     FROM unnest(CAST(%(lon)b AS float8[]), CAST(%(lat)b AS float8[]), CAST(%(md)b AS int[]),
-                CAST(%(building)b AS int[]), CAST(%(near)b AS bool[]))
-         WITH ORDINALITY AS q(lon, lat, md, building, near, i)
+                CAST(%(building)b AS int[]), CAST(%(near)b AS bool[]),
+                CAST(%(parcel)b AS int[]))
+         WITH ORDINALITY AS q(lon, lat, md, building, near, parcel, i)
     CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(q.lon, q.lat), 4326) AS geom) g
     LEFT JOIN LATERAL ({covering("microdistricts", "g.geom", "q.md IS NULL")}) md ON true
-    LEFT JOIN LATERAL ({covering("parcels", "g.geom")}) pc ON true
+    LEFT JOIN LATERAL ({covering("parcels", "g.geom", PARCEL_BY_POINT)}) pc ON true
     LEFT JOIN LATERAL ({nearest_within("parcels", "g.geom", PARCEL_RADIUS_M, latitude,
-                                       "pc.id IS NULL")}) pn ON true
+                                       f"pc.id IS NULL AND {PARCEL_BY_POINT}")}) pn ON true
     LEFT JOIN LATERAL ({nearest_within("buildings", "g.geom", BUILDING_RADIUS_M, latitude,
                                        "q.building IS NULL AND q.near")}) bn ON true
     ORDER BY q.i
@@ -103,7 +113,7 @@ class PlaceFinder:
         asked: dict[PlaceQuery, list[int]] = {}
         for i, query in enumerate(queries):
             if query.lon is None or query.lat is None:
-                places[i] = Place(query.microdistrict_id, None, query.building_id)
+                places[i] = Place(query.microdistrict_id, query.parcel_id, query.building_id)
             elif (kept := self._kept.get(query)) is not None:
                 places[i] = kept
             else:
@@ -126,5 +136,6 @@ class PlaceFinder:
                 "md": [q.microdistrict_id for q in queries],
                 "building": [q.building_id for q in queries],
                 "near": [q.nearest_building for q in queries],
+                "parcel": [q.parcel_id for q in queries],
             })
         return [Place(*row) for row in rows]

@@ -17,10 +17,12 @@ from geoapp.ingest.places import BUILDING_RADIUS_M, PARCEL_RADIUS_M, covering, n
 POINT = "c.geom"
 LOCATED = "c.geom IS NOT NULL"
 # layer -> the complaint column it decides, and which complaints it applies to: one
-# geocoded to a building keeps it; one with its own point takes the nearest.
+# geocoded to a building keeps it; one with its own point takes the nearest; a parcel
+# only for a point of the complaint's own or of its building (geoapp.ingest.places).
 FOLLOWERS = {
     "microdistricts": ("microdistrict_id", LOCATED),
-    "parcels": ("parcel_id", LOCATED),
+    "parcels": ("parcel_id",
+                f"{LOCATED} AND c.geocode_precision IN ('coordinates', 'building')"),
     "buildings": ("building_id", f"{LOCATED} AND c.geocode_precision = 'coordinates'"),
 }
 FOLLOWING_LAYERS = tuple(FOLLOWERS)

@@ -69,6 +69,7 @@ REJECT_REASON_NAMES = {
 PRECISION_NAMES = {
     "coordinates": _l("exact coordinates"),
     "building": _l("building"),
+    "parcel": _l("land parcel named by its cadastral number"),
     "street": _l("street"),
     "microdistrict": _l("microdistrict"),
     "none": _l("not located"),
