@@ -434,6 +434,20 @@ def test_names_follow_the_language(official: FlaskClient, data: dict) -> None:
     assert "Отопление" in exported and "В работе" in exported
 
 
+def test_the_detail_names_the_location_precision(official: FlaskClient,
+                                                engine_: Engine) -> None:
+    with engine_.begin() as conn:
+        ticket = add_complaint(conn, address="мкр. Жайлау, уч. 06:097:001:002")
+        conn.execute(text("UPDATE complaints SET geocode_precision = 'parcel' "
+                          "WHERE ticket = :t"), {"t": ticket})
+    names = {"en": "land parcel named by its cadastral number",
+             "ru": "земельный участок по кадастровому номеру",
+             "kk": "кадастрлық нөмірі бойынша жер учаскесі"}
+    for lang, name in names.items():
+        page = official.get(f"/complaints/{ticket}?lang={lang}").get_data(as_text=True)
+        assert name in page, lang
+
+
 def test_detail_without_point_has_no_map(official: FlaskClient, data: dict) -> None:
     page = official.get(f"/complaints/{data['tickets']['wild']}").get_data(as_text=True)
     assert 'id="complaint-map"' not in page and "No coordinates" in page
