@@ -106,16 +106,21 @@ def test_a_cadastral_number_in_the_address_places_the_complaint_on_that_parcel(
         row("K-3", **{"Адрес": "15 мкр, уч. 06:097:999:999", "Текст обращения": land}),
         # the microdistrict only: placed at its representative point, on no parcel
         row("K-4", **{"Адрес": "мкр. Жайлау"}),
+        # a parcel of Жайлау named with 15 мкр: placed on it, the mismatch noted
+        row("K-5", **{"Адрес": "15 мкр, уч. 06:097:001:002", "Текст обращения": land}),
     ]
     path = write_csv(tmp_path / "land.csv", rows)
     summary, rejected = run_import(engine, path, tmp_path)
-    assert (summary.inserted, summary.rejected) == (4, 0), rejected
-    assert summary.geocoded_by_precision == {"parcel": 2, "microdistrict": 2}
-    for eid in ("K-1", "K-2"):
+    assert (summary.inserted, summary.rejected) == (5, 0), rejected
+    assert summary.geocoded_by_precision == {"parcel": 3, "microdistrict": 2}
+    for eid in ("K-1", "K-2", "K-5"):
         named = stored(engine, eid)
         assert (named["geocode_precision"], named["cadastral_number"], named["microdistrict"],
                 named["building"]) == ("parcel", "06:097:001:002", "мкр. Жайлау", None)
         assert 71.3845 < named["lon"] < 71.3855 and 42.9025 < named["lat"] < 42.9035
+    assert stored(engine, "K-1")["geocode_note"] is None
+    assert stored(engine, "K-5")["geocode_note"] == (
+        "the address names 15 мкр; the parcel lies in мкр. Жайлау")
     unknown = stored(engine, "K-3")
     assert (unknown["geocode_precision"], unknown["microdistrict"], unknown["parcel_id"]) == (
         "microdistrict", "15 мкр", None)

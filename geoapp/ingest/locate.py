@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
 from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_address
+from geoapp.ingest.places import covering
 
 BBox = tuple[float, float, float, float]
 
@@ -28,6 +30,15 @@ class Location:
     microdistrict_id: int | None
     note: str | None
     parcel_id: int | None = None
+
+
+class ParcelPoint(NamedTuple):
+    """A parcel as the gazetteer knows it: a point inside it and its microdistrict."""
+
+    id: int
+    lon: float
+    lat: float
+    microdistrict_id: int | None
 
 
 # "06:097:819:013", also typed with spaces around the colons.
@@ -46,19 +57,21 @@ def inside(bbox: BBox, lon: float, lat: float) -> bool:
 
 
 class Gazetteer:
-    """The buildings register, microdistricts and parcels, ready for matching
-    addresses. `parcels`: cadastral number → (id, lon, lat of a point inside it)."""
+    """The buildings register, microdistricts and parcels (by cadastral number),
+    ready for matching addresses. `district_names`: microdistrict id → its name."""
 
     def __init__(self, index: AddressIndex, building_points: dict[int, tuple[float, float]],
                  microdistricts: dict[str, tuple[int, float, float]], bbox: BBox,
                  building_addresses: dict[int, str] | None = None,
-                 parcels: dict[str, tuple[int, float, float]] | None = None) -> None:
+                 parcels: dict[str, ParcelPoint] | None = None,
+                 district_names: dict[int, str] | None = None) -> None:
         self.index = index
         index.points = building_points  # for intersections
         self.building_points = building_points
         self.building_addresses = building_addresses or {}
         self.microdistricts = microdistricts
         self.parcels = parcels or {}
+        self.district_names = district_names or {}
         self.bbox = bbox
 
     @classmethod
@@ -75,10 +88,12 @@ class Gazetteer:
         index = AddressIndex.from_rows(register)
         # Keyed by the folded name: "Қарасу" typed meets "мкр. Карасу" of the layer.
         districts: dict[str, tuple[int, float, float]] = {}
+        district_names: dict[int, str] = {}
         for md_id, name, name_kk, lon, lat in conn.execute(text("""
             SELECT id, name, name_kk, ST_X(p), ST_Y(p)
             FROM microdistricts, ST_PointOnSurface(geom) AS p
         """)):
+            district_names[md_id] = name
             for label in (name, name_kk):
                 parsed = normalize_address(label) if label else None
                 if parsed is not None and parsed.name and parsed.kind != "street":
@@ -86,11 +101,12 @@ class Gazetteer:
                     # a microdistrict without buildings in the register is still known
                     index.add_area(label if parsed.kind else f"мкр. {parsed.name}")
         addresses = {r[0]: r[1] for r in rows}
-        parcels = {number.replace(" ", ""): (parcel_id, lon, lat)
-                   for parcel_id, number, lon, lat in conn.execute(text("""
-            SELECT id, cadastral_number, ST_X(p), ST_Y(p)
-            FROM parcels, ST_PointOnSurface(geom) AS p"""))}
-        return cls(index, points, districts, bbox, addresses, parcels)
+        parcels = {number.replace(" ", ""): ParcelPoint(*rest)
+                   for number, *rest in conn.execute(text(f"""
+            SELECT pc.cadastral_number, pc.id, ST_X(p), ST_Y(p),
+                   ({covering("microdistricts", "p")})
+            FROM parcels pc, ST_PointOnSurface(pc.geom) AS p"""))}
+        return cls(index, points, districts, bbox, addresses, parcels, district_names)
 
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
@@ -99,8 +115,9 @@ class Gazetteer:
         if (number := cadastral_number(address)) is not None:
             parcel = self.parcels.get(number)
             if parcel is not None:
-                parcel_id, lon, lat = parcel
-                return Location(lon, lat, "parcel", 100.0, None, None, note, parcel_id)
+                return Location(parcel.lon, parcel.lat, "parcel", 100.0, None, None,
+                                joined_notes(note, self._elsewhere_than(address, parcel)),
+                                parcel.id)
             note = joined_notes(note, f"cadastral number {number} is not in the parcels layer")
         match = self.index.match(address)
         if match.precision in ("building", "street") and match.building_id is not None:
@@ -119,6 +136,17 @@ class Gazetteer:
                                              match.read))
         return Location(None, None, "none", None, None, None,
                         joined_notes(note, match.note) or "address not found in the register")
+
+    def _elsewhere_than(self, address: str, parcel: ParcelPoint) -> str | None:
+        """A note when the address names a microdistrict other than the parcel's: the
+        number or the microdistrict was mistyped, and an inspector should know."""
+        parsed = normalize_address(address)
+        named = parsed.name if parsed.kind == "microdistrict" else parsed.microdistrict
+        district = self.microdistricts.get(match_key(named)) if named else None
+        if district is None or parcel.microdistrict_id in (None, district[0]):
+            return None
+        return (f"the address names {self.district_names.get(district[0], named)}; the "
+                f"parcel lies in {self.district_names.get(parcel.microdistrict_id, '?')}")
 
     def _explain(self, match: AddressMatch) -> str | None:
         """What an official checking the point should know: the register's address
