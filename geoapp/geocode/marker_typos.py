@@ -33,6 +33,7 @@ MIN_FUZZY_LETTERS = 4
 _WORD = re.compile(r"[^\W\d_]+")
 # Compared with Kazakh letters folded: "шагн" is "шағын" typed on a Russian keyboard.
 _LONG_FOLDED = {fold_kazakh(m): m for m in _LONG_MARKERS}
+_LONG_CHOICES = tuple(_LONG_FOLDED)
 _SHORT_FOLDED = {fold_kazakh(m): m for m in _SHORT_MARKERS}
 
 
@@ -48,8 +49,7 @@ def _marker_for(word: str) -> str | None:
     if folded in _LONG_FOLDED or folded in _SHORT_FOLDED:
         return None
     if len(folded) >= MIN_FUZZY_LETTERS:
-        hit = process.extractOne(folded, list(_LONG_FOLDED), scorer=OSA.distance,
-                                 score_cutoff=1)
+        hit = process.extractOne(folded, _LONG_CHOICES, scorer=OSA.distance, score_cutoff=1)
         if hit is not None:
             return _LONG_FOLDED[hit[0]]
     return next((m for f, m in _SHORT_FOLDED.items() if _doubled(folded, f)), None)

@@ -169,8 +169,18 @@ _NAME_STOPWORDS = frozenset({"им", "имени", "атындағы", "атын
 _LOCATION_WORDS = re.compile(
     r"\b(?:напротив|около|возле|рядом\s+с|рядом|вблизи|в\s+районе|район|во\s+дворе"
     r"|за\s+домом|у\s+дома|жанында|қарсы)(?:\s+дома)?\b")
-# A cadastral number ("06:097:012:345") is not a house number.
-_CADASTRAL = re.compile(r"\b\d{2}:\d{3}:\d{3}:\d{3,4}\b\s*(?:учаскесі|участок)?")
+# A cadastral number ("06:097:012:345", also typed with spaces around the colons) is
+# not a house number; it names a parcel (`cadastral_number`).
+_CADASTRAL_NUMBER = (r"(?<![\d:])(\d{2})\s*:\s*(\d{3})\s*:\s*(\d{3})\s*:\s*(\d{3,4})"
+                     r"(?![\d:])")
+_CADASTRAL_FOUND = re.compile(_CADASTRAL_NUMBER)
+_CADASTRAL = re.compile(rf"{_CADASTRAL_NUMBER}\s*(?:учаскесі|участок)?")
+
+
+def cadastral_number(text: str) -> str | None:
+    """The first cadastral number in `text`, in the contract's form, or None."""
+    m = _CADASTRAL_FOUND.search(text)
+    return ":".join(m.groups()) if m else None
 _KEY_PREFIX = {"microdistrict": "mkr", "street": "street", None: "addr"}
 _VOWELS = frozenset("аеиоуыэюяәөұүі")
 

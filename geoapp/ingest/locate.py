@@ -8,13 +8,13 @@ after this point (microdistrict, parcel, nearest building) happens in PostGIS.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
 from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_address
+from geoapp.geocode.normalize import cadastral_number
 from geoapp.ingest.places import covering
 
 BBox = tuple[float, float, float, float]
@@ -39,17 +39,6 @@ class ParcelPoint(NamedTuple):
     lon: float
     lat: float
     microdistrict_id: int | None
-
-
-# "06:097:819:013", also typed with spaces around the colons.
-_CADASTRAL_NUMBER = re.compile(r"(?<![\d:])(\d{2})\s*:\s*(\d{3})\s*:\s*(\d{3})\s*:\s*(\d{3,4})"
-                               r"(?![\d:])")
-
-
-def cadastral_number(text: str) -> str | None:
-    """The first cadastral number in `text`, in the contract's form, or None."""
-    m = _CADASTRAL_NUMBER.search(text)
-    return ":".join(m.groups()) if m else None
 
 
 def inside(bbox: BBox, lon: float, lat: float) -> bool:
