@@ -57,8 +57,15 @@ def load_demo_dataset(engine: Engine, *, seed: int, complaints: int | None, forc
                                  "with the synthetic dataset")
             conn.execute(text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
             conn.execute(text("ALTER SEQUENCE complaint_ticket_seq RESTART"))
-        manifest = load_demo(conn, seed=seed, complaints=complaints,
-                             progress=_progress_printer())
+        try:
+            manifest = load_demo(conn, seed=seed, complaints=complaints,
+                                 progress=_progress_printer())
+        except KeyboardInterrupt:
+            # Ctrl-C can land while psycopg waits inside a COPY, when the connection
+            # cannot even take a ROLLBACK: close it instead; the server drops the
+            # uncommitted transaction with it.
+            conn.invalidate()
+            raise
         conn.execute(
             text("INSERT INTO import_batches (kind, source, status, finished_at, summary) "
                  "VALUES ('demo', 'synthetic', 'done', now(), CAST(:summary AS jsonb))"),

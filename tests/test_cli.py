@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import psycopg
+import pytest
 from helpers import GEOAPP, assert_one_line_error, free_port, interruptible, run_geoapp
 from sqlalchemy.engine import make_url
 
@@ -135,3 +136,32 @@ def test_demo_refuses_a_non_empty_database_and_ctrl_c_leaves_nothing(new_databas
     too_few = run_geoapp("demo", "--complaints", "10", "--force", env={"DATABASE_URL": url})
     assert_one_line_error(too_few, "at least 500")
     engine.dispose()
+
+
+def test_ctrl_c_while_a_copy_is_open_still_leaves_nothing(new_database, monkeypatch) -> None:
+    """Ctrl-C can land while psycopg waits inside a COPY, when the connection cannot
+    even take a ROLLBACK ("another command is already in progress"): the load must
+    still stop as an interrupt, with nothing stored."""
+    from geoapp.db import make_engine
+    from geoapp.demo import loader
+    from geoapp.demo_load import load_demo_dataset
+    from geoapp.migrate import upgrade
+
+    url = new_database("demo_copy_cut")
+    engine = make_engine(url)
+    upgrade(engine)
+
+    def cut_mid_copy(cur, table, columns, rows) -> None:  # type: ignore[no-untyped-def]
+        if table != "complaints":
+            return original(cur, table, columns, rows)
+        cur.connection.pgconn.send_query(f"COPY {table} (id) FROM STDIN".encode())
+        raise KeyboardInterrupt
+
+    original = loader.copy_rows
+    monkeypatch.setattr(loader, "copy_rows", cut_mid_copy)
+    with pytest.raises(KeyboardInterrupt):
+        load_demo_dataset(engine, seed=1, complaints=500, force=False)
+    engine.dispose()
+    with psycopg.connect(_plain(url)) as conn:
+        assert conn.execute("SELECT (SELECT count(*) FROM microdistricts), "
+                            "(SELECT count(*) FROM complaints)").fetchone() == (0, 0)
