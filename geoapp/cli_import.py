@@ -69,6 +69,10 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  attributes not read: {', '.join(summary.attributes_not_read)}")
     if summary.complaints_reassigned:
         click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
+    if summary.complaints_placed_roughly:
+        click.echo(f"  complaints placed by their address short of a building or not at "
+                   f"all: {summary.complaints_placed_roughly:,}; importing their files "
+                   "again places them against this register")
     if summary.retired:
         click.echo(f"  parcels no longer in the register, now cancelled: {summary.retired}")
     if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
@@ -118,6 +122,9 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
     click.echo(f"{path.name}: read {summary.read:,}, inserted {summary.inserted:,}, "
                f"updated {summary.updated:,}, unchanged {summary.unchanged:,}, "
                f"rejected {summary.rejected:,}")
+    if summary.relocated:
+        click.echo(f"  placed anew (a corrected address, or a house the register now "
+                   f"knows): {summary.relocated:,}")
     if data["rejected_by_reason"]:
         reasons = ", ".join(f"{k} {v}" for k, v in data["rejected_by_reason"].items())
         click.echo(f"  rejected by reason: {reasons}")

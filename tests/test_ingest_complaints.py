@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
-from ingest_fixtures import migrated_with_layers, run_import, without_complaints
+from ingest_fixtures import (
+    migrated_with_layers,
+    run_import,
+    without_complaints,
+    write_reference_layers,
+)
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
@@ -258,6 +263,60 @@ def test_reimport_is_idempotent_and_records_status_changes(engine: Engine,
     assert count == 2
     assert events == [(None, "received"), ("received", "resolved")]
     assert department == "ГКП «Жылу»"
+
+
+def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
+        new_database, tmp_path: Path) -> None:
+    """Complaints imported before their buildings layer are placed by the next import
+    of their file; a corrected address moves its complaint; an address the import
+    cannot locate never takes a located complaint off the map."""
+    from geoapp.db import make_engine
+    from geoapp.ingest.layers import import_layer
+    from geoapp.migrate import upgrade
+
+    engine = make_engine(new_database("relocate"))
+    upgrade(engine)
+    layers = write_reference_layers(tmp_path / "layers")
+    import_layer(engine, "microdistricts", layers["microdistricts"])
+    rows = [row("P-1"),  # "15 мкр, д. 7": only its microdistrict is known yet
+            row("P-2", **{"Адрес": "ул. Толе би, 47"}),  # no street known yet
+            row("P-3", **{"Широта": "42.9030", "Долгота": "71.3785", "Адрес": ""}),
+            row("P-4", **{"Адрес": "мкр. Жайлау, 12"}),
+            row("P-5", **{"Адрес": "ул. Толе би, 45А"})]
+    first, _ = run_import(engine, write_csv(tmp_path / "first.csv", rows), tmp_path)
+    assert first.geocoded_by_precision == {"microdistrict": 2, "none": 2, "coordinates": 1}
+    assert stored(engine, "P-1")["building"] is None
+
+    # the layer's summary says how many complaints a re-import could place better
+    assert import_layer(engine, "buildings", layers["buildings"]).complaints_placed_roughly == 4
+    import_layer(engine, "parcels", layers["parcels"])
+    again, _ = run_import(engine, write_csv(tmp_path / "first.csv", rows), tmp_path)
+    assert (again.updated, again.relocated, again.unchanged) == (4, 4, 1)
+    p1 = stored(engine, "P-1")
+    assert (p1["geocode_precision"], p1["building"]) == ("building", "15 мкр, 7")
+    assert p1["cadastral_number"] == "06:097:001:001"  # its building's parcel
+    assert stored(engine, "P-2")["building"] == "ул. Толе би, 47"
+    assert p1["version"] == 1  # a new place is no edit an official's save conflicts with
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM complaint_events")).scalar_one() == 5
+        # the map's copy follows (its trigger)
+        assert conn.execute(text("""
+            SELECT (p.lon, p.lat) = (ST_X(c.geom)::real, ST_Y(c.geom)::real)
+            FROM complaint_map_points p JOIN complaints c ON c.id = p.id
+            WHERE c.external_id = 'P-2'""")).scalar_one()
+    same, _ = run_import(engine, write_csv(tmp_path / "first.csv", rows), tmp_path)
+    assert (same.updated, same.relocated, same.unchanged) == (0, 0, 5)
+
+    rows[3] = row("P-4", **{"Адрес": "ул. Толе би, 45А, кв. 3"})  # corrected
+    rows[4] = row("P-5", **{"Адрес": "ул. Неизвестная, 1"})  # nowhere in the register
+    rows[0] = row("P-1", **{"Статус": "Исполнено", "Дата исполнения": "20.01.2024 12:00"})
+    corrected, _ = run_import(engine, write_csv(tmp_path / "second.csv", rows), tmp_path)
+    assert (corrected.updated, corrected.relocated, corrected.unchanged) == (2, 1, 3)
+    p4, p5 = stored(engine, "P-4"), stored(engine, "P-5")
+    assert (p4["address"], p4["building"]) == ("ул. Толе би, 45А, кв. 3", "ул. Толе би, 45А")
+    assert (p5["address"], p5["building"]) == ("ул. Толе би, 45А", "ул. Толе би, 45А")
+    assert stored(engine, "P-1")["version"] == 2
+    engine.dispose()
 
 
 def test_reimport_keeps_what_officials_changed_unless_the_source_changed_it(

@@ -132,6 +132,26 @@ KEY_TAKEN = (
     f" OR left({_TEXT_START.format('c.text')}, 40) <> left({_TEXT_START.format('s.text')}, 40))"
 )
 
+# Where a complaint is, as its address and the import's geocoding left it. A
+# re-import places a stored complaint anew when this changed: the source corrected
+# the address, or the register now knows a house it did not (complaints imported
+# before their buildings layer). Never off the map: a row the import could not
+# locate says nothing about a complaint that is located.
+PLACE_COLUMNS = ("address", "geocode_precision", "geocode_score", "geocode_note",
+                 "microdistrict_id", "parcel_id", "building_id")
+
+
+def place_moved(new: str, new_geom: str, old: str) -> str:
+    """SQL: the row `new` (its point `new_geom`) places the complaint `old` anew."""
+    def place(row: str, geom: str) -> str:
+        return f"({geom}, {', '.join(f'{row}.{c}' for c in PLACE_COLUMNS)})"
+    return (f"({new}.geocode_precision <> 'none' AND {place(new, new_geom)} "
+            f"IS DISTINCT FROM {place(old, f'{old}.geom')})")
+
+
+_STAGED_POINT = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)"
+PLACE_MOVED = place_moved("EXCLUDED", "EXCLUDED.geom", "complaints")
+
 # The staged rows come with their places found (places.find_places_sql).
 UPSERT = text(f"""
     WITH stored AS MATERIALIZED (
@@ -139,7 +159,8 @@ UPSERT = text(f"""
                {_STORED['status']} AS status_before,
                {_STORED['resolved_at']} AS resolved_before,
                {_STORED['department_id']} AS department_before,
-               {KEY_TAKEN} AS key_taken
+               {KEY_TAKEN} AS key_taken,
+               {place_moved("s", _STAGED_POINT, "c")} AS place_moved
         FROM stage_complaints s
         CROSS JOIN LATERAL ({probe_by_key("complaints", "s")}) c
     ),
@@ -154,7 +175,7 @@ UPSERT = text(f"""
                s.text, s.language, s.address, s.applicant_name, s.applicant_phone,
                s.geocode_precision, s.geocode_score, s.geocode_note, s.microdistrict_id,
                s.parcel_id, s.building_id,
-               ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS geom,
+               {_STAGED_POINT} AS geom,
                coalesce(s.status, st.status_before, 'received') AS status,
                CASE WHEN s.status IS NULL AND st.id IS NOT NULL THEN st.resolved_before
                     ELSE s.resolved_at END AS resolved_at,
@@ -189,13 +210,17 @@ UPSERT = text(f"""
                                  THEN NULL ELSE complaints.reject_reason END,
             department_id = CASE WHEN {DEPARTMENT_MOVED} THEN EXCLUDED.department_id
                                  ELSE complaints.department_id END,
+            {", ".join(f"{c} = CASE WHEN {PLACE_MOVED} THEN EXCLUDED.{c} ELSE complaints.{c} END"
+                       for c in ("geom", *PLACE_COLUMNS))},
             exported_status = EXCLUDED.status,
             exported_resolved_at = EXCLUDED.resolved_at,
             exported_department_id = EXCLUDED.department_id,
             import_batch_id = EXCLUDED.import_batch_id,
-            version = complaints.version + 1,
+            -- what an official works on: a new place alone is no edit to conflict with
+            version = complaints.version
+                      + CASE WHEN {STATUS_MOVED} OR {DEPARTMENT_MOVED} THEN 1 ELSE 0 END,
             updated_at = now()
-        WHERE {STATUS_MOVED} OR {DEPARTMENT_MOVED}
+        WHERE {STATUS_MOVED} OR {DEPARTMENT_MOVED} OR {PLACE_MOVED}
         RETURNING id, status, received_at, resolved_at, department_id, (xmax = 0) AS inserted
     ),
     events AS (
@@ -224,6 +249,8 @@ UPSERT = text(f"""
     )
     SELECT count(*) FILTER (WHERE inserted) AS inserted,
            count(*) FILTER (WHERE NOT inserted) AS updated,
+           count(*) FILTER (WHERE id IN (SELECT id FROM stored WHERE place_moved))
+               AS relocated,
            (SELECT count(*) FROM events) AS events,
            (SELECT lines FROM taken) AS taken_lines,
            (SELECT received FROM taken) AS taken_received

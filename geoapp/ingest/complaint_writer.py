@@ -40,10 +40,12 @@ Tag = TypeVar("Tag")  # what the caller knows a batch by
 @dataclass(frozen=True)
 class WrittenBatch:
     """What a committed batch did, and the rows it left out: duplicates in the file,
-    and keys that already name another complaint (complaint_sql.KEY_TAKEN)."""
+    and keys that already name another complaint (complaint_sql.KEY_TAKEN).
+    `relocated`: updated complaints placed anew (complaint_sql.PLACE_COLUMNS)."""
 
     inserted: int
     updated: int
+    relocated: int
     duplicates: Duplicates
     keys_taken: KeysTaken
 
@@ -72,9 +74,9 @@ def write_batch(conn: Connection, staged: list[tuple[Any, ...]], places: list[Pl
                 if values[0] not in left_out:
                     copy.write_row(values + place)
         conn.execute(sql.ADD_DEPARTMENTS)
-        inserted, updated, _events, taken_lines, taken_received = conn.execute(
+        inserted, updated, relocated, _events, taken_lines, taken_received = conn.execute(
             sql.UPSERT, {"batch_id": batch_id}).one()
-    return WrittenBatch(inserted, updated, duplicates,
+    return WrittenBatch(inserted, updated, relocated, duplicates,
                         list(zip(taken_lines, taken_received, strict=True)))
 
 

@@ -50,6 +50,7 @@ class ImportSummary:
     read: int = 0
     inserted: int = 0
     updated: int = 0
+    relocated: int = 0  # of the updated: placed anew (complaint_sql.PLACE_COLUMNS)
     unchanged: int = 0
     rejected: int = 0
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
@@ -66,7 +67,8 @@ class ImportSummary:
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file, "read": self.read, "inserted": self.inserted,
-            "updated": self.updated, "unchanged": self.unchanged, "rejected": self.rejected,
+            "updated": self.updated, "relocated": self.relocated,
+            "unchanged": self.unchanged, "rejected": self.rejected,
             "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
             "geocoded_by_precision": dict(self.geocoded_by_precision.most_common()),
             "classified_from_text": self.classified,
@@ -325,6 +327,7 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     summary.read += len(batch.raw_rows)
     summary.inserted += written.inserted
     summary.updated += written.updated
+    summary.relocated += written.relocated
     summary.unchanged += landed - written.inserted - written.updated
     summary.rejected += len(rejected)
     summary.rejected_by_reason.update(reasons)

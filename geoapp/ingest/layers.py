@@ -26,7 +26,7 @@ from geoapp.ingest.layer_encoding import (
     reads_byte_for_byte,
 )
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
-from geoapp.ingest.reassign import FOLLOWING_LAYERS, reassign_complaints
+from geoapp.ingest.reassign import FOLLOWING_LAYERS, placed_roughly, reassign_complaints
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -58,6 +58,9 @@ class LayerSummary:
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
     complaints_reassigned: int = 0
+    # Located by their address short of a building or a parcel, or not at all: a
+    # re-import of their files places them against the changed register.
+    complaints_placed_roughly: int = 0
     attributes_not_read: list[str] = field(default_factory=list)  # they name no field
     retired: int = 0  # parcels missing from the file, set to `cancelled` (--retire-missing)
     # Kept, but worth a look: (feature number, what is odd about it).
@@ -70,7 +73,9 @@ class LayerSummary:
                 "rejected": len(self.rejected),
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
-                "complaints_reassigned": self.complaints_reassigned, "retired": self.retired,
+                "complaints_reassigned": self.complaints_reassigned,
+                "complaints_placed_roughly": self.complaints_placed_roughly,
+                "retired": self.retired,
                 "attributes_not_read": self.attributes_not_read,
                 "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}
 
@@ -456,6 +461,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             summary.retired = retire_missing_parcels(conn, written_keys)
         if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
             summary.complaints_reassigned = reassign_complaints(conn, kind)
+            summary.complaints_placed_roughly = placed_roughly(conn)
         conn.execute(text("""
             INSERT INTO import_batches (kind, source_file, source, status, started_at,
                                         finished_at, summary)

@@ -4,7 +4,9 @@ building is found again by the rules of the import (geoapp.ingest.places), one
 statement per layer, and only the complaints whose answer changed are written.
 
 Without this a new parcel register, or a corrected microdistrict boundary, would
-leave every earlier complaint assigned as before."""
+leave every earlier complaint assigned as before. A complaint located by its address
+is geocoded again only by a re-import of its file (complaint_sql.PLACE_COLUMNS): the
+stored complaint no longer has the row's own note on its coordinates."""
 
 from __future__ import annotations
 
@@ -54,3 +56,12 @@ def reassign_complaints(conn: Connection, layer: str) -> int:
         FROM placed
         WHERE c.id = placed.id AND c.{column} IS DISTINCT FROM placed.place
     """)).rowcount
+
+
+def placed_roughly(conn: Connection) -> int:
+    """Complaints with an address that geocoding placed short of a building or a
+    parcel, or not at all."""
+    return conn.execute(text("""
+        SELECT count(*) FROM complaints
+        WHERE address IS NOT NULL
+          AND geocode_precision IN ('street', 'microdistrict', 'none')""")).scalar_one()
