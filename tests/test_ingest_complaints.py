@@ -269,7 +269,8 @@ def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
         new_database, tmp_path: Path) -> None:
     """Complaints imported before their buildings layer are placed by the next import
     of their file; a corrected address moves its complaint; an address the import
-    cannot locate never takes a located complaint off the map."""
+    cannot locate never takes a located complaint off the map, nor one without
+    coordinates a complaint off its own point."""
     from geoapp.db import make_engine
     from geoapp.ingest.layers import import_layer
     from geoapp.migrate import upgrade
@@ -310,8 +311,11 @@ def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
     rows[3] = row("P-4", **{"Адрес": "ул. Толе би, 45А, кв. 3"})  # corrected
     rows[4] = row("P-5", **{"Адрес": "ул. Неизвестная, 1"})  # nowhere in the register
     rows[0] = row("P-1", **{"Статус": "Исполнено", "Дата исполнения": "20.01.2024 12:00"})
+    rows[2] = row("P-3", **{"Адрес": "мкр. Жайлау, 12"})  # a report without coordinates
     corrected, _ = run_import(engine, write_csv(tmp_path / "second.csv", rows), tmp_path)
     assert (corrected.updated, corrected.relocated, corrected.unchanged) == (2, 1, 3)
+    p3 = stored(engine, "P-3")
+    assert (p3["geocode_precision"], p3["lon"], p3["address"]) == ("coordinates", 71.3785, None)
     p4, p5 = stored(engine, "P-4"), stored(engine, "P-5")
     assert (p4["address"], p4["building"]) == ("ул. Толе би, 45А, кв. 3", "ул. Толе би, 45А")
     assert (p5["address"], p5["building"]) == ("ул. Толе би, 45А", "ул. Толе би, 45А")

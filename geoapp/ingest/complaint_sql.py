@@ -135,8 +135,9 @@ KEY_TAKEN = (
 # Where a complaint is, as its address and the import's geocoding left it. A
 # re-import places a stored complaint anew when this changed: the source corrected
 # the address, or the register now knows a house it did not (complaints imported
-# before their buildings layer). Never off the map: a row the import could not
-# locate says nothing about a complaint that is located.
+# before their buildings layer). Never off the map, never away from the complaint's
+# own point: a row the import could not locate, or one without coordinates (another
+# report of the same source may lack those columns), says nothing of them.
 PLACE_COLUMNS = ("address", "geocode_precision", "geocode_score", "geocode_note",
                  "microdistrict_id", "parcel_id", "building_id")
 
@@ -145,8 +146,9 @@ def place_moved(new: str, new_geom: str, old: str) -> str:
     """SQL: the row `new` (its point `new_geom`) places the complaint `old` anew."""
     def place(row: str, geom: str) -> str:
         return f"({geom}, {', '.join(f'{row}.{c}' for c in PLACE_COLUMNS)})"
-    return (f"({new}.geocode_precision <> 'none' AND {place(new, new_geom)} "
-            f"IS DISTINCT FROM {place(old, f'{old}.geom')})")
+    return (f"({new}.geocode_precision <> 'none' AND ({old}.geocode_precision <> "
+            f"'coordinates' OR {new}.geocode_precision = 'coordinates') AND "
+            f"{place(new, new_geom)} IS DISTINCT FROM {place(old, f'{old}.geom')})")
 
 
 _STAGED_POINT = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)"
