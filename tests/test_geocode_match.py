@@ -539,6 +539,36 @@ def test_a_street_in_a_microdistrict_without_a_house_is_placed_where_they_meet(
                              "house nearest to мкр. Самал, ул. Абая, 5")
 
 
+def district_gazetteer_by(in_district: dict[int, int]) -> Gazetteer:
+    """DISTRICT_REGISTER with each building's microdistrict (layer id) known."""
+    index = AddressIndex.from_rows((b, a) for b, a, _, _ in DISTRICT_REGISTER)
+    points = {b: (lon, lat) for b, _, lon, lat in DISTRICT_REGISTER}
+    addresses = {b: a for b, a, _, _ in DISTRICT_REGISTER}
+    districts = {match_key("самал"): (1, 71.3021, 42.9010),
+                 match_key("жайлау"): (2, 71.5000, 43.0010)}
+    return Gazetteer(index, points, districts, (71.0, 42.7, 71.6, 43.1), addresses,
+                     building_districts=in_district)
+
+
+@pytest.mark.parametrize("raw", [
+    "мкр. Жайлау, ул. Абая", "ул. Абая (мкр. Жайлау)", "Жайлау ш.а., Абай көшесі",
+])
+def test_a_street_named_in_a_microdistrict_it_runs_through_goes_to_its_houses_there(
+        raw: str) -> None:
+    """Where the register's houses are known by microdistrict, the street's own houses
+    inside it decide, however far the microdistrict's numbered houses are."""
+    # Абая, 3 and 5 stand in Жайлау (far from "мкр. Жайлау, 1"), Абая, 1 in Самал
+    gazetteer = district_gazetteer_by({101: 1, 102: 2, 103: 2, 401: 1, 501: 2})
+    location = gazetteer.from_address(raw, None)
+    assert (location.precision, location.lon) == ("street", 71.3010)  # Абая, 3
+    assert location.note == ("no house number in the address; placed at the middle-numbered "
+                             "house of this street within мкр. Жайлау, ул. Абая, 3")
+    assert gazetteer.from_address("мкр. Самал, ул. Абая", None).lon == 71.3000  # Абая, 1
+    # none of the street's houses in Самал: its house nearest to Самал's, as before
+    elsewhere = district_gazetteer_by({101: 2, 102: 2, 103: 2, 401: 1, 501: 2})
+    assert elsewhere.from_address("мкр. Самал, ул. Абая", None).lon == 71.3020  # Абая, 5
+
+
 def test_a_street_far_from_the_named_microdistrict_gives_the_microdistrict(
         district_gazetteer: Gazetteer) -> None:
     location = district_gazetteer.from_address("мкр. Жайлау, ул. Абая", None)

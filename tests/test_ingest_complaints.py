@@ -1112,9 +1112,11 @@ def test_approximate_locations_say_where_they_were_placed(engine: Engine, tmp_pa
         row("N-1", **{"Адрес": "ул. Толе би, д. 52"}),
         row("N-2", **{"Адрес": "ул. Толле би 47"}),
         row("N-3", **{"Адрес": "ул. Толе би 47"}),
-        row("N-4", **{"Адрес": "мкр. Жайлау"})])
+        row("N-4", **{"Адрес": "мкр. Жайлау"}),
+        # Толе би's houses stand in Жайлау, 240 m from "мкр. Жайлау, 12"
+        row("N-5", **{"Адрес": "мкр. Жайлау, ул. Толе би"})])
     summary, rejected = run_import(engine, path, tmp_path)
-    assert (summary.inserted, rejected) == (4, [])
+    assert (summary.inserted, rejected) == (5, [])
     street = stored(engine, "N-1")
     assert street["geocode_precision"] == "street" and street["building"] is None
     assert street["geocode_note"] == ("house not in the register; placed at the "
@@ -1128,6 +1130,12 @@ def test_approximate_locations_say_where_they_were_placed(engine: Engine, tmp_pa
     assert (district["geocode_precision"], district["microdistrict"]) == (
         "microdistrict", "мкр. Жайлау")
     assert district["geocode_note"] == "house not found; placed inside the microdistrict"
+    on_street = stored(engine, "N-5")
+    assert (on_street["geocode_precision"], on_street["microdistrict"]) == (
+        "street", "мкр. Жайлау")
+    assert on_street["geocode_note"] == (
+        "no house number in the address; placed at the middle-numbered house of this "
+        "street within мкр. Жайлау, ул. Толе би, 45А")
 
 
 def test_nearest_building_search_reaches_30_m_at_any_latitude(engine: Engine) -> None:

@@ -215,6 +215,10 @@ class AddressIndex:
         self.duplicates: list[tuple[int, str]] = []  # rows whose address was already taken
         # building_id → (lon, lat): where intersections are found
         self.points: dict[int, tuple[float, float]] = {}
+        # building_id → the microdistrict (layer id) it stands in, and a microdistrict's
+        # folded name → its id: where a street runs through a microdistrict
+        self.district_ids: dict[int, int] = {}
+        self.district_by_key: dict[str, int] = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int, str]], *,
@@ -341,13 +345,21 @@ class AddressIndex:
     def _street_in_microdistrict(self, street: _Area, score: float,
                                  district_name: str) -> AddressMatch:
         """A street named in a microdistrict, with no house ("мкр. Самал, ул. Абая"):
-        the street's house nearest to the microdistrict's houses (precision `street`);
-        a street that passes none of them: the microdistrict."""
+        the middle-numbered of the street's houses standing in the microdistrict; else
+        (where the register's houses are not known by microdistrict) the street's house
+        nearest to the microdistrict's own houses (precision `street`); a street that
+        passes none of them: the microdistrict."""
         district = self._find_area(("microdistrict",), district_name, match_key(district_name))
         if district is None:
             return street.resolve(None, score)
         area, district_score = district
         label = microdistrict_label(area.name)
+        middle = self._middle_within(street, area)
+        if middle is not None:
+            return AddressMatch(middle, "street", round(score, 1), street.kind, street.name,
+                                round(score, 1),
+                                f"{NO_HOUSE}; placed at the middle-numbered house of this "
+                                f"street within {label}")
         corner = self._corner(street, area)
         if corner is None:
             return AddressMatch(None, "microdistrict", round(district_score, 1), area.kind,
@@ -384,6 +396,20 @@ class AddressIndex:
         return AddressMatch(corner, "street", round(score, 1), first.kind, first.name,
                             round(score, 1),
                             f"{crossing}: placed at this street's house nearest to it")
+
+    def _middle_within(self, street: _Area, district: _Area) -> int | None:
+        """The building of the median house number among `street`'s houses that stand
+        in `district`, or None when none does (or the houses' districts are unknown)."""
+        district_id = self.district_by_key.get(match_key(district.name))
+        if district_id is None:
+            return None
+        inside = [(number, building_id) for number, _, building_id in street.numbered
+                  if self.district_ids.get(building_id) == district_id]
+        if not inside:
+            return None
+        numbers = sorted({number for number, _ in inside})
+        median = numbers[(len(numbers) - 1) // 2]
+        return next(building_id for number, building_id in inside if number == median)
 
     def _corner(self, first: _Area, second: _Area) -> int | None:
         """The building of `first` nearest to a building of `second`, when within

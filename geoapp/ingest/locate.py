@@ -53,9 +53,13 @@ class Gazetteer:
                  microdistricts: dict[str, tuple[int, float, float]], bbox: BBox,
                  building_addresses: dict[int, str] | None = None,
                  parcels: dict[str, ParcelPoint] | None = None,
-                 district_names: dict[int, str] | None = None) -> None:
+                 district_names: dict[int, str] | None = None,
+                 building_districts: dict[int, int] | None = None) -> None:
         self.index = index
         index.points = building_points  # for intersections
+        # for a street named in a microdistrict without a house
+        index.district_ids = building_districts or {}
+        index.district_by_key = {key: md[0] for key, md in microdistricts.items()}
         self.building_points = building_points
         self.building_addresses = building_addresses or {}
         self.microdistricts = microdistricts
@@ -65,11 +69,12 @@ class Gazetteer:
 
     @classmethod
     def load(cls, conn: Connection, bbox: BBox) -> Gazetteer:
-        rows = conn.execute(text(
-            "SELECT id, address, address_kk, ST_X(geom), ST_Y(geom) FROM buildings"
-        )).all()
+        rows = conn.execute(text(f"""
+            SELECT b.id, b.address, b.address_kk, ST_X(b.geom), ST_Y(b.geom),
+                   ({covering("microdistricts", "b.geom")})
+            FROM buildings b""")).all()
         register: list[tuple[int, str]] = []
-        for building_id, address, address_kk, _, _ in rows:
+        for building_id, address, address_kk, *_ in rows:
             register.append((building_id, address))
             if address_kk:
                 register.append((building_id, address_kk))
@@ -95,7 +100,9 @@ class Gazetteer:
             SELECT pc.cadastral_number, pc.id, ST_X(p), ST_Y(p),
                    ({covering("microdistricts", "p")})
             FROM parcels pc, ST_PointOnSurface(pc.geom) AS p"""))}
-        return cls(index, points, districts, bbox, addresses, parcels, district_names)
+        building_districts = {r[0]: r[5] for r in rows if r[5] is not None}
+        return cls(index, points, districts, bbox, addresses, parcels, district_names,
+                   building_districts)
 
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
