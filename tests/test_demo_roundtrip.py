@@ -72,13 +72,14 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
     with engine.connect() as conn:
         stored = conn.execute(text("""
             SELECT c.source, c.external_id, c.geocode_precision, b.address, m.name,
-                   p.cadastral_number
+                   p.cadastral_number, c.geocode_note LIKE '%house of this street within%'
             FROM complaints c LEFT JOIN buildings b ON b.id = c.building_id
             LEFT JOIN microdistricts m ON m.id = c.microdistrict_id
             LEFT JOIN parcels p ON p.id = c.parcel_id""")).all()
     by_precision: Counter = Counter()
     wrong_building = wrong_md = wrong_parcel = 0
-    for source, external_id, precision, address, microdistrict, cadastral in stored:
+    in_district = Counter()  # a street named in its microdistrict, without a house
+    for source, external_id, precision, address, microdistrict, cadastral, within in stored:
         t = truth[(source, external_id)]
         by_precision[precision] += 1
         if precision == "building" and t["true_address"] and address != t["true_address"]:
@@ -87,19 +88,24 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
             wrong_parcel += 1
         if precision != "none" and microdistrict != t["true_microdistrict"]:
             wrong_md += 1
+        if within:
+            in_district[microdistrict == t["true_microdistrict"]] += 1
     located_by_address = by_precision["building"]
     shares = {k: round(v / len(stored), 4) for k, v in by_precision.items()}
     print(f"\ngeocoder on the demo's noisy addresses: precision shares {shares}; "
           f"wrong building {wrong_building}/{located_by_address} "
           f"({wrong_building / max(1, located_by_address):.2%}); "
           f"wrong microdistrict {wrong_md}/{len(stored)} ({wrong_md / len(stored):.2%}); "
-          f"wrong parcel {wrong_parcel}/{by_precision['parcel']}")
+          f"wrong parcel {wrong_parcel}/{by_precision['parcel']}; a street in its "
+          f"microdistrict: {in_district[True]} in the right one, {in_district[False]} not")
     assert wrong_building / max(1, located_by_address) <= 0.03
     assert wrong_md / len(stored) <= 0.03
     assert by_precision["parcel"] > 100 and wrong_parcel == 0  # named by cadastral number
     assert by_precision["none"] / len(stored) <= 0.05
     # The demo's mistyped house numbers (demo.addresses.slipped) leave only the street.
     assert by_precision["street"] > 0
+    # "мкр. Самал, ул. Абая" (demo.addresses.street_in_district): on the street, inside
+    assert in_district[True] > 20 and in_district[False] == 0
 
 
 def test_classifier_accuracy_per_category_on_the_demo_truth(imported) -> None:

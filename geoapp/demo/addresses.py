@@ -139,6 +139,31 @@ def written(area: Area, number: str, flat: int, kazakh: bool, r: int) -> str:
     return f"{head}{sep}{house}{flat_part}"
 
 
+# One place on a street in STREET_IN_DISTRICT_ONE_IN is written as the street in its
+# microdistrict, with no house ("мкр. Самал, ул. Абая"), as road and yard complaints
+# often are. Decided by the top bits of `r`, which choose nothing else.
+STREET_IN_DISTRICT_ONE_IN = 8
+_STREET_IN_DISTRICT_SHIFT = 27
+_STREET_IN_DISTRICT_RU = ("{d}, {k} {n}", "{k} {n}, {d}", "{k} {n} ({d})")
+_STREET_IN_DISTRICT_KK = ("{d}, {n} {k}", "{n} {k}, {d}")
+
+
+def street_in_district(area: Area, district: str, district_kk: str, kazakh: bool,
+                       r: int) -> str | None:
+    """The street of a place in its microdistrict, or None (not a street, or not this
+    row's shape)."""
+    if area.kind != "street":
+        return None
+    if (r >> _STREET_IN_DISTRICT_SHIFT) % STREET_IN_DISTRICT_ONE_IN != (
+            STREET_IN_DISTRICT_ONE_IN - 1):
+        return None
+    if kazakh:
+        form = _STREET_IN_DISTRICT_KK[r % len(_STREET_IN_DISTRICT_KK)]
+        return form.format(d=district_kk, n=area.kk, k=STREET_KIND_KK[area.street_kind])
+    form = _STREET_IN_DISTRICT_RU[r % len(_STREET_IN_DISTRICT_RU)]
+    return form.format(d=district, n=area.ru, k=area.street_kind)
+
+
 def near(address: str, kazakh: bool, r: int) -> str:
     """A place described by a nearby building: `возле дома ул. Абая, 12`."""
     forms = _NEAR_KK if kazakh else _NEAR_RU

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geoapp.demo import geo
-from geoapp.demo.addresses import add_noise, near, written
+from geoapp.demo.addresses import add_noise, near, street_in_district, written
 from geoapp.demo.people import person_names, phone_as_typed, phones
 from geoapp.demo.plan import KIND_OUTAGE, KIND_VIOLATION, Applicant
 from geoapp.demo.subjects import SUBJECT_BUILDING, SUBJECT_PLACE, Subjects
@@ -41,9 +41,15 @@ class Wording:
         self.b_number = [b.number for b in reg.buildings]
         self.b_flats = np.array([b.flats for b in reg.buildings], dtype=np.int64)
         self.p_building = [p.building for p in reg.parcels]
+        self.b_district = [b.district for b in reg.buildings]
 
     def _building_address(self, b: int, flat: int, kazakh: bool, r: int) -> str:
         return written(self.b_area[b], self.b_number[b], flat, kazakh, r)
+
+    def _street_in_district(self, b: int, kazakh: bool, r: int) -> str | None:
+        d = self.b_district[b]
+        return street_in_district(self.b_area[b], self.world.md_names[d],
+                                  self.world.md_names_kk[d], kazakh, r)
 
     def _parcel_address(self, p: int, kazakh: bool, r: int, u: float) -> str:
         world = self.world
@@ -117,7 +123,8 @@ class Wording:
             if subj == SUBJECT_BUILDING:
                 a = self._building_address(b, f, kk_form, r1)
             elif subj == SUBJECT_PLACE:
-                a = near(self._building_address(b, 0, kk_form, r1), kk_form, r2)
+                a = (self._street_in_district(b, kk_form, r2)
+                     or near(self._building_address(b, 0, kk_form, r1), kk_form, r2))
             else:
                 a = self._parcel_address(p, kk_form, r1, u2)
             address.append(add_noise(a, u3, r2))
