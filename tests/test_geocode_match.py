@@ -564,6 +564,9 @@ def test_a_street_named_in_a_microdistrict_it_runs_through_goes_to_its_houses_th
     assert location.note == ("no house number in the address; placed at the middle-numbered "
                              "house of this street within мкр. Жайлау, ул. Абая, 3")
     assert gazetteer.from_address("мкр. Самал, ул. Абая", None).lon == 71.3000  # Абая, 1
+    typed = gazetteer.from_address("улл. Абая (мкр. Жайлау)", None)  # the marker mistyped
+    assert (typed.precision, typed.lon) == ("street", 71.3010)
+    assert typed.note is not None and typed.note.endswith("read «улл» as «ул»")
     # none of the street's houses in Самал: its house nearest to Самал's, as before
     elsewhere = district_gazetteer_by({101: 2, 102: 2, 103: 2, 401: 1, 501: 2})
     assert elsewhere.from_address("мкр. Самал, ул. Абая", None).lon == 71.3020  # Абая, 5
@@ -595,6 +598,18 @@ def test_a_mistyped_marker_word_is_read_when_nothing_else_is_found(
     assert (result.precision, result.building_id, result.read) == ("building", building_id,
                                                                    read)
     assert result.score == 95.0
+
+
+def test_a_mistyped_marker_is_read_when_the_address_finds_no_building(
+        index: AddressIndex) -> None:
+    """Beside a microdistrict, "улл." unread leaves "Толе би" out, and the house
+    number goes to the microdistrict: Жайлау's house nearest to 45, the wrong place."""
+    result = index.match("мкр. Жайлау, улл. Толе би, 45")
+    assert (result.precision, result.building_id, result.read) == (
+        "building", 10, "read «улл» as «ул»")
+    assert result.score == 95.0
+    # a retry that knows no more of the place is not taken
+    assert index.match("мкр. Жайлау, улл. Толе би").read is None
 
 
 def test_a_name_one_slip_from_a_marker_stays_a_name() -> None:

@@ -4,8 +4,8 @@ address finds nothing; the matcher then retries it with the word read as the mar
 
 A word of four letters or more is read as a marker of five or more one slip away (a
 letter wrong, dropped, added or two swapped: `rapidfuzz`'s OSA distance 1). A shorter
-marker ("мкр", "дом", "көше") is too close to ordinary words for that, and only its
-doubled letter is read ("мкрр", "ддом"). The matcher keeps a retry only when the
+marker ("мкр", "дом", "көше", "ул") is too close to ordinary words for that, and only
+its doubled letter is read ("мкрр", "ддом", "улл"). The matcher keeps a retry only when the
 parser read each replaced word as a marker, not as part of a name ("Шагин 5" stays
 a name).
 """
@@ -28,7 +28,7 @@ _LONG_MARKERS = (
     "улицы", "проспект", "переулок", "бульвар", "квартира", "подъезд", "участок", "пәтер",
     "тупик",
 )
-_SHORT_MARKERS = ("мкр", "мкрн", "дом", "көше")
+_SHORT_MARKERS = ("мкр", "мкрн", "дом", "көше", "ул")
 MIN_FUZZY_LETTERS = 4
 _WORD = re.compile(r"[^\W\d_]+")
 # Compared with Kazakh letters folded: "шагн" is "шағын" typed on a Russian keyboard.

@@ -41,6 +41,8 @@ SUFFIX_DROPPED_PENALTY = 10.0
 NEAREST_HOUSE_PENALTY = 20.0
 # Score taken off when a mistyped marker word had to be read ("шағын аудны").
 MARKER_TYPO_PENALTY = 5.0
+# How much of the place an answer knows: a retry with marker words read must know more.
+_PRECISION_RANK: dict[str, int] = {"none": 0, "microdistrict": 1, "street": 2, "building": 3}
 # The name score of a name met by its surname alone.
 SURNAME_SCORE = 90.0
 # A short word ending a name no register name has ("Каратау кр"): dropped, and the
@@ -271,10 +273,12 @@ class AddressIndex:
         return sum(len(a.houses) for a in self._areas.values())
 
     def match(self, raw: str) -> AddressMatch:
-        """Match one address typed by an operator. One that finds nothing is tried
-        again with its mistyped marker words read as the markers ("шағын аудны")."""
+        """Match one address typed by an operator. One that finds nothing, or no
+        building, is tried again with its mistyped marker words read as the markers
+        ("шағын аудны"; "мкр. Жайлау, улл. Толе би, 45", read as Жайлау's house 45
+        otherwise); a retry counts only when it knows more of the place."""
         result = self.match_parsed(normalize_address(raw))
-        if result.precision != "none" or result.note:
+        if result.precision == "building" or (result.precision == "none" and result.note):
             return result
         for text, fixes in marker_typos.corrections(raw):
             parsed = normalize_address(text)
@@ -282,7 +286,7 @@ class AddressIndex:
             if any(marker in named for _, marker in fixes):
                 continue  # the word is a name after all ("Шагин 5")
             again = self.match_parsed(parsed)
-            if again.precision == "none":
+            if _PRECISION_RANK[again.precision] <= _PRECISION_RANK[result.precision]:
                 continue
             read = ", ".join(f"«{typed}» as «{marker}»" for typed, marker in fixes)
             return replace(again, score=round(max(again.score - MARKER_TYPO_PENALTY, 0.0), 1),
