@@ -591,6 +591,17 @@ def test_a_street_far_from_the_named_microdistrict_gives_the_microdistrict(
     ("микрорайон Жайлау ддом 12 кв.34", 1, "read «ддом» as «дом»"),
     ("Төле би көесі, 45", 10, "read «көесі» as «көшесі»"),
     ("Төле би өкшесі, 45", 10, "read «өкшесі» as «көшесі»"),
+    # slips of the short markers that are no word, and inside the abbreviations
+    ("г. Тараз 15 кр, 7", 4, "read «кр» as «мкр»"),
+    ("15 мк, 9", 5, "read «мк» as «мкр»"),
+    ("мр 15, д. 7", 4, "read «мр» as «мкр»"),
+    ("15мрк д 7", 4, "read «мрк» as «мкр»"),
+    ("кмр 15, д. 9", 5, "read «кмр» as «мкр»"),
+    ("Жайлау, дд 12", 1, "read «дд» as «д»"),
+    ("Жайлау, дм 14 кв. 3", 2, "read «дм» as «дом»"),
+    ("15 ш.аа. 7 үй", 4, "read «ш.аа» as «ш.а»"),
+    ("15 шш.а. 9-үй", 5, "read «шш.а» as «ш.а»"),
+    ("Төле би кк-сі, 45", 10, "read «кк-сі» as «к-сі»"),
 ])
 def test_a_mistyped_marker_word_is_read_when_nothing_else_is_found(
         index: AddressIndex, raw: str, building_id: int, read: str) -> None:
@@ -618,6 +629,7 @@ def test_a_name_one_slip_from_a_marker_stays_a_name() -> None:
     result = idx.match("Тараз қ., Шалғын көесі, 23")
     assert (result.building_id, result.read) == (1, "read «көесі» as «көшесі»")
     assert idx.match("Шагин 5") == NO_MATCH  # not "шағын 5"
+    assert idx.match("ул. Мира 5") == NO_MATCH  # "мир" is a word, not "мкр" mistyped
     assert idx.match("Жайлау, 5").read is None  # found as typed: nothing read
 
 

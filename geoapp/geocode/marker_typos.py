@@ -5,9 +5,10 @@ address finds nothing; the matcher then retries it with the word read as the mar
 A word of four letters or more is read as a marker of five or more one slip away (a
 letter wrong, dropped, added or two swapped: `rapidfuzz`'s OSA distance 1). A shorter
 marker ("мкр", "дом", "көше", "ул") is too close to ordinary words for that, and only
-its doubled letter is read ("мкрр", "ддом", "улл"). The matcher keeps a retry only when the
-parser read each replaced word as a marker, not as part of a name ("Шагин 5" stays
-a name).
+its doubled letter is read ("мкрр", "ддом", "улл"), besides a few slips that are no
+word of either language ("мр", "кмр", "дм", "дд 12"; "ш.аа.", "кк-сі"). The matcher
+keeps a retry only when the parser read each replaced word as a marker, not as part of
+a name ("Шагин 5" stays a name).
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ _LONG_MARKERS = (
     "тупик",
 )
 _SHORT_MARKERS = ("мкр", "мкрн", "дом", "көше", "ул")
+# One slip from a short marker, and no word: a letter dropped ("мр", "дм"), two
+# swapped ("кмр", "одм"), the house's "д" doubled ("дд 116"). Other slips of these
+# markers are words or names ("до", "мир", "ум"), so they are listed, not searched.
+_SHORT_SLIPS = {
+    "мр": "мкр", "мк": "мкр", "кр": "мкр", "кмр": "мкр", "мрк": "мкр",
+    "дм": "дом", "одм": "дом", "дмо": "дом", "дд": "д",
+}
+# Slips inside the dotted or hyphened abbreviations, which the word scan splits:
+# "ш.аа.", "шш.а." (шағын аудан); "кк-сі", "к-ссі" (көшесі).
+_ABBREVIATION_SLIPS = (
+    (re.compile(r"(?<![^\W\d_])(?:шш\s*[./]\s*а|ш\s*[./]\s*аа)(?![^\W\d_])"), "ш.а"),
+    (re.compile(r"(?<![^\W\d_])(?:кк-с[іи]|к-сс[іи]|к-с[іи][іи])(?![^\W\d_])"), "к-сі"),
+)
 MIN_FUZZY_LETTERS = 4
 _WORD = re.compile(r"[^\W\d_]+")
 # Compared with Kazakh letters folded: "шагн" is "шағын" typed on a Russian keyboard.
@@ -52,6 +66,8 @@ def _marker_for(word: str) -> str | None:
         hit = process.extractOne(folded, _LONG_CHOICES, scorer=OSA.distance, score_cutoff=1)
         if hit is not None:
             return _LONG_FOLDED[hit[0]]
+    if (slip := _SHORT_SLIPS.get(folded)) is not None:
+        return slip
     return next((m for f, m in _SHORT_FOLDED.items() if _doubled(folded, f)), None)
 
 
@@ -63,6 +79,9 @@ def corrections(raw: str) -> list[tuple[str, list[tuple[str, str]]]]:
     text = clean_text(as_cyrillic(raw))
     found = [(m.start(), m.end(), m.group(), marker) for m in _WORD.finditer(text)
              if (marker := _marker_for(m.group())) is not None]
+    found += [(m.start(), m.end(), m.group(), marker) for pattern, marker in _ABBREVIATION_SLIPS
+              for m in pattern.finditer(text)]
+    found.sort()
     readings = [(_replaced(text, [fix]), [(fix[2], fix[3])]) for fix in found]
     if len(found) > 1:
         readings.append((_replaced(text, found), [(typed, marker) for *_, typed, marker in found]))
