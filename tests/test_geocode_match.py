@@ -429,6 +429,15 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(index, points, districts, (70.0, 42.0, 72.0, 44.0), dict(REGISTER))
 
 
+def test_coordinates_outside_the_city_give_way_to_the_address() -> None:
+    located = gazetteer().locate(43.25, 76.9, "мкр. Жайлау, 12")  # Almaty's
+    assert (located.precision, located.building_id) == ("building", 1)
+    assert located.note == "coordinates outside the city; the address used instead"
+    nowhere = gazetteer().locate(43.25, 76.9, None)
+    assert (nowhere.precision, nowhere.lon, nowhere.note) == (
+        "none", None, "coordinates outside the city and no address")
+
+
 def test_the_note_of_a_street_without_a_house_number() -> None:
     located = gazetteer().from_address("ул. Толе би", None)
     assert (located.precision, located.building_id, located.lon) == ("street", None, 71.012)

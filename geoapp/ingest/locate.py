@@ -171,7 +171,11 @@ class Gazetteer:
                 return Location(lat, lon, "coordinates", None, None, None,
                                 joined_notes(note, "latitude and longitude were swapped; "
                                                    "fixed"))
-            note = joined_notes(note, "coordinates outside the city; located by the address")
+            if not address:
+                return Location(None, None, "none", None, None, None,
+                                joined_notes(note, "coordinates outside the city and no "
+                                                   "address"))
+            note = joined_notes(note, "coordinates outside the city; the address used instead")
         return self.from_address(address, note)
 
 
