@@ -5,8 +5,8 @@ address finds nothing; the matcher then retries it with the word read as the mar
 A word of four letters or more is read as a marker of five or more one slip away (a
 letter wrong, dropped, added or two swapped: `rapidfuzz`'s OSA distance 1). A shorter
 marker ("мкр", "дом", "көше", "ул") is too close to ordinary words for that, and only
-its doubled letter is read ("мкрр", "ддом", "улл"), besides a few slips that are no
-word of either language ("мр", "кмр", "дм", "дд 12"; "ш.аа.", "кк-сі"). The matcher
+its doubled letter is read ("мкрр", "ддом", "улл", "дд 12"), besides a few slips that
+are no word of either language ("мр", "кмр", "дм"; "ш.аа.", "кк-сі"). The matcher
 keeps a retry only when the parser read each replaced word as a marker, not as part of
 a name ("Шагин 5" stays a name).
 """
@@ -29,13 +29,13 @@ _LONG_MARKERS = (
     "улицы", "проспект", "переулок", "бульвар", "квартира", "подъезд", "участок", "пәтер",
     "тупик",
 )
-_SHORT_MARKERS = ("мкр", "мкрн", "дом", "көше", "ул")
+_SHORT_MARKERS = ("мкр", "мкрн", "дом", "д", "көше", "ул")
 # One slip from a short marker, and no word: a letter dropped ("мр", "дм"), two
-# swapped ("кмр", "одм"), the house's "д" doubled ("дд 116"). Other slips of these
-# markers are words or names ("до", "мир", "ум"), so they are listed, not searched.
+# swapped ("кмр", "одм"). Other slips of these markers are words or names ("до",
+# "мир", "ум"), so they are listed, not searched.
 _SHORT_SLIPS = {
     "мр": "мкр", "мк": "мкр", "кр": "мкр", "кмр": "мкр", "мрк": "мкр",
-    "дм": "дом", "одм": "дом", "дмо": "дом", "дд": "д",
+    "дм": "дом", "одм": "дом", "дмо": "дом",
 }
 # Slips inside the dotted or hyphened abbreviations, which the word scan splits:
 # "ш.аа.", "шш.а." (шағын аудан); "кк-сі", "к-ссі" (көшесі).

@@ -171,11 +171,8 @@ class Gazetteer:
                 return Location(lat, lon, "coordinates", None, None, None,
                                 joined_notes(note, "latitude and longitude were swapped; "
                                                    "fixed"))
-            if not address:
-                return Location(None, None, "none", None, None, None,
-                                joined_notes(note, "coordinates outside the city and no "
-                                                   "address"))
-            note = joined_notes(note, "coordinates outside the city; the address used instead")
+            note = joined_notes(note, "coordinates outside the city; the address used instead"
+                                if address else "coordinates outside the city and no address")
         return self.from_address(address, note)
 
 
