@@ -83,6 +83,8 @@ SOURCES: tuple[str, ...] = ("109", "eotinish", "web", "walk_in", "open311")
 ROLES: tuple[str, ...] = ("official", "inspector", "admin")
 GEOCODE_PRECISIONS: tuple[str, ...] = ("coordinates", "building", "parcel", "street",
                                        "microdistrict", "none")
+# Placed at their area's representative point: counted per area, never drawn as points.
+AREA_ONLY_PRECISIONS: tuple[str, ...] = ("microdistrict",)
 
 HEATING_VALUES: tuple[str, ...] = ("central", "individual", "none")
 PARCEL_STATUSES: tuple[str, ...] = ("active", "withdrawn", "reserved", "cancelled")

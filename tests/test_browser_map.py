@@ -3,7 +3,7 @@ headless and offline (the basemap points at a closed loopback port)."""
 
 from __future__ import annotations
 
-from browser import OUTPUT, browser_page, login_in_browser, serve
+from browser import OUTPUT, browser_page, demo_site, login_in_browser, serve
 from sqlalchemy import Engine, text
 
 from geoapp import create_app
@@ -17,6 +17,14 @@ def drawn(page, layer_id: str) -> None:  # type: ignore[no-untyped-def]
                            timeout=15000)
 
 
+def open_official_map(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in as the demo official and wait for the map's default layers."""
+    login_in_browser(page, base, "official", "official-demo")
+    page.goto(f"{base}/map")
+    for layer in ("microdistrict_rates", "complaints_heat", "complaints_clusters"):
+        drawn(page, layer)
+
+
 def test_official_map_draws_toggles_pops_up_and_filters(demo_db_url: str,
                                                        demo_engine: Engine) -> None:
     with demo_engine.begin() as conn:
@@ -26,11 +34,7 @@ def test_official_map_draws_toggles_pops_up_and_filters(demo_db_url: str,
             FROM microdistricts WHERE name = '15 мкр'""")).one()
     app = create_app({"database_url": demo_db_url, "basemap_url": OFFLINE_TILES})
     with serve(app) as base, browser_page() as page:
-        login_in_browser(page, base, "official", "official-demo")
-        page.goto(f"{base}/map")
-        drawn(page, "microdistrict_rates")
-        drawn(page, "complaints_heat")
-        drawn(page, "complaints_clusters")
+        open_official_map(page, base)
         assert page.locator(".leaflet-geoapp-areas-pane path").count() >= 15  # microdistricts
         assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
         assert page.locator(".geoapp-cluster").count() > 0
@@ -60,3 +64,29 @@ def test_official_map_draws_toggles_pops_up_and_filters(demo_db_url: str,
         assert "category=housing_utilities.heating" in page.url
         page.screenshot(path=str(OUTPUT / "officials-map-heating.png"))
         assert page.outside_requests == []  # type: ignore[attr-defined]
+
+
+def test_the_legend_says_how_many_complaints_are_not_drawn(new_database) -> None:
+    """Complaints known only to their microdistrict are left off the heat and cluster
+    layers; the legend says how many, in the page's language."""
+    url = new_database("notdrawn")
+    engine = demo_site(url, complaints=500)
+    with engine.begin() as conn:
+        conn.execute(text("""
+            INSERT INTO complaints (source, external_id, received_at, category, text, address,
+                                    status, microdistrict_id, geom, geocode_precision)
+            SELECT 'web', 'AREA-ONLY-' || i, now() - interval '1 day', 'roads', 'Яма',
+                   '15 мкр', 'received', m.id, ST_PointOnSurface(m.geom), 'microdistrict'
+            FROM microdistricts m, generate_series(1, 1234) i WHERE m.name = '15 мкр'"""))
+    app = create_app({"database_url": url, "basemap_url": OFFLINE_TILES})
+    with serve(app) as base, browser_page() as page:
+        open_official_map(page, base)
+        notes = page.locator("#map-legend .not-drawn")
+        notes.first.wait_for(timeout=15000)
+        texts = notes.all_inner_texts()
+        assert len(texts) == 2, texts  # the heat layer's and the clusters'
+        assert all(t.startswith("Не показано: 1") and "234 — известны лишь до микрорайона" in t
+                   for t in texts), texts
+        page.screenshot(path=str(OUTPUT / "officials-map-not-drawn.png"))
+        assert page.outside_requests == []  # type: ignore[attr-defined]
+    engine.dispose()

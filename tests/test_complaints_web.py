@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 
 from geoapp import create_app
 from geoapp.accounts import create_user
+from geoapp.analysis.public import hexagon_table
 from geoapp.db import make_engine
 from geoapp.exports import safe_cell
 from geoapp.migrate import upgrade
@@ -41,7 +42,7 @@ def add_complaint(conn: Connection, **fields: object) -> str:
         "applicant_phone": "+77011234567", "lon": 71.38, "lat": 42.90,
         "category_confidence": None, **fields,
     }
-    values["precision"] = "none" if values["lon"] is None else "coordinates"
+    values.setdefault("precision", "none" if values["lon"] is None else "coordinates")
     return conn.execute(text("""
         INSERT INTO complaints (source, external_id, received_at, category, text, address,
             status, resolved_at, department_id, microdistrict_id, applicant_name,
@@ -266,6 +267,54 @@ def test_list_by_area(official: FlaskClient, engine_: Engine) -> None:
     assert official.get(f"/dashboard?{args}").status_code == 200
     for bad in ("1,2,3", "nan,0,1,1", "71.41,42.87,71.40,42.88", "a,b,c,d", "0,0,200,1"):
         assert official.get(f"/complaints?area={bad}").status_code == 400, bad
+
+
+def test_complaints_known_only_to_their_microdistrict_are_counted_not_drawn(
+        official: FlaskClient, engine_: Engine, data: dict) -> None:
+    """Forty complaints placed at 15 мкр's representative point would be a heat spot
+    and a cluster where nothing happened: the point layers leave them out and say how
+    many; the microdistrict figures and lists count them."""
+    mkr15 = data["microdistricts"]["mkr15"]
+    day = datetime(2023, 7, 20, 6, 0, tzinfo=UTC)
+    located = fresh(engine_, external_id="PIN-1", received_at=day, lon=71.3812, lat=42.8811,
+                    microdistrict_id=mkr15)
+    area_only = [fresh(engine_, external_id=f"AREA-ONLY-{i}", received_at=day, lon=71.385,
+                       lat=42.885, microdistrict_id=mkr15, precision="microdistrict",
+                       address="15 мкр") for i in range(40)]
+    dates = "from=2023-07-20&to=2023-07-20"
+    view = "bbox=71.3,42.8,71.5,43.0"
+    heat = official.get(f"/api/layers/complaints_heat?{dates}&{view}&zoom=12").get_json()
+    assert sum(p[2] for p in heat["points"]) == 1 and heat["not_drawn"] == 40
+    clusters = official.get(f"/api/layers/complaints_clusters?{dates}&{view}&zoom=12").get_json()
+    assert sum(c[2] for c in clusters["clusters"]) == 1 and clusters["not_drawn"] == 40
+    points = official.get(f"/api/layers/complaints_clusters?{dates}"
+                          "&bbox=71.38,42.88,71.39,42.89&zoom=18").get_json()
+    assert [p["ticket"] for p in points["points"]] == [located] and points["not_drawn"] == 40
+    # a view away from 15 мкр has nothing to say about it
+    away = official.get(f"/api/layers/complaints_heat?{dates}&bbox=71.30,42.80,71.31,42.81"
+                        "&zoom=15").get_json()
+    assert away["not_drawn"] == 0
+    rates = official.get(f"/api/layers/microdistrict_rates?{dates}").get_json()
+    counts = {f["properties"]["name"]: f["properties"]["complaints"] for f in rates["features"]}
+    assert counts["15 мкр"] == 41
+    assert len(listed(official, f"{dates}&microdistrict={mkr15}")) == 41
+    # an area (a hotspot's bounds) holds only what stands in it
+    assert [r[0] for r in listed(official, f"{dates}&area=71.38,42.88,71.39,42.89")] == [located]
+    # the open map's hexagons hold what stands in them, nothing more
+    with engine_.connect() as conn:
+        hexagons = hexagon_table(conn, 1, 500, (71.3, 42.8, 71.5, 43.0))
+        drawable = conn.execute(text(
+            "SELECT count(*) FILTER (WHERE geom IS NOT NULL), count(*) FILTER (WHERE "
+            "geocode_precision = 'microdistrict') FROM complaints")).one()
+    in_hexagons = sum(n for (_, group, period), n in hexagons.counts.items()
+                      if group == "all" and period == "all")
+    assert drawable[1] >= 40 and in_hexagons == drawable[0] - drawable[1]
+    # an official who later learns the house places it: it is drawn from then on
+    with engine_.begin() as conn:
+        conn.execute(text("UPDATE complaints SET geocode_precision = 'building' "
+                          "WHERE ticket = :t"), {"t": area_only[0]})
+    heat = official.get(f"/api/layers/complaints_heat?{dates}&{view}&zoom=12").get_json()
+    assert sum(p[2] for p in heat["points"]) == 2 and heat["not_drawn"] == 39
 
 
 def test_map_popups_give_the_local_date(official: FlaskClient, engine_: Engine) -> None:

@@ -10,17 +10,23 @@ from test_complaints_web import add_complaint
 
 from geoapp.db import make_engine
 
-MISMATCHES = """
+# The copy's point: none for a complaint known only to its microdistrict.
+COPIED = """
+    SELECT id, CASE WHEN geocode_precision = 'microdistrict' THEN NULL
+                    ELSE ST_X(geom)::real END,
+           CASE WHEN geocode_precision = 'microdistrict' THEN NULL
+                ELSE ST_Y(geom)::real END,
+           received_at, category, status, source, microdistrict_id, resolved_at
+    FROM complaints"""
+MISMATCHES = f"""
     SELECT count(*) FROM (
-        (SELECT id, ST_X(geom)::real, ST_Y(geom)::real, received_at, category, status,
-                source, microdistrict_id, resolved_at FROM complaints
+        ({COPIED}
          EXCEPT SELECT id, lon, lat, received_at, category, status, source,
                 microdistrict_id, resolved_at FROM complaint_map_points)
         UNION ALL
         (SELECT id, lon, lat, received_at, category, status, source, microdistrict_id,
                 resolved_at FROM complaint_map_points
-         EXCEPT SELECT id, ST_X(geom)::real, ST_Y(geom)::real, received_at, category,
-                status, source, microdistrict_id, resolved_at FROM complaints)
+         EXCEPT {COPIED})
     ) d"""
 
 
@@ -56,6 +62,16 @@ def test_every_write_keeps_the_copy_and_bumps_the_version(connection: Connection
     conn.execute(text("UPDATE complaints SET geom = NULL WHERE ticket = :t"), {"t": ticket})
     assert mismatches(conn) == 0 and version(conn) == start + 5
 
+    # Known only to its microdistrict: copied without its point, and back again.
+    area_only = add_complaint(conn, precision="microdistrict", address="15 мкр")
+    point = "SELECT p.lon FROM complaint_map_points p JOIN complaints c USING (id) " \
+            "WHERE c.ticket = :t"
+    assert conn.execute(text(point), {"t": area_only}).scalar_one() is None
+    conn.execute(text("UPDATE complaints SET geocode_precision = 'building' WHERE ticket = :t"),
+                 {"t": area_only})
+    assert conn.execute(text(point), {"t": area_only}).scalar_one() is not None
+    assert mismatches(conn) == 0 and version(conn) == start + 7
+
     # An update that changes none of the copied columns leaves the copy alone.
     conn.execute(text("UPDATE complaints SET text = 'другой текст' WHERE ticket = :t"),
                  {"t": ticket})
@@ -65,7 +81,7 @@ def test_every_write_keeps_the_copy_and_bumps_the_version(connection: Connection
     assert mismatches(conn) == 0
     conn.execute(text("TRUNCATE complaints CASCADE"))
     assert conn.execute(text("SELECT count(*) FROM complaint_map_points")).scalar_one() == 0
-    assert version(conn) == start + 8
+    assert version(conn) == start + 10
 
 
 def test_upsert_of_an_import_keeps_the_copy(connection: Connection) -> None:

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from geoapp.maps.seasons import SEASON_END, SEASON_START, season_of, season_weeks
+from geoapp.models.complaints import pinpointed
 
 DEFAULT_CATEGORY = "housing_utilities.heating"
 METRIC_SRID = 32642
@@ -93,7 +94,7 @@ def data_range(conn: Connection, params: CubeParams) -> tuple[date, date] | None
 
 _md = "{:02d}{:02d}".format
 
-BINNING_SQL = """
+BINNING_SQL = f"""
 WITH scoped AS (
     SELECT array_position(CAST(:mondays AS date[]), date_trunc('week', l.local)::date) AS t,
            CASE WHEN c.building_id IS NOT NULL THEN c.building_id::bigint
@@ -102,7 +103,7 @@ WITH scoped AS (
     FROM complaints c
     CROSS JOIN LATERAL (SELECT c.received_at AT TIME ZONE :tz AS local) l
     CROSS JOIN LATERAL (SELECT ST_Transform(c.geom, 32642) AS g) p
-    WHERE c.category = :category AND c.geom IS NOT NULL
+    WHERE c.category = :category AND {pinpointed('c')}
       AND c.received_at >= CAST(:day_from AS date)::timestamp AT TIME ZONE :tz
       AND c.received_at < CAST(:day_after AS date)::timestamp AT TIME ZONE :tz
       AND CASE WHEN :md_start <= :md_end

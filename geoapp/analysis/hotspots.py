@@ -26,6 +26,7 @@ from geoapp.analysis.cube import Cube, CubeParams, build_cube
 from geoapp.analysis.getis import hex_centres
 from geoapp.analysis.spacetime import BinStats, bin_stats
 from geoapp.analysis.trend import classify
+from geoapp.models.complaints import pinpointed
 from geoapp.taxonomy import OPEN_STATUSES
 
 CACHE_SECONDS = 600.0
@@ -75,7 +76,7 @@ class Analysis:
     seconds: float = 0.0
 
 
-AREAS_SQL = """
+AREAS_SQL = f"""
 WITH cells AS (
     SELECT h.geom, c.k FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[]))
         WITH ORDINALITY AS c(x, y, k)
@@ -100,7 +101,7 @@ inside AS (
      AND c.received_at >= CAST(:day_from AS date)::timestamp AT TIME ZONE :tz
      AND c.received_at < CAST(:day_after AS date)::timestamp AT TIME ZONE :tz
     LEFT JOIN buildings b ON b.id = c.building_id
-    WHERE ST_Intersects(a.geom, coalesce(b.geom, c.geom))
+    WHERE {pinpointed('c')} AND ST_Intersects(a.geom, coalesce(b.geom, c.geom))
 )
 SELECT a.area, a.members, ST_AsGeoJSON(a.geom, 6)::json AS geometry,
        ST_XMin(a.geom) AS minx, ST_YMin(a.geom) AS miny,

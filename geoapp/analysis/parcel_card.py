@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoapp.analysis.parcel_rules import m2, valid
+from geoapp.models.complaints import pinpointed
 
 COMPLAINTS_WITHIN_M = 100.0
 NEIGHBOURS_WITHIN_M = 60.0
@@ -66,7 +67,8 @@ def land_complaints_near(conn: Connection, parcel_id: int,
         FROM parcels p JOIN complaints c
           ON c.geom && ST_Expand(p.geom, :deg)
          AND ST_DWithin({VP}::geography, c.geom::geography, :within)
-        WHERE p.id = :id AND (c.category = 'land' OR c.category LIKE 'land.%')
+        WHERE p.id = :id AND {pinpointed('c')}
+          AND (c.category = 'land' OR c.category LIKE 'land.%')
         ORDER BY c.received_at DESC LIMIT 200
     """), {"id": parcel_id, "within": within_m, "deg": within_m / 75_000}).mappings()]
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from geoapp.analysis.rule_config import Rule
+from geoapp.models.complaints import pinpointed
 
 BBox = tuple[float, float, float, float]
 METRIC_SRID = 32642
@@ -253,7 +254,7 @@ WITH period AS (
 ), recent AS MATERIALIZED (
     SELECT c.id, c.ticket, c.geom, c.received_at, ST_Transform(c.geom, {METRIC_SRID}) AS gm
     FROM complaints c, period
-    WHERE c.geom IS NOT NULL AND (c.category = :group OR c.category LIKE :group_prefix)
+    WHERE {pinpointed('c')} AND (c.category = :group OR c.category LIKE :group_prefix)
       AND c.received_at > period.period_end - make_interval(days => :days)
       AND c.received_at <= period.period_end
 ), near AS (

@@ -29,6 +29,7 @@ from geoapp.analysis.suppression import (
 )
 from geoapp.analysis.table_cache import VersionedTables
 from geoapp.errors import ConfigError
+from geoapp.models.complaints import pinpointed
 from geoapp.taxonomy import CATEGORY_GROUPS
 
 DEFAULT_K, DEFAULT_HEX_M = 5, 500
@@ -191,6 +192,7 @@ def hexagon_table(conn: Connection, k: int, hex_m: int,
         ), base AS (
             SELECT g.area, {GROUP_SQL} AS grp, {PERIOD_SQL}
             FROM grid g JOIN complaints c ON c.geom && g.geom AND ST_Intersects(g.geom, c.geom)
+            WHERE {pinpointed('c')}
         )
         {_lattice_select('count(*) AS n', False)}
     """), params).all()

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from geoapp.errors import InputError
+from geoapp.models.complaints import pinpointed
 from geoapp.taxonomy import CATEGORY_CODES, CATEGORY_GROUPS, OPEN_STATUSES, SOURCES, STATUSES
 
 BBox = tuple[float, float, float, float]
@@ -116,7 +117,8 @@ class ComplaintFilter:
             # By id through the complaints' GiST index, so that the same rows are meant
             # whether `alias` is `complaints` or its narrow copy (which has no geometry).
             clauses.append(f"{alias}.id IN (SELECT a.id FROM complaints a WHERE a.geom && "
-                           "ST_MakeEnvelope(:f_area0, :f_area1, :f_area2, :f_area3, 4326))")
+                           "ST_MakeEnvelope(:f_area0, :f_area1, :f_area2, :f_area3, 4326) "
+                           f"AND {pinpointed('a')})")
             params.update({f"f_area{i}": v for i, v in enumerate(self.area)})
         return (" AND ".join(clauses) or "true"), params
 

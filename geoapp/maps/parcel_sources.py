@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoapp.maps.sources import Query, grid_cell, source
+from geoapp.models.complaints import pinpointed
 
 PARCELS_FROM_ZOOM = 14
 MAX_PARCELS = 5000
@@ -86,7 +87,8 @@ def land_complaints(conn: Connection, q: Query) -> dict[str, Any]:
         SELECT c.ticket, c.category, c.status, c.received_at AT TIME ZONE :tz AS received_at,
                c.address, ST_AsGeoJSON(c.geom, 6) AS geometry
         FROM complaints c
-        WHERE c.geom && {ENVELOPE} AND (c.category = 'land' OR c.category LIKE 'land.%')
+        WHERE c.geom && {ENVELOPE} AND {pinpointed('c')}
+          AND (c.category = 'land' OR c.category LIKE 'land.%')
           AND {where}
         ORDER BY c.received_at DESC LIMIT :limit
     """), {**params, **_params(q, limit=MAX_POINTS + 1, tz=q.timezone)}).mappings().all()

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoapp.maps.filters import BBox, ComplaintFilter
+from geoapp.models.complaints import pinpointed
 
 POINTS_FROM_ZOOM = 16
 MAX_POINTS = 3000
@@ -81,11 +82,25 @@ def _grid_counts(conn: Connection, q: Query, pixels: float, measures: str
     """), {**params, **_envelope(q), "cell": grid_cell(q.zoom, pixels)}).all()
 
 
+def not_drawn(conn: Connection, q: Query) -> int:
+    """Complaints following the filters, in the microdistricts in view, that a point
+    layer leaves out: known only to their microdistrict (kept without a point)."""
+    where, params = q.filters.where("p")
+    return conn.execute(text(f"""
+        SELECT count(*) FROM complaint_map_points p
+        WHERE p.lon IS NULL AND p.microdistrict_id IS NOT NULL AND {where}
+          AND p.microdistrict_id IN (
+              SELECT m.id FROM microdistricts m
+              WHERE m.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))
+    """), {**params, **_envelope(q)}).scalar_one()
+
+
 @source("complaint_heat")
 def complaint_heat(conn: Connection, q: Query) -> dict[str, Any]:
     rows = _grid_counts(conn, q, 6, "round(p.lat / :cell) * :cell, round(p.lon / :cell) * :cell")
     points = [[round(lat, 6), round(lon, 6), n] for lat, lon, n in rows]
-    return {"kind": "heat", "points": points, "max": max((p[2] for p in points), default=0)}
+    return {"kind": "heat", "points": points, "max": max((p[2] for p in points), default=0),
+            "not_drawn": not_drawn(conn, q)}
 
 
 @source("complaint_clusters")
@@ -93,18 +108,20 @@ def complaint_clusters(conn: Connection, q: Query) -> dict[str, Any]:
     if q.zoom < POINTS_FROM_ZOOM:
         rows = _grid_counts(conn, q, 60, "avg(p.lat), avg(p.lon)")
         return {"kind": "clusters",
-                "clusters": [[round(lat, 6), round(lon, 6), n] for lat, lon, n in rows]}
+                "clusters": [[round(lat, 6), round(lon, 6), n] for lat, lon, n in rows],
+                "not_drawn": not_drawn(conn, q)}
     where, params = q.filters.where("c")
     rows = conn.execute(text(f"""
         SELECT c.ticket, c.category, c.status, c.received_at AT TIME ZONE :tz AS received_at,
                c.address, left(c.text, 160) AS excerpt, ST_Y(c.geom) AS lat,
                ST_X(c.geom) AS lon
-        FROM complaints c WHERE {IN_VIEW} AND {where}
+        FROM complaints c WHERE {IN_VIEW} AND {pinpointed('c')} AND {where}
         ORDER BY c.received_at DESC LIMIT :limit
     """), {**params, **_envelope(q), "limit": MAX_POINTS + 1, "tz": q.timezone}).mappings().all()
     points = [{**dict(r), "received_at": r["received_at"].isoformat()}
               for r in rows[:MAX_POINTS]]
-    return {"kind": "points", "points": points, "truncated": len(rows) > MAX_POINTS}
+    return {"kind": "points", "points": points, "truncated": len(rows) > MAX_POINTS,
+            "not_drawn": not_drawn(conn, q)}
 
 
 @source("microdistrict_rates")

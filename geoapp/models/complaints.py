@@ -27,10 +27,25 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geoapp.models.base import Base, created_at_column, in_list
-from geoapp.taxonomy import GEOCODE_PRECISIONS, REJECT_REASONS, SOURCES, STATUSES
+from geoapp.taxonomy import (
+    AREA_ONLY_PRECISIONS,
+    GEOCODE_PRECISIONS,
+    REJECT_REASONS,
+    SOURCES,
+    STATUSES,
+)
 
 TICKET_SEQUENCE = Sequence("complaint_ticket_seq", metadata=Base.metadata)
 TICKET_DEFAULT = "'TRZ-' || lpad(nextval('complaint_ticket_seq')::text, 7, '0')"
+
+
+def pinpointed(alias: str = "c") -> str:
+    """SQL: complaint `alias` has a point that stands where it happened. A complaint
+    known only to its microdistrict stands at the area's representative point, and a
+    hundred of them drawn there would make a heat spot, a cluster or a hotspot where
+    nothing happened; they count in the per-area figures instead."""
+    excluded = ", ".join(f"'{p}'" for p in AREA_ONLY_PRECISIONS)
+    return f"({alias}.geom IS NOT NULL AND {alias}.geocode_precision NOT IN ({excluded}))"
 
 
 class ImportBatch(Base):

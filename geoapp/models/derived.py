@@ -3,6 +3,8 @@
 `complaint_map_points` is a narrow copy of what the map layers and the dashboards
 filter and count (point, dates, category, status, source, microdistrict): a city-wide
 heat map or a dashboard scans 80 MB instead of the half-gigabyte complaints heap.
+A complaint known only to its microdistrict is copied without its point (migration
+0010): it counts per microdistrict and is not drawn.
 `data_versions` counts the statements that changed a table, so caches of derived
 figures (the public lattice) know when to refresh.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import REAL, BigInteger, DateTime, Integer, Text
+from sqlalchemy import REAL, BigInteger, DateTime, Index, Integer, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from geoapp.models.base import Base, created_at_column
@@ -29,6 +31,12 @@ class ComplaintMapPoint(Base):
     source: Mapped[str] = mapped_column(Text)
     microdistrict_id: Mapped[int | None] = mapped_column(Integer)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        # the complaints a point layer does not draw, though their microdistrict is known
+        Index("ix_complaint_map_points_area_only", "microdistrict_id",
+              postgresql_where=text("lon IS NULL AND microdistrict_id IS NOT NULL")),
+    )
 
 
 class DataVersion(Base):

@@ -58,6 +58,8 @@ def map_i18n(language: str) -> dict[str, object]:
         "open": str(_l("Open the complaint")), "week": str(_l("Week")),
         "play": str(_l("Play")), "search": str(_l("Address or ticket")),
         "nothing": str(_l("Nothing found")),
+        "notDrawn": str(_l("Not drawn: {n} known only to their microdistrict (counted by "
+                           "microdistrict)")),
     }
 
 

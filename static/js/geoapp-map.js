@@ -182,7 +182,11 @@
         document.body.setAttribute("data-layers-loaded", String(self.loaded));
         document.body.setAttribute("data-layer-" + layer.id, "drawn");
         self.showError("");
-        if (layer.kind === "choropleth") { self.renderLegend(); }
+        var notDrawn = data.not_drawn || 0;
+        if (layer.kind === "choropleth" || notDrawn !== (layer.notDrawn || 0)) {
+          layer.notDrawn = notDrawn;
+          self.renderLegend();
+        }
       })
       .catch(function (err) {
         if (err.name !== "AbortError") { self.showError(layer.title + ": " + err.message); }
@@ -340,6 +344,11 @@
         });
       }
       if (layer.legend) { section.appendChild(el("div", { className: "legend-note", text: layer.legend })); }
+      if (layer.notDrawn && self.t.notDrawn) {
+        var locale = { ru: "ru-RU", kk: "kk-KZ" }[self.config.language] || "en-GB";
+        section.appendChild(el("div", { className: "legend-note not-drawn",
+                                         text: self.t.notDrawn.replace("{n}", layer.notDrawn.toLocaleString(locale)) }));
+      }
       box.appendChild(section);
     });
   };
