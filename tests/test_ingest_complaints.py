@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import time
+import zipfile
 from datetime import date, datetime
 from datetime import time as time_of_day
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy import Engine, text
 
 from geoapp.ingest.readers import sniff_encoding
 from geoapp.ingest.values import parse_datetime
+from geoapp.ingest.xlsx_formulas import sheet_has_formulas
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Категория", "Текст обращения",
           "Адрес", "Широта", "Долгота", "Статус", "Дата исполнения", "Исполнитель", "ФИО",
@@ -692,6 +694,60 @@ def test_xlsx_dates_as_numbers_are_excel_serials(engine: Engine, tmp_path: Path)
     assert n1["received_at"].isoformat().startswith("2024-01-12T03:30:00")
     assert n1["resolved_at"].isoformat().startswith("2024-01-14T18:00:00")
     assert stored(engine, "N-2")["received_at"] == n1["received_at"]
+
+
+def _with_saved_value(path: Path, cell: str, value: str) -> None:
+    """Give the formula in `cell` a saved result, as Excel would have written it."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml, found = re.subn(rf'(<c r="{cell}"[^>]*><f>[^<]*</f>)<v ?/>'.encode(),
+                         rf"\g<1><v>{value}</v>".encode(), parts[sheet])
+    assert found == 1
+    parts[sheet] = xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_xlsx_formula_without_a_saved_value(engine: Engine, tmp_path: Path) -> None:
+    """A workbook written by a program may hold formulas without their results: such a
+    cell would read as empty. The row is rejected naming the cell and showing the
+    formula; formulas with a saved value, and formulas in columns not read, are fine."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([*HEADER, "Примечание"])
+    sheet.append(row("FX-1", **{"Дата обращения": "=DATE(2024,1,12)"}))
+    sheet.append(row("FX-2", **{"Адрес": '="15 мкр, д. "&7'}))
+    sheet.append([*row("FX-3"), "=1+1"])
+    sheet.append(row("FX-4", **{"Дата обращения": "=DATE(2024,1,13)"}))
+    path = tmp_path / "generated.xlsx"
+    book.save(path)
+    _with_saved_value(path, "B5", "45304")  # FX-4's date, as if saved by Excel
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert summary.inserted == 2 and summary.rejected_by_reason == {"formula_without_value": 2}
+    reasons = {r[2]: r[1] for r in rejected}
+    assert reasons["FX-1"].startswith("formula without a saved value in received_at (B2)")
+    assert reasons["FX-2"].startswith("formula without a saved value in address (F3)")
+    assert "open it in Excel or LibreOffice" in reasons["FX-1"]
+    assert rejected[0][0] == "2" and rejected[0][3] == "=DATE(2024,1,12)"
+    assert stored(engine, "FX-3")["building"] == "15 мкр, 7"
+    local = stored(engine, "FX-4")["received_at"].astimezone(ZoneInfo("Asia/Almaty"))
+    assert local.date() == date(2024, 1, 13)
+
+
+def test_a_sheet_without_formulas_is_read_once(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(row("P-1"))
+    path = tmp_path / "plain.xlsx"
+    book.save(path)
+    loaded = openpyxl.load_workbook(path, read_only=True)
+    assert not sheet_has_formulas(path, loaded.active)
+    book.active.append(row("P-2", **{"Адрес": "=B2"}))
+    book.save(path)
+    loaded = openpyxl.load_workbook(path, read_only=True)
+    assert sheet_has_formulas(path, loaded.active)
 
 
 def test_xlsx_sheet_of_complaints_is_found_or_chosen(ingest_db, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from geoapp.errors import InputError
 from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
 from geoapp.ingest.layer_encoding import guess_code_page
+from geoapp.ingest.xlsx_formulas import formula_rows, sheet_has_formulas, unsaved_formulas
 
 SNIFF_BYTES = 256 * 1024
 # A CSV's header is the first of its first lines that names the required columns (title
@@ -174,7 +175,8 @@ def _visible(cell: str) -> str:
 def _row(line: int, cells: list[str], fields: tuple[tuple[int, str], ...],
          damaged: tuple[str, str] | None = None) -> RawRow:
     """`fields`: (position, field) of the mapped columns. Cells are stripped; an
-    empty or missing cell is None. `damaged`: why a CSV record is not a row."""
+    empty or missing cell is None. `damaged`: why the record cannot land as read (a
+    CSV record that is not one row, a formula without its value)."""
     count = len(cells)
     values: dict[str, str | None] = {}
     for position, name in fields:
@@ -484,22 +486,45 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
     reached = [data_start - 1]
     date_positions = {p for p, f in fields if f in ("received_at", "resolved_at")}
 
+    mapped = sorted(columns)
+    written = (formula_rows(path, sheet.title, data_start)
+               if sheet_has_formulas(path, sheet) else None)
+
     def rows() -> Iterator[RawRow]:
         try:
             for number, row in enumerate(sheet.iter_rows(min_row=data_start, values_only=True),
                                          start=data_start):
                 reached[0] = number
+                as_written = next(written, ()) if written is not None else ()
                 cells = [_xlsx_date_cell(v, book.epoch) if i in date_positions
                          else _xlsx_cell(v) for i, v in enumerate(row)]
-                if not _blank(cells):
+                unsaved = unsaved_formulas(row, as_written, mapped) if as_written else []
+                if unsaved:  # the rejects file shows the formulas as written
+                    for p in unsaved:
+                        cells[p] = str(as_written[p].text if hasattr(as_written[p], "text")
+                                       else as_written[p])
+                    yield _row(number, cells, fields, _unsaved_reason(number, unsaved, columns))
+                elif not _blank(cells):
                     yield _row(number, cells, fields)
         finally:
             book.close()
+            if written is not None:
+                written.close()
 
     def fraction_read() -> float | None:
         return min(1.0, reached[0] / last_row) if last_row else None
 
     return TableSource(header, columns, rows(), fraction_read=fraction_read)
+
+
+def _unsaved_reason(row: int, positions: list[int], columns: dict[int, str]
+                   ) -> tuple[str, str]:
+    from openpyxl.utils import get_column_letter
+
+    cells = ", ".join(f"{columns[p]} ({get_column_letter(p + 1)}{row})" for p in positions)
+    return (f"formula without a saved value in {cells}: the file was not saved by a "
+            "spreadsheet program; open it in Excel or LibreOffice, save it and import it "
+            "again", "formula_without_value")
 
 
 def _json_items(path: Path, prefix: str, position: ReadPosition | None = None
