@@ -14,7 +14,7 @@ from sqlalchemy import Connection, RowMapping, text
 
 from geoapp.errors import InputError
 from geoapp.maps.filters import ComplaintFilter
-from geoapp.taxonomy import OPEN_STATUSES, STATUSES
+from geoapp.taxonomy import AREA_ONLY_PRECISIONS, OPEN_STATUSES, STATUSES
 from geoapp.textsearch import contains_pattern
 
 PAGE_SIZE = 50
@@ -165,7 +165,11 @@ DETAIL_SQL = text("""
                AS microdistrict,
            CASE WHEN :lang = 'kk' THEN coalesce(d.name_kk, d.name) ELSE d.name END
                AS department,
-           b.address AS building, p.cadastral_number AS parcel
+           b.address AS building, p.cadastral_number AS parcel,
+           -- known only to its microdistrict: the case's map shows the area, not a point
+           CASE WHEN c.geocode_precision = ANY(:area_only)
+                THEN ST_AsGeoJSON(ST_SimplifyPreserveTopology(m.geom, 0.00005), 6) END
+               AS area_geojson
     FROM complaints c
     LEFT JOIN microdistricts m ON m.id = c.microdistrict_id
     LEFT JOIN departments d ON d.id = c.department_id
@@ -192,7 +196,8 @@ DEPARTMENTS_SQL = text("""
 
 def complaint_detail(conn: Connection, ticket: str, *, tz: str,
                      language: str) -> RowMapping | None:
-    return conn.execute(DETAIL_SQL, {"ticket": ticket, "tz": tz, "lang": language}
+    return conn.execute(DETAIL_SQL, {"ticket": ticket, "tz": tz, "lang": language,
+                                     "area_only": list(AREA_ONLY_PRECISIONS)}
                         ).mappings().one_or_none()
 
 

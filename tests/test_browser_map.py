@@ -88,5 +88,13 @@ def test_the_legend_says_how_many_complaints_are_not_drawn(new_database) -> None
         assert all(t.startswith("Не показано: 1") and "234 — известны лишь до микрорайона" in t
                    for t in texts), texts
         page.screenshot(path=str(OUTPUT / "officials-map-not-drawn.png"))
+        # the case's page outlines its microdistrict (dashed), with no point
+        with engine.connect() as conn:
+            ticket = conn.execute(text("SELECT ticket FROM complaints "
+                                       "WHERE external_id = 'AREA-ONLY-1'")).scalar_one()
+        page.goto(f"{base}/complaints/{ticket}")
+        page.wait_for_selector("#complaint-map path.leaflet-interactive", state="attached")
+        assert page.locator("#complaint-map path[stroke-dasharray]").count() == 1
+        page.screenshot(path=str(OUTPUT / "complaint-known-by-microdistrict.png"))
         assert page.outside_requests == []  # type: ignore[attr-defined]
     engine.dispose()

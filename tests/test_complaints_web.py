@@ -309,6 +309,11 @@ def test_complaints_known_only_to_their_microdistrict_are_counted_not_drawn(
     in_hexagons = sum(n for (_, group, period), n in hexagons.counts.items()
                       if group == "all" and period == "all")
     assert drawable[1] >= 40 and in_hexagons == drawable[0] - drawable[1]
+    # the case's own map outlines the microdistrict instead of pinning a point
+    page = official.get(f"/complaints/{area_only[1]}").get_data(as_text=True)
+    assert 'data-area="{&#34;type&#34;:&#34;Polygon&#34;' in page
+    assert "Only the microdistrict is known" in page
+    assert "data-area" not in official.get(f"/complaints/{located}").get_data(as_text=True)
     # an official who later learns the house places it: it is drawn from then on
     with engine_.begin() as conn:
         conn.execute(text("UPDATE complaints SET geocode_precision = 'building' "
