@@ -10,7 +10,7 @@ import click
 from geoapp.config import Settings
 from geoapp.ingest.layers import LAYER_KINDS
 from geoapp.progress_bar import ProgressBar
-from geoapp.taxonomy import SOURCES
+from geoapp.taxonomy import AREA_ONLY_PRECISIONS, SOURCES
 
 UNMAPPED_PRINTED = 10  # unknown category labels listed in the text summary
 
@@ -130,6 +130,9 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
         click.echo(f"  rejected by reason: {reasons}")
     precisions = ", ".join(f"{k} {v:,}" for k, v in data["geocoded_by_precision"].items())
     click.echo(f"  located by: {precisions or 'nothing'}")
+    if area_only := sum(data["geocoded_by_precision"].get(p, 0) for p in AREA_ONLY_PRECISIONS):
+        click.echo(f"  known only to their microdistrict: {area_only:,} (counted per "
+                   "microdistrict, not drawn as points)")
     if summary.unmapped_labels:
         shown = summary.unmapped_labels.most_common(UNMAPPED_PRINTED)
         listed = ", ".join(f"«{label}» {count:,}" for label, count in shown)

@@ -935,6 +935,26 @@ def test_long_file_streams_in_bounded_memory(ingest_db, tmp_path: Path) -> None:
     assert peak_mb < 400, f"peak RSS {peak_mb:.0f} MB for a 200 MB file"
 
 
+def test_the_summary_names_complaints_known_only_to_their_microdistrict(
+        ingest_db, tmp_path: Path) -> None:
+    url, engine = ingest_db
+    without_complaints(engine)
+    path = write_csv(tmp_path / "areas.csv", [
+        row("MD-1", **{"Адрес": "15 мкр"}), row("MD-2", **{"Адрес": "15-й микрорайон"}),
+        row("MD-3")])
+    proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert "located by: microdistrict 2, building 1" in proc.stdout
+    assert ("known only to their microdistrict: 2 (counted per microdistrict, not drawn "
+            "as points)") in proc.stdout
+    with engine.connect() as conn:
+        drawn = conn.execute(text(
+            "SELECT c.external_id, p.lon IS NOT NULL, p.microdistrict_id IS NOT NULL "
+            "FROM complaints c JOIN complaint_map_points p USING (id) ORDER BY 1")).all()
+    assert [tuple(r) for r in drawn] == [("MD-1", False, True), ("MD-2", False, True),
+                                         ("MD-3", True, True)]
+
+
 def test_interrupt_leaves_whole_batches_only(ingest_db, tmp_path: Path) -> None:
     url, engine = ingest_db
     without_complaints(engine)
