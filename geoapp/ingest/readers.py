@@ -18,7 +18,12 @@ from geoapp.errors import InputError
 from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
 from geoapp.ingest.layer_encoding import guess_code_page
-from geoapp.ingest.xlsx_formulas import formula_rows, sheet_has_formulas, unsaved_formulas
+from geoapp.ingest.xlsx_formulas import (
+    formula_rows,
+    formula_text,
+    sheet_has_formulas,
+    unsaved_formulas,
+)
 
 SNIFF_BYTES = 256 * 1024
 # A CSV's header is the first of its first lines that names the required columns (title
@@ -501,8 +506,7 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
                 unsaved = unsaved_formulas(row, as_written, mapped) if as_written else []
                 if unsaved:  # the rejects file shows the formulas as written
                     for p in unsaved:
-                        cells[p] = str(as_written[p].text if hasattr(as_written[p], "text")
-                                       else as_written[p])
+                        cells[p] = formula_text(as_written[p]) or ""
                     yield _row(number, cells, fields, _unsaved_reason(number, unsaved, columns))
                 elif not _blank(cells):
                     yield _row(number, cells, fields)

@@ -48,11 +48,13 @@ def formula_rows(path: Path, sheet_title: str, first_row: int) -> Iterator[tuple
         book.close()
 
 
-def is_formula(written: object) -> bool:
+def formula_text(written: object) -> str | None:
+    """A cell's formula as written ("=A2+1"), or None when it holds none."""
     if isinstance(written, str):
-        return written.startswith("=")
-    return written is not None and type(written).__name__ in ("ArrayFormula",
-                                                              "DataTableFormula")
+        return written if written.startswith("=") else None
+    if type(written).__name__ in ("ArrayFormula", "DataTableFormula"):
+        return str(getattr(written, "text", written))
+    return None
 
 
 def unsaved_formulas(values: tuple[Any, ...], written: tuple[Any, ...],
@@ -60,4 +62,4 @@ def unsaved_formulas(values: tuple[Any, ...], written: tuple[Any, ...],
     """The positions among `positions` whose cell is a formula read without a value."""
     return [p for p in positions
             if p < len(values) and values[p] is None and p < len(written)
-            and is_formula(written[p])]
+            and formula_text(written[p]) is not None]

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 
 from geoapp.maps.filters import BBox, ComplaintFilter
 from geoapp.models.complaints import pinpointed
+from geoapp.models.derived import NOT_DRAWN
 
 POINTS_FROM_ZOOM = 16
 MAX_POINTS = 3000
@@ -88,7 +89,7 @@ def not_drawn(conn: Connection, q: Query) -> int:
     where, params = q.filters.where("p")
     return conn.execute(text(f"""
         SELECT count(*) FROM complaint_map_points p
-        WHERE p.lon IS NULL AND p.microdistrict_id IS NOT NULL AND {where}
+        WHERE {NOT_DRAWN} AND {where}
           AND p.microdistrict_id IN (
               SELECT m.id FROM microdistricts m
               WHERE m.geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))

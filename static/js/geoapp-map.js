@@ -69,6 +69,10 @@
   }
 
   /* An ISO date (or a time's date part) as dd.mm.yyyy, as the pages write dates. */
+  function numberLocale(language) {
+    return { ru: "ru-RU", kk: "kk-KZ" }[language] || "en-GB";
+  }
+
   function shownDate(text) {
     var date = /^(\d{4})-(\d{2})-(\d{2})(T|\s|$)/.exec(text);
     return date ? date[3] + "." + date[2] + "." + date[1] : text;
@@ -292,7 +296,7 @@
 
   GeoappMap.prototype.drawPolygons = function (layer, group, data) {
     var style = layer.style || {};
-    var locale = { ru: "ru-RU", kk: "kk-KZ" }[this.config.language] || "en-GB";
+    var locale = numberLocale(this.config.language);
     var byValue = style.colors_by || {};
     var key = style.property;
     var geo = L.geoJSON(data, {
@@ -345,9 +349,9 @@
       }
       if (layer.legend) { section.appendChild(el("div", { className: "legend-note", text: layer.legend })); }
       if (layer.notDrawn && self.t.notDrawn) {
-        var locale = { ru: "ru-RU", kk: "kk-KZ" }[self.config.language] || "en-GB";
+        var count = layer.notDrawn.toLocaleString(numberLocale(self.config.language));
         section.appendChild(el("div", { className: "legend-note not-drawn",
-                                         text: self.t.notDrawn.replace("{n}", layer.notDrawn.toLocaleString(locale)) }));
+                                         text: self.t.notDrawn.replace("{n}", count) }));
       }
       box.appendChild(section);
     });
