@@ -1205,7 +1205,8 @@ def test_approximate_locations_say_where_they_were_placed(engine: Engine, tmp_pa
     district = stored(engine, "N-4")
     assert (district["geocode_precision"], district["microdistrict"]) == (
         "microdistrict", "мкр. Жайлау")
-    assert district["geocode_note"] == "house not found; placed inside the microdistrict"
+    assert district["geocode_note"] == ("no house number in the address; placed inside "
+                                        "the microdistrict")
     on_street = stored(engine, "N-5")
     assert (on_street["geocode_precision"], on_street["microdistrict"]) == (
         "street", "мкр. Жайлау")

@@ -101,6 +101,7 @@ MIDDLE_HOUSE_NOTE = "placed at the street's middle-numbered house"
 NO_HOUSE = "no house number in the address"
 NO_HOUSE_NOTE = f"{NO_HOUSE}; {MIDDLE_HOUSE_NOTE}"
 NO_STREET_NOTE = "street not in the register; placed inside the microdistrict"
+NO_HOUSE_IN_DISTRICT_NOTE = f"{NO_HOUSE}; placed inside the microdistrict"
 # Two streets whose nearest houses are farther apart than this do not meet.
 CORNER_MAX_METRES = 150.0
 
@@ -163,8 +164,10 @@ class _Area:
         if house is None and self.kind == "street" and self.numbered:
             return self._result(self._middle(), "street", score, score, no_house_note)
         # No house named (or none numbered in the register): the area itself.
-        precision: Precision = "microdistrict" if self.kind == "microdistrict" else "street"
-        return self._result(None, precision, score, score)
+        if self.kind == "microdistrict":
+            return self._result(None, "microdistrict", score, score,
+                                NO_HOUSE_IN_DISTRICT_NOTE if house is None else None)
+        return self._result(None, "street", score, score)
 
     def _middle(self) -> int:
         """The building of the street's median house number (the plain house)."""
