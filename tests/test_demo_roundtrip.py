@@ -79,6 +79,7 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
     by_precision: Counter = Counter()
     wrong_building = wrong_md = wrong_parcel = 0
     in_district = Counter()  # a street named in its microdistrict, without a house
+    district_only = Counter()  # known to the microdistrict only: in the right one?
     for source, external_id, precision, address, microdistrict, cadastral, within in stored:
         t = truth[(source, external_id)]
         by_precision[precision] += 1
@@ -90,6 +91,8 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
             wrong_md += 1
         if within:
             in_district[microdistrict == t["true_microdistrict"]] += 1
+        if precision == "microdistrict":
+            district_only[microdistrict == t["true_microdistrict"]] += 1
     located_by_address = by_precision["building"]
     shares = {k: round(v / len(stored), 4) for k, v in by_precision.items()}
     print(f"\ngeocoder on the demo's noisy addresses: precision shares {shares}; "
@@ -97,7 +100,9 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
           f"({wrong_building / max(1, located_by_address):.2%}); "
           f"wrong microdistrict {wrong_md}/{len(stored)} ({wrong_md / len(stored):.2%}); "
           f"wrong parcel {wrong_parcel}/{by_precision['parcel']}; a street in its "
-          f"microdistrict: {in_district[True]} in the right one, {in_district[False]} not")
+          f"microdistrict: {in_district[True]} in the right one, {in_district[False]} not; "
+          f"known to the microdistrict only: {district_only[True]} in the right one, "
+          f"{district_only[False]} not")
     assert wrong_building / max(1, located_by_address) <= 0.03
     assert wrong_md / len(stored) <= 0.03
     assert by_precision["parcel"] > 100 and wrong_parcel == 0  # named by cadastral number
@@ -106,6 +111,11 @@ def test_geocoder_precision_and_errors_against_ground_truth(imported) -> None:
     assert by_precision["street"] > 0
     # "мкр. Самал, ул. Абая" (demo.addresses.street_in_district): on the street, inside
     assert in_district[True] > 20 and in_district[False] == 0
+    # "15 мкр, во дворе" without coordinates (demo.addresses.district_only): as many as
+    # the demo wrote, each in its own microdistrict
+    written = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    expected = written["complaints"]["known_only_to_their_microdistrict"]
+    assert expected > 100 and district_only[True] >= expected and district_only[False] == 0
 
 
 def test_classifier_accuracy_per_category_on_the_demo_truth(imported) -> None:

@@ -164,6 +164,27 @@ def street_in_district(area: Area, district: str, district_kk: str, kazakh: bool
     return form.format(d=district, n=area.ru, k=area.street_kind)
 
 
+# One place in DISTRICT_ONLY_ONE_IN of those not written as a street in its
+# microdistrict is written as the microdistrict alone ("15 мкр, во дворе"), as yard
+# and road complaints often are: without coordinates, the geocoder knows no more than
+# the microdistrict (precision `microdistrict`, counted there but not drawn as a
+# point). Decided by bits of `r` that choose nothing else.
+DISTRICT_ONLY_ONE_IN = 4
+_DISTRICT_ONLY_SHIFT = 22
+_DISTRICT_ONLY_RU = ("{d}", "{d}, во дворе", "во дворе {d}", "г. Тараз, {d}", "{d}, у дороги",
+                     "{d}, детская площадка")
+_DISTRICT_ONLY_KK = ("{d}", "{d} ауласында", "{d} маңында", "Тараз қ., {d}")
+
+
+def district_only(district: str, district_kk: str, kazakh: bool, r: int) -> str | None:
+    """A place named by its microdistrict alone, or None (not this row's shape)."""
+    if (r >> _DISTRICT_ONLY_SHIFT) % DISTRICT_ONLY_ONE_IN != DISTRICT_ONLY_ONE_IN - 1:
+        return None
+    if kazakh:
+        return _DISTRICT_ONLY_KK[r % len(_DISTRICT_ONLY_KK)].format(d=district_kk)
+    return _DISTRICT_ONLY_RU[r % len(_DISTRICT_ONLY_RU)].format(d=district)
+
+
 def near(address: str, kazakh: bool, r: int) -> str:
     """A place described by a nearby building: `возле дома ул. Абая, 12`."""
     forms = _NEAR_KK if kazakh else _NEAR_RU

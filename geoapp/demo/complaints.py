@@ -69,6 +69,7 @@ class Chunk:
     phone_typed: list[str]
     applicant_of: np.ndarray  # index into the plan's outage applicants, -1 for others
     label_blank: np.ndarray  # the export left the category column empty
+    district_only: np.ndarray  # known to its microdistrict only (wording.Words)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -213,4 +214,5 @@ class ComplaintStream:
                      text=words.text, address=words.address, rep_lat=words.rep_lat,
                      rep_lon=words.rep_lon, applicant=words.applicant, phone=words.phone,
                      phone_typed=words.phone_typed, applicant_of=applicant_of,
-                     label_blank=rng.random(n) < LABEL_BLANK)
+                     label_blank=rng.random(n) < LABEL_BLANK,
+                     district_only=words.district_only)

@@ -36,6 +36,9 @@ COMPLAINT_COLUMNS = (
 EVENT_COLUMNS = ("complaint_id", "at", "from_status", "to_status", "actor", "comment",
                  "department_id")
 GEOCODE_NOTE = "synthetic ground truth"
+# As an import places an address that names only the microdistrict: at a point
+# inside it (so not drawn on the maps), without a building or parcel.
+DISTRICT_ONLY_NOTE = "synthetic: the address names only the microdistrict"
 _DEPARTMENT = department_of_category()
 
 
@@ -109,8 +112,23 @@ def load_reference(cur: psycopg.Cursor[Any], world: World) -> dict[str, list[int
     return {"microdistricts": md, "zones": zones, "buildings": buildings, "parcels": parcels}
 
 
+def district_points(world: World) -> list[str]:
+    """A point inside each microdistrict, as EWKT."""
+    return [f"SRID=4326;POINT({p.x:.7f} {p.y:.7f})"
+            for p in shapely.point_on_surface(world.md_geoms)]
+
+
+def _place_columns(subject: int, district_only: bool, lon: float, lat: float,
+                   district_point: str) -> tuple[str, str, str]:
+    """geom, geocode_precision and geocode_note of one complaint."""
+    if district_only:
+        return district_point, "microdistrict", DISTRICT_ONLY_NOTE
+    return (f"SRID=4326;POINT({lon:.7f} {lat:.7f})",
+            "building" if subject == SUBJECT_BUILDING else "coordinates", GEOCODE_NOTE)
+
+
 def _complaint_rows(chunk: Chunk, ids: list[int], ref: dict[str, list[int]],
-                    departments: list[int]) -> Iterable[tuple[Any, ...]]:
+                    departments: list[int], points: list[str]) -> Iterable[tuple[Any, ...]]:
     life = chunk.life
     closed = np.where((life.status == RESOLVED) | (life.status == REJECTED), life.closed,
                       NEVER)
@@ -121,16 +139,19 @@ def _complaint_rows(chunk: Chunk, ids: list[int], ref: dict[str, list[int]],
                life.status.tolist(), life.reason.tolist(), closed.tolist(), utc_text(closed),
                chunk.applicant, chunk.phone, chunk.lon.tolist(), chunk.lat.tolist(),
                chunk.subject.tolist(), chunk.district.tolist(), chunk.building.tolist(),
-               chunk.parcel.tolist(), utc_text(last), strict=True)
+               chunk.parcel.tolist(), utc_text(last), chunk.district_only.tolist(),
+               strict=True)
     for (cid, src, ext, received, cat, text, kk, address, status, reason, closed_at,
-         closed_text, name, phone, lon, lat, subject, district, b, p, updated) in rows:
+         closed_text, name, phone, lon, lat, subject, district, b, p, updated,
+         district_only) in rows:
+        geom, precision, note = _place_columns(subject, district_only, lon, lat,
+                                               points[district])
         yield (cid, SOURCES[src], ext, received, CATEGORY_CODES[cat], 1.0, text,
                "kk" if kk else "ru", address or None, STATUSES[status],
                REJECT_REASONS[reason] if reason >= 0 else None,
                closed_text if closed_at != NEVER else None, departments[_DEPARTMENT[cat]],
-               name or None, phone or None, f"SRID=4326;POINT({lon:.7f} {lat:.7f})",
-               "building" if subject == SUBJECT_BUILDING else "coordinates", 1.0,
-               GEOCODE_NOTE, md[district], bld[b] if b >= 0 else None,
+               name or None, phone or None, geom, precision, 1.0, note, md[district],
+               bld[b] if b >= 0 else None,
                par[p] if p >= 0 else None, received, updated)
 
 
@@ -150,10 +171,11 @@ def load_complaints(cur: psycopg.Cursor[Any], complaints: ComplaintStream,
                     stats: ComplaintStats,
                     progress: Callable[[int, int], None] | None) -> None:
     done = 0
+    points = district_points(complaints.world)
     for chunk in prefetched(complaints):
         ids = reserve_ids(cur, "complaints", len(chunk))
         copy_rows(cur, "complaints", COMPLAINT_COLUMNS,
-                  _complaint_rows(chunk, ids, ref, departments))
+                  _complaint_rows(chunk, ids, ref, departments, points))
         copy_rows(cur, "complaint_events", EVENT_COLUMNS,
                   event_rows(chunk, ids, departments))
         stats.add(chunk)

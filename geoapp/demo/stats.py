@@ -39,6 +39,7 @@ class ComplaintStats:
         self.kazakh = 0
         self.with_address = 0
         self.with_coordinates = 0
+        self.district_only = 0
         self.heating = np.zeros((n_md, len(_SEASONS)), dtype=np.int64)
         self.outage = np.zeros((len(world.b_address), len(_SEASONS)), dtype=np.int64)
         self.outage_status = np.zeros(len(STATUSES), dtype=np.int64)
@@ -61,6 +62,7 @@ class ComplaintStats:
         self.kazakh += int(chunk.kazakh.sum())
         self.with_address += sum(1 for a in chunk.address if a)
         self.with_coordinates += sum(1 for a in chunk.rep_lat if a)
+        self.district_only += int(chunk.district_only.sum())
         self.first = min(self.first, int(chunk.received.min()))
         self.last = max(self.last, int(chunk.received.max()))
         season = _SEASON_INDEX[np.minimum(chunk.day, DAYS - 1)]
@@ -96,6 +98,7 @@ class ComplaintStats:
             "by_language": {"ru": self.total - self.kazakh, "kk": self.kazakh},
             "with_address": self.with_address,
             "with_coordinates": self.with_coordinates,
+            "known_only_to_their_microdistrict": self.district_only,
         }
 
     def outage_figures(self) -> dict[str, Any]:

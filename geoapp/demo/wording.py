@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geoapp.demo import geo
-from geoapp.demo.addresses import add_noise, near, street_in_district, written
+from geoapp.demo.addresses import add_noise, district_only, near, street_in_district, written
 from geoapp.demo.people import person_names, phone_as_typed, phones
 from geoapp.demo.plan import KIND_OUTAGE, KIND_VIOLATION, Applicant
 from geoapp.demo.subjects import SUBJECT_BUILDING, SUBJECT_PLACE, Subjects
@@ -30,6 +30,9 @@ class Words:
     applicant: list[str]
     phone: list[str]
     phone_typed: list[str]
+    # The address names only the microdistrict and no coordinates place the complaint
+    # (none reported, or outside the city): it can be known to its microdistrict only.
+    district_only: np.ndarray
 
 
 class Wording:
@@ -51,6 +54,10 @@ class Wording:
         return street_in_district(self.b_area[b], self.world.md_names[d],
                                   self.world.md_names_kk[d], kazakh, r)
 
+    def _district_only(self, b: int, kazakh: bool, r: int) -> str | None:
+        d = self.b_district[b]
+        return district_only(self.world.md_names[d], self.world.md_names_kk[d], kazakh, r)
+
     def _parcel_address(self, p: int, kazakh: bool, r: int, u: float) -> str:
         world = self.world
         own = self.p_building[p]
@@ -65,7 +72,9 @@ class Wording:
         return f"{world.md_names[d]}, уч. {world.p_cadastral[p]}"
 
     def _coordinates(self, rng: np.random.Generator, x: np.ndarray, y: np.ndarray,
-                     has: np.ndarray, clean: np.ndarray) -> tuple[list[str], list[str]]:
+                     has: np.ndarray, clean: np.ndarray
+                     ) -> tuple[list[str], list[str], np.ndarray]:
+        """The coordinates as reported, and which of them lie outside the city."""
         n = len(x)
         lon, lat = geo.lonlat(x + rng.normal(0, 4, n), y + rng.normal(0, 4, n))
         u = rng.random(n)
@@ -88,7 +97,7 @@ class Wording:
                 sa, so = sa.replace(".", ","), so.replace(".", ",")
             rep_lat.append(sa)
             rep_lon.append(so)
-        return rep_lat, rep_lon
+        return rep_lat, rep_lon, has & outside
 
     def chunk(self, rng: np.random.Generator, *, category: np.ndarray, kind: np.ndarray,
               subject: np.ndarray, building: np.ndarray, parcel: np.ndarray, x: np.ndarray,
@@ -112,9 +121,10 @@ class Wording:
         for i in np.flatnonzero(applicant_of >= 0).tolist():
             flat[i] = applicants[applicant_of[i]].flat
         text, address = [], []
+        named_district_only = np.zeros(n, dtype=bool)
         rows = zip(category.tolist(), kazakh.tolist(), subject.tolist(), building.tolist(),
                    parcel.tolist(), flat.tolist(), has_address.tolist(), r, u, strict=True)
-        for cat, kk, subj, b, p, f, has, (r0, r1, r2), (u0, u1, u2, u3) in rows:
+        for i, (cat, kk, subj, b, p, f, has, (r0, r1, r2), (u0, u1, u2, u3)) in enumerate(rows):
             text.append(complaint_text(cat, kk, r0, u0))
             if not has:
                 address.append("")
@@ -123,12 +133,14 @@ class Wording:
             if subj == SUBJECT_BUILDING:
                 a = self._building_address(b, f, kk_form, r1)
             elif subj == SUBJECT_PLACE:
-                a = (self._street_in_district(b, kk_form, r2)
-                     or near(self._building_address(b, 0, kk_form, r1), kk_form, r2))
+                a = self._street_in_district(b, kk_form, r2)
+                if a is None and (a := self._district_only(b, kk_form, r2)) is not None:
+                    named_district_only[i] = True
+                a = a or near(self._building_address(b, 0, kk_form, r1), kk_form, r2)
             else:
                 a = self._parcel_address(p, kk_form, r1, u2)
             address.append(add_noise(a, u3, r2))
-        rep_lat, rep_lon = self._coordinates(rng, x, y, has_coords, violation)
+        rep_lat, rep_lon, outside = self._coordinates(rng, x, y, has_coords, violation)
         names_kazakh = rng.random(n) < np.where(kazakh, 0.95, 0.45)
         names = person_names(rng, names_kazakh)
         numbers = phones(rng, n)
@@ -143,4 +155,5 @@ class Wording:
                                                         strict=True)]
         typed = [phone_as_typed(ph, s) if ph else "" for ph, s in zip(phone, style,
                                                                        strict=True)]
-        return Words(kazakh, text, address, rep_lat, rep_lon, applicant, phone, typed)
+        return Words(kazakh, text, address, rep_lat, rep_lon, applicant, phone, typed,
+                     named_district_only & (~has_coords | outside))
