@@ -611,6 +611,11 @@ def test_a_street_far_from_the_named_microdistrict_gives_the_microdistrict(
     ("15 ш.аа. 7 үй", 4, "read «ш.аа» as «ш.а»"),
     ("15 шш.а. 9-үй", 5, "read «шш.а» as «ш.а»"),
     ("Төле би кк-сі, 45", 10, "read «кк-сі» as «к-сі»"),
+    # "дом" with a letter dropped; "ш.а." without its "ш"; a word of nearness mistyped
+    ("Жайлау, до 12", 1, "read «до» as «дом»"),
+    ("Жайлау мкр ом 14", 2, "read «ом» as «дом»"),
+    ("15 .а., 9 үй", 5, "read «.а» as «ш.а»"),
+    ("райо микрорайон 15, 7", 4, "read «райо» as «район»"),
 ])
 def test_a_mistyped_marker_word_is_read_when_nothing_else_is_found(
         index: AddressIndex, raw: str, building_id: int, read: str) -> None:

@@ -27,6 +27,8 @@ def test_parsed_address_is_a_frozen_value() -> None:
     "15 ш.а.", "15 ш/а", "мкрн 15", "15мкр", "МКР 15", "15-ші шағын аудан", "15 мкр.",
     "15 м-н", "м/р 15", "15 м/р", "15-го мкр", "15-го микрорайона", "в 15-ом микрорайоне",
     "15-м микрорайоне", "15го мкр",
+    # the Kazakh ending with a letter doubled or left out
+    "15-шші шағын аудан", "15-шіі шағын аудан", "15-і шағын аудан",
 ])
 def test_numbered_microdistrict_forms_are_equal(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "15", None)

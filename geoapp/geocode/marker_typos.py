@@ -28,19 +28,23 @@ _LONG_MARKERS = (
     "учаскесі", "қаласы", "микрорайон", "микрорайона", "микрорайоне", "улица", "улице",
     "улицы", "проспект", "переулок", "бульвар", "квартира", "подъезд", "участок", "пәтер",
     "тупик",
+    # the words of nearness the parser drops ("райо микрорайон 15" is "район …")
+    "район", "около", "возле", "напротив", "рядом",
 )
 _SHORT_MARKERS = ("мкр", "мкрн", "дом", "д", "көше", "ул")
-# One slip from a short marker, and no word: a letter dropped ("мр", "дм"), two
-# swapped ("кмр", "одм"). Other slips of these markers are words or names ("до",
-# "мир", "ум"), so they are listed, not searched.
+# One slip from a short marker, and no word: a letter dropped ("мр", "дм", "ом"), two
+# swapped ("кмр", "одм"). Other slips of these markers are words or names ("мир",
+# "ум"), so they are listed, not searched. "до" is a word, but no address's: "Мамыр,
+# до 87" (and it is read so only in a retry, when the address as typed finds less).
 _SHORT_SLIPS = {
     "мр": "мкр", "мк": "мкр", "кр": "мкр", "кмр": "мкр", "мрк": "мкр",
-    "дм": "дом", "одм": "дом", "дмо": "дом",
+    "дм": "дом", "ом": "дом", "до": "дом", "одм": "дом", "дмо": "дом",
 }
 # Slips inside the dotted or hyphened abbreviations, which the word scan splits:
-# "ш.аа.", "шш.а." (шағын аудан); "кк-сі", "к-ссі" (көшесі).
+# "ш.аа.", "шш.а.", ".а." (шағын аудан); "кк-сі", "к-ссі" (көшесі).
 _ABBREVIATION_SLIPS = (
     (re.compile(r"(?<![^\W\d_])(?:шш\s*[./]\s*а|ш\s*[./]\s*аа)(?![^\W\d_])"), "ш.а"),
+    (re.compile(r"(?<![^\W\d_.])\.\s*а(?=\s*\.)"), "ш.а"),
     (re.compile(r"(?<![^\W\d_])(?:кк-с[іи]|к-сс[іи]|к-с[іи][іи])(?![^\W\d_])"), "к-сі"),
 )
 MIN_FUZZY_LETTERS = 4

@@ -134,9 +134,10 @@ _NUMBER_ALTERNATIVES = [
     rf"(?P<korp>(?P<kh>\d+(?:{_HOUSE_LETTER})?)\s*,?\s*(?:корпус|корп|кор|к){_NA}\.?\s*"
     rf"(?P<kn>\d+))",
     # "15-й", "15-го", "15-ом", "15-м", "15-ші": the case ending of an ordinal number
-    rf"(?P<ord>(?P<on>\d+)\s*(?:-\s*)?(?:ыншы|інші|ншы|нші|шы|ші|ого|его|ому|ый|ий|ой|ом"
-    rf"|ем|ым|го|й){_NA}"
-    rf"|(?P<on2>\d+)\s*-\s*(?:ая|я|м){_NA})",
+    # ("15-шші", "15-шіі", "15-і": the Kazakh ending with a letter doubled or left out)
+    rf"(?P<ord>(?P<on>\d+)\s*(?:-\s*)?(?:ыншы|інші|ншы|нші|шшы|шыы|шші|шіі|шы|ші|ого|его|ому"
+    rf"|ый|ий|ой|ом|ем|ым|го|й){_NA}"
+    rf"|(?P<on2>\d+)\s*-\s*(?:ая|я|м|і|ы){_NA})",
     rf"(?P<slash>(?P<sa>\d+(?:{_HOUSE_LETTER})?)\s*/\s*(?P<sb>\d+))",
     rf"(?P<letter>(?P<ln>\d+)\s*-?\s*(?P<ll>{_HOUSE_LETTER}))",
     r"(?P<n>\d+)",
