@@ -647,6 +647,20 @@ def test_a_name_one_slip_from_a_marker_stays_a_name() -> None:
     assert idx.match("Жайлау, 5").read is None  # found as typed: nothing read
 
 
+def test_a_short_name_one_slip_away_is_taken_when_only_it_has_the_house() -> None:
+    """"Миа" is too far from "Мира" for the fuzzy match (75 < 80), and as near to
+    "Мина": the typed house decides, and only when one of them has it."""
+    idx = AddressIndex.from_rows([(1, "ул. Мира, 49"), (2, "ул. Мина, 7"),
+                                  (3, "ул. Мира, 7"), (4, "ул. Өзен, 25")])
+    found = idx.match("около Миа, 49")
+    assert (found.precision, found.building_id) == ("building", 1)
+    assert found.score < 80
+    assert idx.match("Өезн көшесі, №25 үй").building_id == 4  # two letters swapped
+    assert idx.match("Миа, 7") == NO_MATCH  # Мира 7 and Мина 7: neither for sure
+    assert idx.match("Миа, 12") == NO_MATCH  # no house 12 on either
+    assert idx.match("Ми, 49") == NO_MATCH  # two letters: too short to guess
+
+
 def test_the_note_says_which_marker_word_was_read() -> None:
     located = gazetteer().from_address("Жайлау мкрр, 12", None)
     assert (located.precision, located.building_id) == ("building", 1)

@@ -51,6 +51,11 @@ MAX_STRAY_LETTERS = 3
 STRAY_WORD_PENALTY = 10.0
 # Fuzzy matching of shorter names is mostly noise ("аса" vs "ас").
 MIN_FUZZY_LETTERS = 3
+# A name this short, one slip from a register name, is too near to others for the fuzzy
+# match ("Миа" is 67 from "Мира"): taken only when the typed house singles one out, and
+# scoring at most this much below the cutoff.
+SHORT_NAME_LETTERS = 4
+SHORT_NAME_SLACK = 20.0
 # Parsed addresses repeat a lot (the same house, different flats); results (and
 # fuzzy name lookups) are kept up to this many entries, then the cache starts afresh.
 MATCH_CACHE_SIZE = 200_000
@@ -334,6 +339,8 @@ class AddressIndex:
             found = self._find_area(kinds, shorter, match_key(shorter))
             if found is not None:
                 found = found[0], found[1] - STRAY_WORD_PENALTY
+        if found is None and parsed.house:
+            found = self._one_slip_with_house(kinds, parsed.name, folded, parsed.house)
         if found is None and parsed.microdistrict:
             # "мкр. Жайлау, ул. Абая, 12" with no such street: the microdistrict
             district = self._find_area(("microdistrict",), parsed.microdistrict,
@@ -454,6 +461,26 @@ class AddressIndex:
             if hit is not None and (best is None or hit[1] > best[1]):
                 best = self._areas[kind, hit[0]], hit[1]
         return best
+
+    def _one_slip_with_house(self, kinds: tuple[AreaKind, ...], name: str, folded: str,
+                             house: str) -> tuple[_Area, float] | None:
+        """A short name one slip (OSA distance 1) from a register name ("Миа, 49" for
+        ул. Мира, "Өезн көшесі" for Өзен), when exactly one such name has the house."""
+        found: list[tuple[_Area, float]] = []
+        for kind in kinds:
+            group = _group(kind, name, folded)
+            query = folded[len(group[1]):]
+            if not MIN_FUZZY_LETTERS <= len(query) <= SHORT_NAME_LETTERS:
+                continue
+            choices = self._choices.get(group, {})
+            hits = process.extract(query, choices, scorer=OSA.distance, score_cutoff=1,
+                                   limit=None)
+            for near in self._distinct(kind, sorted(key for *_, key in hits)):
+                score = OSA.normalized_similarity(query, choices[near]) * 100
+                if (house in self._areas[kind, near].houses
+                        and score >= self.cutoff - SHORT_NAME_SLACK):
+                    found.append((self._areas[kind, near], round(score, 1)))
+        return found[0] if len(found) == 1 else None
 
     def _fuzzy(self, group: tuple[AreaKind, str, str], name: str,
                folded: str) -> tuple[str, float] | None:
