@@ -616,6 +616,10 @@ def test_a_street_far_from_the_named_microdistrict_gives_the_microdistrict(
     ("Жайлау мкр ом 14", 2, "read «ом» as «дом»"),
     ("15 .а., 9 үй", 5, "read «.а» as «ш.а»"),
     ("райо микрорайон 15, 7", 4, "read «райо» as «район»"),
+    # a microdistrict's ordinal number word with one slip
+    ("мкр. Пятнадацтый, 7", 4, "read «пятнадацтый» as «пятнадцатый»"),
+    ("Пятнадцатй микрорайон, 9", 5, "read «пятнадцатй» as «пятнадцатый»"),
+    ("он ббесінші шағын аудан, 7 үй", 4, "read «ббесінші» as «бесінші»"),
 ])
 def test_a_mistyped_marker_word_is_read_when_nothing_else_is_found(
         index: AddressIndex, raw: str, building_id: int, read: str) -> None:

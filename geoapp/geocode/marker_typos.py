@@ -1,5 +1,6 @@
 """Marker words mistyped by one letter: "шағын аудны", "ашғын ауданы", "Крылов өкшесі",
-"Самал мкрр", "ддом 147". The parser knows the markers' spellings only, so such an
+"Самал мкрр", "ддом 147"; so too the other words the parser knows by their spelling
+(nearness: "райо"; a microdistrict's ordinal number: "мкр. Пятнадцатй"). Such an
 address finds nothing; the matcher then retries it with the word read as the marker.
 
 A word of four letters or more is read as a marker of five or more one slip away (a
@@ -21,7 +22,9 @@ from rapidfuzz.distance import OSA
 from geoapp.geocode.latin import as_cyrillic
 from geoapp.geocode.letters import fold_kazakh
 from geoapp.geocode.normalize import clean_text
+from geoapp.geocode.ordinals import ordinal_words
 
+MIN_ORDINAL_LETTERS = 7
 # The whole words the parser reads as markers, each in the forms typed most.
 _LONG_MARKERS = (
     "шағын", "аудан", "ауданы", "ауданында", "ықшам", "көшесі", "көшесінде", "даңғылы",
@@ -30,6 +33,9 @@ _LONG_MARKERS = (
     "тупик",
     # the words of nearness the parser drops ("райо микрорайон 15" is "район …")
     "район", "около", "возле", "напротив", "рядом",
+    # a microdistrict's number as a word ("мкр. Пятнадцатй"); long ones only, as
+    # a short one is too near to names ("Пятой", "Второй")
+    *ordinal_words(MIN_ORDINAL_LETTERS),
 )
 _SHORT_MARKERS = ("мкр", "мкрн", "дом", "д", "көше", "ул")
 # One slip from a short marker, and no word: a letter dropped ("мр", "дм", "ом"), two

@@ -26,6 +26,7 @@ _RU_ORDINAL_STEMS = {
     "сороков": 40, "пятидесят": 50, "шестидесят": 60, "семидесят": 70,
     "восьмидесят": 80, "девяност": 90,
 }
+_COMMON_RU_ENDINGS = ("ый", "ий", "ой", "ого", "ом")
 _RU_ENDINGS = ("ьего", "ьему", "ого", "ому", "ьем", "ьим", "ий", "ый", "ой", "ом", "ым",
                "ая", "ое", "ую")
 # "двадцать первый": a cardinal ten before the ordinal unit.
@@ -40,6 +41,13 @@ _KK_ORDINALS = {
 _KK_TENS = {"он": 10, "жиырма": 20, "отыз": 30, "қырық": 40, "елу": 50, "алпыс": 60,
             "жетпіс": 70, "сексен": 80, "тоқсан": 90}
 _KAZAKH_OR_RUSSIAN = {kk: f"[{kk}{ru}]" for kk, ru in KAZAKH_TO_RUSSIAN.items()}
+
+
+def ordinal_words(min_letters: int) -> tuple[str, ...]:
+    """The ordinal words of at least `min_letters` letters in the forms typed most
+    ("пятнадцатый", "пятнадцатого", "бесінші"), for reading one mistyped."""
+    russian = [stem + ending for stem in _RU_ORDINAL_STEMS for ending in _COMMON_RU_ENDINGS]
+    return tuple(w for w in (*russian, *_KK_ORDINALS) if len(w) >= min_letters)
 
 
 def _either_script(word: str) -> str:
