@@ -202,8 +202,8 @@ class ComplaintStream:
         external_id = self._external_ids(source, year, gaps)
         life = lifecycle(rng, received, category, kind)
         words = self.wording.chunk(rng, category=category, kind=kind, subject=subject,
-                                   building=building, parcel=parcel, x=x, y=y,
-                                   kazakh=kazakh, applicant_of=applicant_of,
+                                   building=building, parcel=parcel, district=district,
+                                   x=x, y=y, kazakh=kazakh, applicant_of=applicant_of,
                                    applicants=plan.applicants)
         return Chunk(index=index, day=day, received=received, category=category, kind=kind,
                      subject=subject,

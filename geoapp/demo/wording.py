@@ -54,8 +54,9 @@ class Wording:
         return street_in_district(self.b_area[b], self.world.md_names[d],
                                   self.world.md_names_kk[d], kazakh, r)
 
-    def _district_only(self, b: int, kazakh: bool, r: int) -> str | None:
-        d = self.b_district[b]
+    def _district_only(self, d: int, kazakh: bool, r: int) -> str | None:
+        """The place's own microdistrict (not its nearby building's, which may lie
+        across the boundary)."""
         return district_only(self.world.md_names[d], self.world.md_names_kk[d], kazakh, r)
 
     def _parcel_address(self, p: int, kazakh: bool, r: int, u: float) -> str:
@@ -100,9 +101,9 @@ class Wording:
         return rep_lat, rep_lon, has & outside
 
     def chunk(self, rng: np.random.Generator, *, category: np.ndarray, kind: np.ndarray,
-              subject: np.ndarray, building: np.ndarray, parcel: np.ndarray, x: np.ndarray,
-              y: np.ndarray, kazakh: np.ndarray, applicant_of: np.ndarray,
-              applicants: list[Applicant]) -> Words:
+              subject: np.ndarray, building: np.ndarray, parcel: np.ndarray,
+              district: np.ndarray, x: np.ndarray, y: np.ndarray, kazakh: np.ndarray,
+              applicant_of: np.ndarray, applicants: list[Applicant]) -> Words:
         n = len(category)
         outage = kind == KIND_OUTAGE
         violation = kind == KIND_VIOLATION
@@ -123,8 +124,10 @@ class Wording:
         text, address = [], []
         named_district_only = np.zeros(n, dtype=bool)
         rows = zip(category.tolist(), kazakh.tolist(), subject.tolist(), building.tolist(),
-                   parcel.tolist(), flat.tolist(), has_address.tolist(), r, u, strict=True)
-        for i, (cat, kk, subj, b, p, f, has, (r0, r1, r2), (u0, u1, u2, u3)) in enumerate(rows):
+                   parcel.tolist(), district.tolist(), flat.tolist(), has_address.tolist(), r,
+                   u, strict=True)
+        for i, (cat, kk, subj, b, p, d, f, has, (r0, r1, r2), (u0, u1, u2, u3)) in enumerate(
+                rows):
             text.append(complaint_text(cat, kk, r0, u0))
             if not has:
                 address.append("")
@@ -134,7 +137,7 @@ class Wording:
                 a = self._building_address(b, f, kk_form, r1)
             elif subj == SUBJECT_PLACE:
                 a = self._street_in_district(b, kk_form, r2)
-                if a is None and (a := self._district_only(b, kk_form, r2)) is not None:
+                if a is None and (a := self._district_only(d, kk_form, r2)) is not None:
                     named_district_only[i] = True
                 a = a or near(self._building_address(b, 0, kk_form, r1), kk_form, r2)
             else:
