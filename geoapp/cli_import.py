@@ -13,6 +13,7 @@ from geoapp.progress_bar import ProgressBar
 from geoapp.taxonomy import AREA_ONLY_PRECISIONS, SOURCES
 
 UNMAPPED_PRINTED = 10  # unknown category labels listed in the text summary
+FILES_PRINTED = 5  # complaint files named in a layer import's summary
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -69,10 +70,14 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  attributes not read: {', '.join(summary.attributes_not_read)}")
     if summary.complaints_reassigned:
         click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
-    if summary.complaints_placed_roughly:
+    if roughly := summary.complaints_placed_roughly:
+        files = [f"{file or 'not imported from a file'} ({count:,})"
+                 for file, count in list(roughly.items())[:FILES_PRINTED]]
+        more = len(roughly) - FILES_PRINTED
         click.echo(f"  complaints placed by their address short of a building or not at "
-                   f"all: {summary.complaints_placed_roughly:,}; importing their files "
-                   "again places them against this register")
+                   f"all: {sum(roughly.values()):,}; importing their files again places "
+                   f"them against this register: {', '.join(files)}"
+                   + (f" and {more} more (see --json)" if more > 0 else ""))
     if summary.retired:
         click.echo(f"  parcels no longer in the register, now cancelled: {summary.retired}")
     if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:

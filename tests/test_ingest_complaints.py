@@ -291,7 +291,8 @@ def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
     assert stored(engine, "P-1")["building"] is None
 
     # the layer's summary says how many complaints a re-import could place better
-    assert import_layer(engine, "buildings", layers["buildings"]).complaints_placed_roughly == 4
+    assert import_layer(engine, "buildings", layers["buildings"]).complaints_placed_roughly == {
+        "first.csv": 4}
     import_layer(engine, "parcels", layers["parcels"])
     again, _ = run_import(engine, write_csv(tmp_path / "first.csv", rows), tmp_path)
     assert (again.updated, again.relocated, again.unchanged) == (4, 4, 1)
@@ -322,6 +323,36 @@ def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
     assert (p4["address"], p4["building"]) == ("ул. Толе би, 45А, кв. 3", "ул. Толе би, 45А")
     assert (p5["address"], p5["building"]) == ("ул. Толе би, 45А", "ул. Толе би, 45А")
     assert stored(engine, "P-1")["version"] == 2
+    engine.dispose()
+
+
+def test_a_layer_import_names_the_files_whose_reimport_would_place_complaints_better(
+        new_database, tmp_path: Path) -> None:
+    """An address that names a house the register did not know is counted under its
+    file; one that names only its microdistrict is not: no register places it better."""
+    from geoapp.db import make_engine
+    from geoapp.ingest.layers import import_layer
+    from geoapp.migrate import upgrade
+
+    url = new_database("roughly")
+    engine = make_engine(url)
+    upgrade(engine)
+    layers = write_reference_layers(tmp_path / "layers")
+    import_layer(engine, "microdistricts", layers["microdistricts"])
+    run_import(engine, write_csv(tmp_path / "export-109.csv", [
+        row("R-1"), row("R-2", **{"Адрес": "15 мкр, во дворе"}),
+        row("R-3", **{"Адрес": "ул. Толе би, 47"})]), tmp_path)
+    run_import(engine, write_csv(tmp_path / "eotinish.csv", [row("E-1")]), tmp_path)
+    assert stored(engine, "R-2")["geocode_note"] == (
+        "no house number in the address; placed inside the microdistrict")
+    proc = run_geoapp("import", "layer", "buildings", str(layers["buildings"]),
+                      env={"DATABASE_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert ("complaints placed by their address short of a building or not at all: 3; "
+            "importing their files again places them against this register: "
+            "export-109.csv (2), eotinish.csv (1)") in proc.stdout
+    again = import_layer(engine, "buildings", layers["buildings"])
+    assert again.as_dict()["complaints_placed_roughly"] == 0  # nothing changed: not counted
     engine.dispose()
 
 

@@ -58,9 +58,10 @@ class LayerSummary:
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
     complaints_reassigned: int = 0
-    # Located by their address short of a building or a parcel, or not at all: a
-    # re-import of their files places them against the changed register.
-    complaints_placed_roughly: int = 0
+    # Located by their address short of a building or a parcel, or not at all, by the
+    # file that imported them: a re-import of the file places them against the changed
+    # register (reassign.placed_roughly).
+    complaints_placed_roughly: dict[str, int] = field(default_factory=dict)
     attributes_not_read: list[str] = field(default_factory=list)  # they name no field
     retired: int = 0  # parcels missing from the file, set to `cancelled` (--retire-missing)
     # Kept, but worth a look: (feature number, what is odd about it).
@@ -74,7 +75,8 @@ class LayerSummary:
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
                 "complaints_reassigned": self.complaints_reassigned,
-                "complaints_placed_roughly": self.complaints_placed_roughly,
+                "complaints_placed_roughly": sum(self.complaints_placed_roughly.values()),
+                "complaints_placed_roughly_by_file": self.complaints_placed_roughly,
                 "retired": self.retired,
                 "attributes_not_read": self.attributes_not_read,
                 "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}

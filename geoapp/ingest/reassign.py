@@ -14,6 +14,7 @@ import math
 
 from sqlalchemy import Connection, text
 
+from geoapp.geocode.matcher import NO_HOUSE
 from geoapp.ingest.places import BUILDING_RADIUS_M, PARCEL_RADIUS_M, covering, nearest_within
 
 POINT = "c.geom"
@@ -58,10 +59,16 @@ def reassign_complaints(conn: Connection, layer: str) -> int:
     """)).rowcount
 
 
-def placed_roughly(conn: Connection) -> int:
+def placed_roughly(conn: Connection) -> dict[str, int]:
     """Complaints with an address that geocoding placed short of a building or a
-    parcel, or not at all."""
-    return conn.execute(text("""
-        SELECT count(*) FROM complaints
-        WHERE address IS NOT NULL
-          AND geocode_precision IN ('street', 'microdistrict', 'none')""")).scalar_one()
+    parcel, or not at all, counted by the file that last imported them ("" for those
+    no file did: the demo's own), most first. An address that names no house ("15 мкр,
+    во дворе") is left out: no register places it better."""
+    rows = conn.execute(text("""
+        SELECT coalesce(b.source_file, ''), count(*) FROM complaints c
+        LEFT JOIN import_batches b ON b.id = c.import_batch_id
+        WHERE c.address IS NOT NULL
+          AND c.geocode_precision IN ('street', 'microdistrict', 'none')
+          AND strpos(coalesce(c.geocode_note, ''), :no_house) = 0
+        GROUP BY 1 ORDER BY 2 DESC, 1"""), {"no_house": NO_HOUSE}).all()
+    return {file: count for file, count in rows}
