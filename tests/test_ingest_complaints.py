@@ -629,7 +629,7 @@ def test_workbook_saved_under_csv_name_is_named_as_such(ingest_db, tmp_path: Pat
 @pytest.mark.parametrize(("content", "words"), [
     (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, ("a PNG image",)),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", ("a PDF document", "CSV or XLSX")),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), ("Excel 97-2003", ".xlsx")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512), ("Excel 97-2003", "name it .xls")),
     (bytes(range(256)) * 16, ("binary data, not text",)),
 ])
 def test_a_file_that_is_not_text_is_named_as_such(ingest_db, tmp_path: Path, content: bytes,
@@ -811,7 +811,7 @@ def test_xlsx_sheet_of_complaints_is_found_or_chosen(ingest_db, tmp_path: Path) 
     assert json.loads(proc.stdout)["inserted"] == 2, proc.stderr
     csv_path = write_csv(tmp_path / "in.csv", [row("W-9")])
     assert_one_line_error(run_geoapp("import", "complaints", str(csv_path), "--sheet", "A",
-                                     env=env), "--sheet applies to XLSX")
+                                     env=env), "--sheet applies to workbooks")
 
 
 def test_geojson_complaints(engine: Engine, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive, not text: an Excel workbook is read as .xlsx"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-     "an Excel 97-2003 workbook (.xls), not text: save it as .xlsx or CSV"),
+     "an Excel 97-2003 workbook, not text: name it .xls to import it"),
     (b"%PDF-", "a PDF document, not text: export the table itself as CSV or XLSX"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image, not text"),
     (b"\xff\xd8\xff", "a JPEG image, not text"),

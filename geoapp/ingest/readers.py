@@ -394,7 +394,8 @@ def open_csv(path: Path) -> TableSource:
                        fraction_read=position)
 
 
-def _xlsx_cell(value: object) -> str:
+def sheet_cell_text(value: object) -> str:
+    """A workbook cell's value as the text a CSV export would hold."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -406,7 +407,7 @@ def _xlsx_cell(value: object) -> str:
     return str(value)
 
 
-def _xlsx_date_cell(value: object, epoch: Any) -> str:
+def date_cell_text(value: object, epoch: Any) -> str:
     """A date column's cell: a bare number there is Excel's own date serial (a cell
     formatted as General, or pasted as values), read in the workbook's date system."""
     if _is_number(value) and value > 0:  # type: ignore[operator]
@@ -415,15 +416,15 @@ def _xlsx_date_cell(value: object, epoch: Any) -> str:
         try:
             moment = from_excel(value, epoch)
         except (ValueError, OverflowError):
-            return _xlsx_cell(value)
+            return sheet_cell_text(value)
         if isinstance(moment, datetime):
             return (moment + timedelta(microseconds=500_000)).isoformat(
                 sep=" ", timespec="seconds")
-    return _xlsx_cell(value)
+    return sheet_cell_text(value)
 
 
 def _sheet_top(sheet: Any) -> list[list[str]]:
-    return [[_xlsx_cell(v) for v in row]
+    return [[sheet_cell_text(v) for v in row]
             for row in sheet.iter_rows(min_row=1, max_row=10, values_only=True)]
 
 
@@ -432,46 +433,35 @@ def _has_required_header(top: list[list[str]]) -> bool:
     return all(f in fields for f in COMPLAINT_REQUIRED)
 
 
-def _choose_sheet(book: Any, path: Path, wanted: str | None) -> Any:
-    """`wanted`; else the one sheet whose top rows name the required columns (a cover
-    or summary sheet may come first). Never a silent pick among several."""
+def choose_sheet(names: list[str], top_of: Callable[[int], list[list[str]]], path: Path,
+                 wanted: str | None) -> int:
+    """The index of `wanted`; else of the one sheet whose top rows (`top_of`) name the
+    required columns (a cover or summary sheet may come first). Never a silent pick
+    among several."""
     if wanted is not None:
-        if wanted not in book.sheetnames:
+        if wanted not in names:
             raise InputError(f"{path.name} has no sheet {wanted!r}; its sheets: "
-                             f"{', '.join(book.sheetnames)}")
-        return book[wanted]
-    if len(book.worksheets) == 1:
-        return book.worksheets[0]
-    tables = [sheet for sheet in book.worksheets if _has_required_header(_sheet_top(sheet))]
+                             f"{', '.join(names)}")
+        return names.index(wanted)
+    if len(names) == 1:
+        return 0
+    tables = [i for i in range(len(names)) if _has_required_header(top_of(i))]
     if len(tables) > 1:
         raise InputError(f"{path.name} has {len(tables)} sheets of complaints "
-                         f"({', '.join(t.title for t in tables)}): import each with --sheet")
-    return tables[0] if tables else book.worksheets[0]
+                         f"({', '.join(names[i] for i in tables)}): import each with --sheet")
+    return tables[0] if tables else 0
 
 
-def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
-    """The header row is the one among the first ten naming most contract fields;
-    a second header row below it (cells under a merged group header) fills gaps."""
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputError(f"{path.name} is not a readable XLSX file: {exc}") from exc
-    try:
-        sheet = _choose_sheet(book, path, sheet_name)
-    except InputError:
-        book.close()
-        raise
-    top = _sheet_top(sheet)
-    if not top:
-        book.close()
-        raise InputError(f"{path.name} is empty")
+def workbook_header(top: list[list[str]]) -> tuple[list[str], dict[int, str], int]:
+    """A sheet's header, the field of each column and the 1-based row number of the
+    first data row, from its first rows. The header row is the one naming most contract
+    fields; a second header row below it (cells under a merged group header) fills
+    gaps. Refused when the required columns are missing."""
     scores = [len(match_headers(r, COMPLAINT_FIELDS)) for r in top]
     header_index = max(range(len(top)), key=lambda i: scores[i])
     header = top[header_index]
     columns = match_headers(header, COMPLAINT_FIELDS)
-    data_start = header_index + 2  # 1-based row number of the first data row
+    data_start = header_index + 2
     if header_index + 1 < len(top):
         # Under a merged group header ("Координаты" over "Широта", "Долгота") the
         # cells below name the fields: they fill the gaps and take over the group's.
@@ -485,6 +475,42 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
                       for i, h in enumerate(header)]
             data_start += 1
     _require(columns, header)
+    return header, columns, data_start
+
+
+def workbook_row(number: int, cells: list[str], fields: tuple[tuple[int, str], ...]
+                 ) -> RawRow | None:
+    """A sheet's row as read, or None when it is blank."""
+    return None if _blank(cells) else _row(number, cells, fields)
+
+
+def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
+    """The sheet of complaints (choose_sheet) read from its header on
+    (workbook_header)."""
+    import openpyxl
+
+    # openpyxl judges a file by its name: one saved as .xls is given as an open file
+    file = path.open("rb")
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        file.close()
+        raise InputError(f"{path.name} is not a readable XLSX file: {exc}") from exc
+
+    def close() -> None:
+        book.close()
+        file.close()
+
+    try:
+        sheet = book.worksheets[choose_sheet(
+            book.sheetnames, lambda i: _sheet_top(book.worksheets[i]), path, sheet_name)]
+        top = _sheet_top(sheet)
+        if not top:
+            raise InputError(f"{path.name} is empty")
+        header, columns, data_start = workbook_header(top)
+    except InputError:
+        close()
+        raise
     fields = tuple(columns.items())
     # The sheet's declared extent: a workbook is compressed, so its bytes say little.
     last_row = sheet.max_row if isinstance(sheet.max_row, int) else None
@@ -501,17 +527,17 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
                                          start=data_start):
                 reached[0] = number
                 as_written = next(written, ()) if written is not None else ()
-                cells = [_xlsx_date_cell(v, book.epoch) if i in date_positions
-                         else _xlsx_cell(v) for i, v in enumerate(row)]
+                cells = [date_cell_text(v, book.epoch) if i in date_positions
+                         else sheet_cell_text(v) for i, v in enumerate(row)]
                 unsaved = unsaved_formulas(row, as_written, mapped) if as_written else []
                 if unsaved:  # the rejects file shows the formulas as written
                     for p in unsaved:
                         cells[p] = formula_text(as_written[p]) or ""
                     yield _row(number, cells, fields, _unsaved_reason(number, unsaved, columns))
-                elif not _blank(cells):
-                    yield _row(number, cells, fields)
+                elif (read := workbook_row(number, cells, fields)) is not None:
+                    yield read
         finally:
-            book.close()
+            close()
             if written is not None:
                 written.close()
 
@@ -659,22 +685,29 @@ def open_geojson(path: Path) -> TableSource:
 
 
 def open_table(path: Path, sheet: str | None = None) -> TableSource:
-    """The export at `path`; `sheet` names a workbook's sheet (XLSX only)."""
+    """The export at `path`; `sheet` names a workbook's sheet."""
     if not path.exists():
         raise InputError(f"no such file: {path}")
     if path.is_dir():
         raise InputError(f"{path} is a directory; give the export file itself")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return open_xlsx(path, sheet)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        # by content: an old .xls saved as .xlsx, or the other way round, is still read
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if head.startswith(b"PK\x03\x04"):
+            return open_xlsx(path, sheet)
+        from geoapp.ingest.xls import open_xls
+
+        return open_xls(path, sheet)
     if sheet is not None:
-        raise InputError(f"--sheet applies to XLSX workbooks, not to {path.name}")
+        raise InputError(f"--sheet applies to workbooks (XLSX, XLS), not to {path.name}")
     if suffix in (".csv", ".tsv", ".txt"):
         return open_csv(path)
     if suffix in (".geojson", ".json"):
         return open_geojson(path)
     raise InputError(f"{path.name}: unsupported format {suffix or '(none)'}; "
-                     "use CSV, TSV, XLSX or GeoJSON")
+                     "use CSV, TSV, XLSX, XLS or GeoJSON")
 
 
 __all__ = ["RawRow", "TableSource", "open_table", "sniff_delimiter", "sniff_encoding"]
