@@ -382,6 +382,9 @@ def test_ordinal_words_away_from_a_microdistrict_marker_stay_words(
     "мкр 15 д.12 под.4 эт.2 кв.4", "мкр 15 д.12 эт.2 кв.4",
     # the house word after its number, then a comma: that number ("вк": a typo)
     "15 мкр, 12 дом, 3 подъезд, 10 вк",
+    # "подъезд" mistyped by one letter (geocode.part_slips)
+    "мкр 15 12 дом 2 пдоъезд 66 кв", "мкр 15 12 дом 2 поъезд 11 кв",
+    "мкр 15 12 дом 3 подъеезд 25 кв", "15 мкр 12 дом 1 подъездд 15 кв",
 ])
 def test_an_entrance_floor_or_office_number_is_not_the_house(raw: str) -> None:
     assert normalize_address(raw) == ParsedAddress("microdistrict", "15", "12")
@@ -393,6 +396,13 @@ def test_an_entrance_floor_or_office_number_is_not_the_house(raw: str) -> None:
 ])
 def test_words_that_begin_like_a_floor_or_office_stay_names(raw: str, name: str) -> None:
     assert normalize_address(raw) == ParsedAddress("street", name, "12")
+
+
+def test_names_near_the_word_entrance_stay_names() -> None:
+    """Only a word one slip from "подъезд" is read as it: "Поезд" is two away."""
+    assert normalize_address("ул. Поездная 12").name == "поездная"
+    assert normalize_address("ул. Подъездная, 12") == ParsedAddress("street", "подъездная",
+                                                                   "12")
 
 
 @pytest.mark.parametrize("raw", [

@@ -29,6 +29,7 @@ from geoapp.geocode.letters import (
     fold_kazakh,
 )
 from geoapp.geocode.ordinals import ordinal_words_to_digits
+from geoapp.geocode.part_slips import entrance_word_read
 
 AreaKind = Literal["microdistrict", "street"]
 
@@ -300,7 +301,7 @@ def _normalize(raw: str) -> ParsedAddress:
     text = _POSTCODE.sub(" ", _CADASTRAL.sub(" ", text))
     if _INSTITUTION_HINTS.search(text):
         text = _INSTITUTION.sub(",", text)
-    text = _LOCATION_WORDS.sub(" ", _house_forms(text)).strip(" ,")
+    text = _LOCATION_WORDS.sub(" ", _house_forms(entrance_word_read(text))).strip(" ,")
     parsed = _fast_parse(text) or _full_parse(text)
     if parsed.house is None and (sides := crossing_sides(text)):
         parsed = _crossing(sides) or parsed
