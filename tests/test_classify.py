@@ -186,6 +186,14 @@ def test_gazon_is_not_gas_and_parking_is_not_a_park() -> None:
     assert classify_text("Парковка на тротуаре")[0] != "landscaping"
 
 
+def test_a_plea_for_help_is_no_social_complaint() -> None:
+    """"Көмектесіңіздер!" closes complaints of every kind; help of a kind is social."""
+    fenced = classify_text("Өзен жағасын қоршап алып, ешкімді кіргізбейді. Көмектесіңіздер!")
+    assert fenced[0] == "land.encroachment"
+    assert classify_text("Әкімдікке хабарласа алмай жүрмін. Көмектесіңіздер!")[0] == "other"
+    assert classify_text("Көп балалы отбасымыз, материалдық көмек керек")[0] == "social"
+
+
 def test_long_text_is_fine() -> None:
     assert classify_text("нет отопления " * 5000)[0] == H + "heating"
 
