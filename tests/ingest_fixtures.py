@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
@@ -83,6 +85,18 @@ def migrated_with_layers(url: str, folder: Path) -> Engine:
     for kind in ("microdistricts", "buildings", "parcels"):
         import_layer(engine, kind, paths[kind])
     return engine
+
+
+def database_with_layers(name: str) -> Callable[..., Any]:
+    """A test module's database fixture, `name`: a database of its own, migrated, with
+    the small Taraz's layers imported; yields (url, engine)."""
+    @pytest.fixture(scope="module", name=name)
+    def database(new_database, tmp_path_factory) -> Iterator[tuple[str, Engine]]:
+        url = new_database(name.removesuffix("_db"))
+        engine = migrated_with_layers(url, tmp_path_factory.mktemp("layers"))
+        yield url, engine
+        engine.dispose()
+    return database
 
 
 def without_complaints(engine: Engine) -> Engine:

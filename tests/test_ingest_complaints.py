@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from helpers import GEOAPP, assert_one_line_error, interruptible, run_geoapp
 from ingest_fixtures import (
+    database_with_layers,
     migrated_with_layers,
     run_import,
     without_complaints,
@@ -36,12 +37,7 @@ HEADER = ["Номер обращения", "Дата обращения", "Ис�
           "Телефон"]
 
 
-@pytest.fixture(scope="module")
-def ingest_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
-    url = new_database("ingest")
-    engine = migrated_with_layers(url, tmp_path_factory.mktemp("layers"))
-    yield url, engine
-    engine.dispose()
+ingest_db = database_with_layers("ingest_db")
 
 
 @pytest.fixture

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import migrated_with_layers, run_import, without_complaints
+from ingest_fixtures import (
+    database_with_layers,
+    run_import,
+    without_complaints,
+)
 from sqlalchemy import Engine, text
 
 from geoapp.ingest.headers import COMPLAINT_FIELDS, match_headers
@@ -18,12 +22,7 @@ from geoapp.ingest.readers import open_table, sniff_encoding
 HEADER = "Номер обращения;Дата обращения;Текст обращения;Адрес;Исполнитель"
 
 
-@pytest.fixture(scope="module")
-def readers_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
-    url = new_database("readers")
-    engine = migrated_with_layers(url, tmp_path_factory.mktemp("layers"))
-    yield url, engine
-    engine.dispose()
+readers_db = database_with_layers("readers_db")
 
 
 @pytest.fixture

@@ -10,7 +10,11 @@ import openpyxl
 import pytest
 import xlwt
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import migrated_with_layers, run_import, without_complaints
+from ingest_fixtures import (
+    database_with_layers,
+    run_import,
+    without_complaints,
+)
 from sqlalchemy import Engine, text
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Текст обращения", "Адрес",
@@ -18,12 +22,7 @@ HEADER = ["Номер обращения", "Дата обращения", "Ис�
 WHEN = xlwt.easyxf(num_format_str="DD.MM.YYYY HH:MM")
 
 
-@pytest.fixture(scope="module")
-def xls_db(new_database, tmp_path_factory) -> tuple[str, Engine]:
-    url = new_database("xls")
-    engine = migrated_with_layers(url, tmp_path_factory.mktemp("layers"))
-    yield url, engine
-    engine.dispose()
+xls_db = database_with_layers("xls_db")
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import xlrd
+
 from geoapp.errors import InputError
 from geoapp.ingest.readers import (
     HEADER_LINES,
@@ -31,8 +33,6 @@ def _value(cell: Any, datemode: int) -> object:
     """The cell as the Python value openpyxl would give: None, text, a number, a
     date and time (a time of day alone below one day), a truth value or an error
     code's text ("#N/A")."""
-    import xlrd
-
     kind, value = cell.ctype, cell.value
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return None
@@ -67,8 +67,6 @@ def _refusal(path: Path, exc: Exception) -> InputError:
 
 
 def open_xls(path: Path, sheet_name: str | None = None) -> TableSource:
-    import xlrd
-
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
     except Exception as exc:  # xlrd raises several types for a file it cannot read
