@@ -14,7 +14,8 @@ STAGE = (
     ("resolved_at", "timestamptz"), ("department_name", "text"), ("applicant_name", "text"),
     ("applicant_phone", "text"), ("lon", "float8"), ("lat", "float8"),
     ("geocode_precision", "text"), ("geocode_score", "float8"), ("geocode_note", "text"),
-    ("microdistrict_id", "int4"), ("parcel_id", "int4"), ("building_id", "int4"),
+    ("row_note", "text"), ("microdistrict_id", "int4"), ("parcel_id", "int4"),
+    ("building_id", "int4"),
 )
 STAGE_COLUMNS = tuple(name for name, _ in STAGE)
 STAGE_TYPES = tuple(kind for _, kind in STAGE)
@@ -175,8 +176,8 @@ UPSERT = text(f"""
     assigned AS (
         SELECT s.source, s.external_id, s.received_at, s.category, s.category_confidence,
                s.text, s.language, s.address, s.applicant_name, s.applicant_phone,
-               s.geocode_precision, s.geocode_score, s.geocode_note, s.microdistrict_id,
-               s.parcel_id, s.building_id,
+               s.geocode_precision, s.geocode_score, s.geocode_note, s.row_note,
+               s.microdistrict_id, s.parcel_id, s.building_id,
                {_STAGED_POINT} AS geom,
                coalesce(s.status, st.status_before, 'received') AS status,
                CASE WHEN s.status IS NULL AND st.id IS NOT NULL THEN st.resolved_before
@@ -192,14 +193,14 @@ UPSERT = text(f"""
         INSERT INTO complaints (
             source, external_id, received_at, category, category_confidence, text, language,
             address, status, resolved_at, department_id, applicant_name, applicant_phone,
-            geom, geocode_precision, geocode_score, geocode_note, microdistrict_id,
+            geom, geocode_precision, geocode_score, geocode_note, row_note, microdistrict_id,
             building_id, parcel_id, import_batch_id, exported_status, exported_resolved_at,
             exported_department_id
         )
         SELECT source, external_id, received_at, category, category_confidence, text,
                language, address, status, resolved_at, department_id, applicant_name,
                applicant_phone, geom, geocode_precision, geocode_score, geocode_note,
-               microdistrict_id, building_id, parcel_id, :batch_id, status, resolved_at,
+               row_note, microdistrict_id, building_id, parcel_id, :batch_id, status, resolved_at,
                department_id
         FROM assigned
         ON CONFLICT (source, external_id) DO UPDATE SET
@@ -213,7 +214,7 @@ UPSERT = text(f"""
             department_id = CASE WHEN {DEPARTMENT_MOVED} THEN EXCLUDED.department_id
                                  ELSE complaints.department_id END,
             {", ".join(f"{c} = CASE WHEN {PLACE_MOVED} THEN EXCLUDED.{c} ELSE complaints.{c} END"
-                       for c in ("geom", *PLACE_COLUMNS))},
+                       for c in ("geom", *PLACE_COLUMNS, "row_note"))},
             exported_status = EXCLUDED.status,
             exported_resolved_at = EXCLUDED.resolved_at,
             exported_department_id = EXCLUDED.department_id,

@@ -104,6 +104,7 @@ def _stage_row(record: ComplaintRecord, location: Location, category: tuple[str,
         category[1], record.text, record.language, record.address, record.status,
         record.resolved_at, record.department, record.applicant_name, record.applicant_phone,
         location.lon, location.lat, location.precision, location.score, note,
+        location.row_note,
     )
 
 

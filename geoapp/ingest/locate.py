@@ -30,6 +30,9 @@ class Location:
     microdistrict_id: int | None
     note: str | None
     parcel_id: int | None = None
+    # the part of `note` that the row itself gave (its coordinates, its address's
+    # length), kept so that the address can be geocoded again (geoapp.ingest.relocate)
+    row_note: str | None = None
 
 
 class ParcelPoint(NamedTuple):
@@ -107,20 +110,21 @@ class Gazetteer:
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
             return Location(None, None, "none", None, None, None,
-                            note or "no coordinates and no address")
+                            note or "no coordinates and no address", row_note=note)
         if (number := cadastral_number(address)) is not None:
             parcel = self.parcels.get(number)
             if parcel is not None:
                 return Location(parcel.lon, parcel.lat, "parcel", 100.0, None, None,
                                 joined_notes(note, self._elsewhere_than(address, parcel)),
-                                parcel.id)
+                                parcel.id, note)
             note = joined_notes(note, f"cadastral number {number} is not in the parcels layer")
         match = self.index.match(address)
         if match.precision in ("building", "street") and match.building_id is not None:
             lon, lat = self.building_points[match.building_id]
             building = match.building_id if match.precision == "building" else None
             return Location(lon, lat, match.precision, match.score, building, None,
-                            joined_notes(note, self._explain(match), match.read))
+                            joined_notes(note, self._explain(match), match.read),
+                            row_note=note)
         if (match.precision in ("building", "street", "microdistrict")
                 and match.area_kind == "microdistrict" and match.area_name):
             district = self.microdistricts.get(match_key(match.area_name))
@@ -129,9 +133,10 @@ class Gazetteer:
                 return Location(lon, lat, "microdistrict", match.score, None, md_id,
                                 joined_notes(note, match.note or "house not found; placed "
                                                                  "inside the microdistrict",
-                                             match.read))
+                                             match.read), row_note=note)
         return Location(None, None, "none", None, None, None,
-                        joined_notes(note, match.note) or "address not found in the register")
+                        joined_notes(note, match.note) or "address not found in the register",
+                        row_note=note)
 
     def _elsewhere_than(self, address: str, parcel: ParcelPoint) -> str | None:
         """A note when the address names a microdistrict other than the parcel's: the
@@ -166,11 +171,12 @@ class Gazetteer:
         location's note whichever way it was found."""
         if lat is not None and lon is not None:
             if inside(self.bbox, lon, lat):
-                return Location(lon, lat, "coordinates", None, None, None, note)
+                return Location(lon, lat, "coordinates", None, None, None, note,
+                                row_note=note)
             if inside(self.bbox, lat, lon):
-                return Location(lat, lon, "coordinates", None, None, None,
-                                joined_notes(note, "latitude and longitude were swapped; "
-                                                   "fixed"))
+                swapped = joined_notes(note, "latitude and longitude were swapped; fixed")
+                return Location(lat, lon, "coordinates", None, None, None, swapped,
+                                row_note=swapped)
             note = joined_notes(note, "coordinates outside the city; the address used instead"
                                 if address else "coordinates outside the city and no address")
         return self.from_address(address, note)

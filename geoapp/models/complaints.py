@@ -92,6 +92,8 @@ class Complaint(Base):
     geocode_precision: Mapped[str] = mapped_column(Text, server_default="none")
     geocode_score: Mapped[float | None] = mapped_column(Float)
     geocode_note: Mapped[str | None] = mapped_column(Text)
+    # the row's own part of geocode_note (its coordinates, its address cut to length)
+    row_note: Mapped[str | None] = mapped_column(Text)
     microdistrict_id: Mapped[int | None] = mapped_column(
         ForeignKey("microdistricts.id", ondelete="SET NULL")
     )
