@@ -68,15 +68,19 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  attributes read as {summary.text_encoding}")
     if summary.attributes_not_read:
         click.echo(f"  attributes not read: {', '.join(summary.attributes_not_read)}")
+    if relocated := summary.complaints_relocated:
+        by_precision = ", ".join(f"{precision} {count:,}" for precision, count in relocated.items())
+        click.echo(f"  complaints placed anew by their address: {sum(relocated.values()):,} "
+                   f"({by_precision})")
     if summary.complaints_reassigned:
         click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
     if roughly := summary.complaints_placed_roughly:
         files = [f"{file or 'not imported from a file'} ({count:,})"
                  for file, count in list(roughly.items())[:FILES_PRINTED]]
         more = len(roughly) - FILES_PRINTED
-        click.echo(f"  complaints placed by their address short of a building or not at "
-                   f"all: {sum(roughly.values()):,}; importing their files again places "
-                   f"them against this register: {', '.join(files)}"
+        click.echo(f"  complaints whose address the register still places short of a "
+                   f"building or not at all: {sum(roughly.values()):,}, from "
+                   f"{', '.join(files)}"
                    + (f" and {more} more (see --json)" if more > 0 else ""))
     if summary.retired:
         click.echo(f"  parcels no longer in the register, now cancelled: {summary.retired}")

@@ -265,10 +265,11 @@ def test_reimport_is_idempotent_and_records_status_changes(engine: Engine,
 
 def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
         new_database, tmp_path: Path) -> None:
-    """Complaints imported before their buildings layer are placed by the next import
-    of their file; a corrected address moves its complaint; an address the import
-    cannot locate never takes a located complaint off the map, nor one without
-    coordinates a complaint off its own point."""
+    """Complaints imported before their buildings layer are placed when it comes (and
+    a re-import of their file then finds them where the import would put them); a
+    corrected address moves its complaint; an address the import cannot locate never
+    takes a located complaint off the map, nor one without coordinates a complaint off
+    its own point."""
     from geoapp.db import make_engine
     from geoapp.ingest.layers import import_layer
     from geoapp.migrate import upgrade
@@ -286,12 +287,13 @@ def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
     assert first.geocoded_by_precision == {"microdistrict": 2, "none": 2, "coordinates": 1}
     assert stored(engine, "P-1")["building"] is None
 
-    # the layer's summary says how many complaints a re-import could place better
-    assert import_layer(engine, "buildings", layers["buildings"]).complaints_placed_roughly == {
-        "first.csv": 4}
+    # the buildings register places them by their stored address
+    buildings = import_layer(engine, "buildings", layers["buildings"])
+    assert buildings.complaints_relocated == {"building": 4}
+    assert buildings.complaints_placed_roughly == {}
     import_layer(engine, "parcels", layers["parcels"])
     again, _ = run_import(engine, write_csv(tmp_path / "first.csv", rows), tmp_path)
-    assert (again.updated, again.relocated, again.unchanged) == (4, 4, 1)
+    assert (again.updated, again.relocated, again.unchanged) == (0, 0, 5)
     p1 = stored(engine, "P-1")
     assert (p1["geocode_precision"], p1["building"]) == ("building", "15 мкр, 7")
     assert p1["cadastral_number"] == "06:097:001:001"  # its building's parcel
@@ -322,10 +324,12 @@ def test_a_reimport_places_anew_what_the_register_or_the_source_now_says_better(
     engine.dispose()
 
 
-def test_a_layer_import_names_the_files_whose_reimport_would_place_complaints_better(
+def test_a_changed_register_places_anew_the_complaints_it_now_knows_the_houses_of(
         new_database, tmp_path: Path) -> None:
-    """An address that names a house the register did not know is counted under its
-    file; one that names only its microdistrict is not: no register places it better."""
+    """Complaints imported before their buildings layer are geocoded again from their
+    stored address when it comes, the row's own note kept; an address the register
+    still does not know is counted under its file; one that names only its
+    microdistrict is neither moved nor counted: no register places it better."""
     from geoapp.db import make_engine
     from geoapp.ingest.layers import import_layer
     from geoapp.migrate import upgrade
@@ -337,18 +341,45 @@ def test_a_layer_import_names_the_files_whose_reimport_would_place_complaints_be
     import_layer(engine, "microdistricts", layers["microdistricts"])
     run_import(engine, write_csv(tmp_path / "export-109.csv", [
         row("R-1"), row("R-2", **{"Адрес": "15 мкр, во дворе"}),
-        row("R-3", **{"Адрес": "ул. Толе би, 47"})]), tmp_path)
-    run_import(engine, write_csv(tmp_path / "eotinish.csv", [row("E-1")]), tmp_path)
+        row("R-3", **{"Адрес": "ул. Толе би, 47"}),
+        row("R-4", **{"Адрес": "ул. Неизвестная, 1"})]), tmp_path)
+    run_import(engine, write_csv(tmp_path / "eotinish.csv", [
+        row("E-1"),
+        row("E-2", **{"Адрес": "ул. Толе би, 45А", "Широта": "43.2567", "Долгота": "76.9286"}),
+    ]), tmp_path)
     assert stored(engine, "R-2")["geocode_note"] == (
         "no house number in the address; placed inside the microdistrict")
+    outside = "coordinates outside the city; the address used instead"
+    e2 = stored(engine, "E-2")
+    assert (e2["geocode_precision"], e2["row_note"]) == ("none", outside)
+    before = {eid: stored(engine, eid) for eid in ("R-1", "R-2", "R-4")}
+
     proc = run_geoapp("import", "layer", "buildings", str(layers["buildings"]),
                       env={"DATABASE_URL": url})
     assert proc.returncode == 0, proc.stderr
-    assert ("complaints placed by their address short of a building or not at all: 3; "
-            "importing their files again places them against this register: "
-            "export-109.csv (2), eotinish.csv (1)") in proc.stdout
+    assert "complaints placed anew by their address: 4 (building 4)" in proc.stdout
+    assert ("complaints whose address the register still places short of a building or "
+            "not at all: 1, from export-109.csv (1)") in proc.stdout
+    r1, e2 = stored(engine, "R-1"), stored(engine, "E-2")
+    assert (r1["geocode_precision"], r1["building"], r1["microdistrict"]) == (
+        "building", "15 мкр, 7", before["R-1"]["microdistrict"])
+    assert (r1["version"], r1["status"]) == (before["R-1"]["version"], before["R-1"]["status"])
+    assert (e2["geocode_precision"], e2["building"]) == ("building", "ул. Толе би, 45А")
+    assert e2["geocode_note"].startswith(outside + ";") or e2["geocode_note"] == outside
+    for eid in ("R-2", "R-4"):  # nothing better known: left as they were
+        after = stored(engine, eid)
+        assert {k: after[k] for k in ("geocode_precision", "geocode_note", "lon", "updated_at")} \
+            == {k: before[eid][k] for k in ("geocode_precision", "geocode_note", "lon",
+                                            "updated_at")}
+    with engine.connect() as conn:
+        assert conn.execute(text("""
+            SELECT count(*) FROM complaint_map_points p JOIN complaints c ON c.id = p.id
+            WHERE (p.lon, p.lat) IS DISTINCT FROM (ST_X(c.geom)::real, ST_Y(c.geom)::real)
+              AND c.geocode_precision <> 'microdistrict'""")).scalar_one() == 0
+
     again = import_layer(engine, "buildings", layers["buildings"])
-    assert again.as_dict()["complaints_placed_roughly"] == 0  # nothing changed: not counted
+    assert again.as_dict()["complaints_relocated"] == 0  # nothing changed: not looked at
+    assert again.as_dict()["complaints_placed_roughly"] == 0
     engine.dispose()
 
 

@@ -27,6 +27,7 @@ from geoapp.ingest.layer_encoding import (
 )
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
 from geoapp.ingest.reassign import FOLLOWING_LAYERS, placed_roughly, reassign_complaints
+from geoapp.ingest.relocate import relocate_by_address
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -58,9 +59,10 @@ class LayerSummary:
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
     complaints_reassigned: int = 0
-    # Located by their address short of a building or a parcel, or not at all, by the
-    # file that imported them: a re-import of the file places them against the changed
-    # register (reassign.placed_roughly).
+    # Geocoded again from their address and moved, by their new precision (relocate).
+    complaints_relocated: dict[str, int] = field(default_factory=dict)
+    # Those the changed register still places short of a building or a parcel, or not
+    # at all, by the file that imported them (reassign.placed_roughly).
     complaints_placed_roughly: dict[str, int] = field(default_factory=dict)
     attributes_not_read: list[str] = field(default_factory=list)  # they name no field
     retired: int = 0  # parcels missing from the file, set to `cancelled` (--retire-missing)
@@ -75,6 +77,8 @@ class LayerSummary:
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
                 "complaints_reassigned": self.complaints_reassigned,
+                "complaints_relocated": sum(self.complaints_relocated.values()),
+                "complaints_relocated_by_precision": self.complaints_relocated,
                 "complaints_placed_roughly": sum(self.complaints_placed_roughly.values()),
                 "complaints_placed_roughly_by_file": self.complaints_placed_roughly,
                 "retired": self.retired,
@@ -462,6 +466,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
         if retire_missing:
             summary.retired = retire_missing_parcels(conn, written_keys)
         if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
+            summary.complaints_relocated = dict(relocate_by_address(conn).most_common())
             summary.complaints_reassigned = reassign_complaints(conn, kind)
             summary.complaints_placed_roughly = placed_roughly(conn)
         conn.execute(text("""

@@ -129,13 +129,21 @@ class PlaceFinder:
         if not queries:
             return []
         with self.conn.begin():
-            northmost = max(abs(q.lat) for q in queries)  # type: ignore[arg-type]
-            rows = fetch_with_arrays(self.conn, find_places_sql(math.ceil(northmost)), {
-                "lon": [float(q.lon) for q in queries],  # type: ignore[arg-type]
-                "lat": [float(q.lat) for q in queries],  # type: ignore[arg-type]
-                "md": [q.microdistrict_id for q in queries],
-                "building": [q.building_id for q in queries],
-                "near": [q.nearest_building for q in queries],
-                "parcel": [q.parcel_id for q in queries],
-            })
-        return [Place(*row) for row in rows]
+            return look_up_places(self.conn, queries)
+
+
+def look_up_places(conn: Connection, queries: list[PlaceQuery]) -> list[Place]:
+    """The places of points that all have coordinates, in one statement on `conn`
+    (inside its transaction)."""
+    if not queries:
+        return []
+    northmost = max(abs(q.lat) for q in queries)  # type: ignore[arg-type]
+    rows = fetch_with_arrays(conn, find_places_sql(math.ceil(northmost)), {
+        "lon": [float(q.lon) for q in queries],  # type: ignore[arg-type]
+        "lat": [float(q.lat) for q in queries],  # type: ignore[arg-type]
+        "md": [q.microdistrict_id for q in queries],
+        "building": [q.building_id for q in queries],
+        "near": [q.nearest_building for q in queries],
+        "parcel": [q.parcel_id for q in queries],
+    })
+    return [Place(*row) for row in rows]

@@ -5,8 +5,7 @@ statement per layer, and only the complaints whose answer changed are written.
 
 Without this a new parcel register, or a corrected microdistrict boundary, would
 leave every earlier complaint assigned as before. A complaint located by its address
-is geocoded again only by a re-import of its file (complaint_sql.PLACE_COLUMNS): the
-stored complaint no longer has the row's own note on its coordinates."""
+short of a building is geocoded again first (geoapp.ingest.relocate)."""
 
 from __future__ import annotations
 
@@ -61,7 +60,8 @@ def reassign_complaints(conn: Connection, layer: str) -> int:
 
 def placed_roughly(conn: Connection) -> dict[str, int]:
     """Complaints with an address that geocoding placed short of a building or a
-    parcel, or not at all, counted by the file that last imported them ("" for those
+    parcel, or not at all (after relocate: their houses are not in the register),
+    counted by the file that last imported them ("" for those
     no file did: the demo's own), most first. An address that names no house ("15 мкр,
     во дворе") is left out: no register places it better."""
     rows = conn.execute(text("""
