@@ -65,3 +65,28 @@ def test_downgrade_to_base_and_upgrade_to_head(new_database) -> None:
         assert schema_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_the_row_note_of_complaints_imported_before_0011_is_recovered(new_database) -> None:
+    """The part of the note up to "coordinates outside the city; …" is the row's own."""
+    engine = make_engine(new_database("row_note"))
+    outside = "coordinates outside the city; the address used instead"
+    notes = {"A": f"coordinates ignored: not a number; {outside}; address not found",
+             "B": "address not found in the register", "C": None}
+    try:
+        upgrade(engine, "0010")
+        with engine.begin() as conn:
+            for external_id, note in notes.items():
+                conn.execute(text("""
+                    INSERT INTO complaints (source, external_id, received_at, category, text,
+                                            geocode_note)
+                    VALUES ('109', :e, now(), 'other', 'x', :note)"""),
+                    {"e": external_id, "note": note})
+        upgrade(engine)
+        with engine.connect() as conn:
+            row_notes = dict(conn.execute(text(
+                "SELECT external_id, row_note FROM complaints")).all())
+        assert row_notes == {"A": f"coordinates ignored: not a number; {outside}",
+                             "B": None, "C": None}
+    finally:
+        engine.dispose()
