@@ -691,12 +691,19 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
     if path.is_dir():
         raise InputError(f"{path} is a directory; give the export file itself")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        # by content: an old .xls saved as .xlsx, or the other way round, is still read
+    if suffix in (".xlsx", ".xlsm", ".xls", ".html", ".htm"):
+        # by content: an old .xls saved as .xlsx, or the other way round, is still read,
+        # and so is a web page under a workbook's name (a web system's "Excel" export)
+        from geoapp.ingest.html_table import is_web_page, open_html
+
         with path.open("rb") as fh:
-            head = fh.read(8)
+            head = fh.read(1024)
         if head.startswith(b"PK\x03\x04"):
             return open_xlsx(path, sheet)
+        if suffix in (".html", ".htm") or is_web_page(head):
+            if sheet is not None:
+                raise InputError(f"{path.name} is a web page: it has no sheets for --sheet")
+            return open_html(path)
         from geoapp.ingest.xls import open_xls
 
         return open_xls(path, sheet)
@@ -707,7 +714,7 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
     if suffix in (".geojson", ".json"):
         return open_geojson(path)
     raise InputError(f"{path.name}: unsupported format {suffix or '(none)'}; "
-                     "use CSV, TSV, XLSX, XLS or GeoJSON")
+                     "use CSV, TSV, XLSX, XLS, GeoJSON or an HTML table")
 
 
 __all__ = ["RawRow", "TableSource", "open_table", "sniff_delimiter", "sniff_encoding"]
