@@ -98,7 +98,8 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
 
 
 @import_group.command("complaints",
-                      help="Import a complaints export (CSV, TSV, XLSX, XLS, GeoJSON).")
+                      help="Import a complaints export (CSV, TSV, XLSX, XLS, GeoJSON, "
+                           "an HTML table).")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--source", type=click.Choice(SOURCES), default=None,
               help="Source of rows that do not name one.")
