@@ -6,9 +6,8 @@ in page order; a cell is its text (tags dropped, entities decoded, `<br>` a line
 break, a line end of the page's layout one space, a no-break space a space); a cell
 spanning columns or rows holds its text in its first position and leaves the others
 empty, as a merged cell does, so a group header over "Широта", "Долгота" is read as
-in a workbook. Script
-and style are not text. The file is parsed as it is read, so memory does not grow
-with its size.
+in a workbook. Script and style are not text. The file is parsed as it is read, so
+memory does not grow with its size.
 """
 
 from __future__ import annotations
