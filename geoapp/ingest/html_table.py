@@ -108,6 +108,7 @@ class _TableRows(HTMLParser):
         elif tag == "table":
             if self._depth == 1:
                 self._end_row()
+                self._pending.clear()  # a span ends with its table
             self._depth = max(0, self._depth - 1)
         elif self._depth > 1 or self._hidden:
             return
