@@ -380,6 +380,17 @@ def test_a_changed_register_places_anew_the_complaints_it_now_knows_the_houses_o
     again = import_layer(engine, "buildings", layers["buildings"])
     assert again.as_dict()["complaints_relocated"] == 0  # nothing changed: not looked at
     assert again.as_dict()["complaints_placed_roughly"] == 0
+
+    # a parcel named by its cadastral number is placed when the parcels register has it
+    run_import(engine, write_csv(tmp_path / "land.csv", [
+        row("L-1", **{"Адрес": "мкр. Жайлау, уч. 06:097:001:002"})]), tmp_path)
+    l1 = stored(engine, "L-1")
+    assert (l1["geocode_precision"], l1["cadastral_number"]) == ("microdistrict", None)
+    assert "06:097:001:002 is not in the parcels layer" in l1["geocode_note"]
+    parcels = import_layer(engine, "parcels", layers["parcels"])
+    assert parcels.complaints_relocated == {"parcel": 1}
+    l1 = stored(engine, "L-1")
+    assert (l1["geocode_precision"], l1["cadastral_number"]) == ("parcel", "06:097:001:002")
     engine.dispose()
 
 
