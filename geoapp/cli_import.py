@@ -99,7 +99,7 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
 
 @import_group.command("complaints",
                       help="Import a complaints export (CSV, TSV, XLSX, XLS, GeoJSON, "
-                           "an HTML table).")
+                           "an HTML table, Excel 2003 XML).")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--source", type=click.Choice(SOURCES), default=None,
               help="Source of rows that do not name one.")
@@ -109,7 +109,7 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
               default=None, help="The source's own category and status labels mapped to "
               "geoapp's codes (CSV of label and code, or TOML [labels] and [statuses] "
               "tables), over the built-in mapping.")
-@click.option("--sheet", default=None, help="The workbook's sheet to read (XLSX, XLS), when "
+@click.option("--sheet", default=None, help="The workbook's sheet to read (XLSX, XLS, XML), when "
               "several hold complaints.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_complaints_command(path: Path, source: str | None, rejects_path: Path | None,

@@ -122,8 +122,9 @@ def test_a_workbook_under_the_other_workbook_name_is_read_by_its_content(
     # has no complaints' columns
     (b"<html><body><table><tr><td>\xd0\x9d\xd0\xbe\xd0\xbc\xd0\xb5\xd1\x80</td></tr>"
      b"</table></body></html>", ("missing required columns",)),
+    # so is an Excel 2003 XML file (test_ingest_spreadsheet_xml): here, an empty one
     (b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
-     b'spreadsheet"></Workbook>', ("export.xls is an XML spreadsheet", "save it as .xlsx")),
+     b'spreadsheet"></Workbook>', ("export.xls is an XML file without worksheets",)),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), ("export.xls is not a readable XLS",)),
     (b"", ("export.xls is not a readable XLS",)),
 ])

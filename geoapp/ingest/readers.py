@@ -691,7 +691,7 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
     if path.is_dir():
         raise InputError(f"{path} is a directory; give the export file itself")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls", ".html", ".htm"):
+    if suffix in (".xlsx", ".xlsm", ".xls", ".html", ".htm", ".xml"):
         # by content: an old .xls saved as .xlsx, or the other way round, is still read,
         # and so is a web page under a workbook's name (a web system's "Excel" export)
         from geoapp.ingest.html_table import is_web_page, open_html
@@ -704,6 +704,13 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
             if sheet is not None:
                 raise InputError(f"{path.name} is a web page: it has no sheets for --sheet")
             return open_html(path)
+        from geoapp.ingest.spreadsheet_xml import is_spreadsheet_xml, open_spreadsheet_xml
+
+        if is_spreadsheet_xml(head):
+            return open_spreadsheet_xml(path, sheet)
+        if suffix == ".xml" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
+            raise InputError(f"{path.name} is an XML file but not an Excel 2003 XML "
+                             "spreadsheet: export CSV or XLSX")
         from geoapp.ingest.xls import open_xls
 
         return open_xls(path, sheet)
@@ -714,7 +721,7 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
     if suffix in (".geojson", ".json"):
         return open_geojson(path)
     raise InputError(f"{path.name}: unsupported format {suffix or '(none)'}; "
-                     "use CSV, TSV, XLSX, XLS, GeoJSON or an HTML table")
+                     "use CSV, TSV, XLSX, XLS, GeoJSON, an HTML table or Excel 2003 XML")
 
 
 __all__ = ["RawRow", "TableSource", "open_table", "sniff_delimiter", "sniff_encoding"]

@@ -4,8 +4,8 @@ among the first rows, each row with its own row number.
 
 An .xls sheet holds at most 65,536 rows, so xlrd's reading of the whole sheet is
 bounded. A web page saved under an .xls name (what many web systems call an Excel
-export) is read as one (geoapp.ingest.html_table); an Excel 2003 XML file is refused
-as what it is.
+export) is read as one (geoapp.ingest.html_table), and so is an Excel 2003 XML file
+(geoapp.ingest.spreadsheet_xml).
 """
 
 from __future__ import annotations
@@ -58,12 +58,6 @@ def _epoch(datemode: int) -> datetime:
 
 
 def _refusal(path: Path, exc: Exception) -> InputError:
-    with path.open("rb") as fh:
-        head = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<?xml"):
-        return InputError(f"{path.name} is an XML spreadsheet (Excel 2003 XML) saved under "
-                          "an .xls name, not a workbook: open it in Excel and save it as "
-                          ".xlsx, or export CSV")
     return InputError(f"{path.name} is not a readable XLS workbook: {exc}")
 
 

@@ -1,0 +1,153 @@
+"""Excel 2003 XML spreadsheets (SpreadsheetML), which report generators of the 2000s
+(1C among them) still write, often under an .xls name: read like a workbook, the
+sheet of complaints or `--sheet`, its header among the first rows.
+
+The file is parsed as it is read (iterparse, each row dropped once read): a first
+pass collects the sheets' names and top rows to choose the sheet and its header, a
+second yields the rows. Cells keep their places as the format gives them: a cell's
+`ss:Index` skips columns, `ss:MergeAcross`/`ss:MergeDown` span cells as merged cells
+do (the text in the first position), a row's `ss:Index` skips rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError, iterparse
+
+from geoapp.errors import InputError
+from geoapp.ingest.readers import (
+    HEADER_LINES,
+    RawRow,
+    TableSource,
+    choose_sheet,
+    date_cell_text,
+    sheet_cell_text,
+    workbook_header,
+    workbook_row,
+)
+
+NS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+MAX_SPAN = 1_000
+
+
+def is_spreadsheet_xml(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head
+
+
+def _value(data: Any) -> object:
+    """A `Data` element's value as a workbook cell's: a number, a date and time, text."""
+    if data is None:
+        return None
+    text = "".join(data.itertext())
+    kind = data.get(f"{NS}Type")
+    try:
+        if kind == "Number":
+            return float(text)
+        if kind == "DateTime":
+            return datetime.fromisoformat(text.rstrip("Z")[:19])
+    except ValueError:
+        pass
+    return text
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(0, min(int(value or 0), MAX_SPAN))
+    except ValueError:
+        return 0
+
+
+def _sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
+    """Each worksheet's name and its rows as (row number, cell values), read as the
+    file is parsed. A sheet's rows must be consumed before the next sheet is asked."""
+    events = iterparse(str(path), events=("start", "end"))
+    for event, element in events:
+        if event == "start" and element.tag == f"{NS}Worksheet":
+            yield element.get(f"{NS}Name") or "", _rows(events)
+
+
+def _rows(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[int, list[object]]]:
+    number = 0
+    table = None
+    down: dict[int, int] = {}  # column → rows below still covered by a merged cell
+    for event, element in events:
+        if event == "start" and element.tag == f"{NS}Table":
+            table = element
+        elif event == "end" and element.tag == f"{NS}Row":
+            number = _span(element.get(f"{NS}Index")) or number + 1
+            placed: dict[int, object] = {}
+            below: dict[int, int] = {}
+            column = 0  # the next free position; a cell's ss:Index sets it
+            for cell in element.iter(f"{NS}Cell"):
+                if index := _span(cell.get(f"{NS}Index")):
+                    column = index - 1
+                while column in down:  # under a cell merged down from a row above
+                    column += 1
+                across = _span(cell.get(f"{NS}MergeAcross"))
+                placed[column] = _value(cell.find(f"{NS}Data"))
+                if merged_down := _span(cell.get(f"{NS}MergeDown")):
+                    below.update(dict.fromkeys(range(column, column + across + 1), merged_down))
+                column += across + 1
+            width = max([column, *(c + 1 for c in down)])
+            down = {c: n - 1 for c, n in down.items() if n > 1} | below
+            element.clear()
+            if table is not None:
+                table.clear()  # the rows read so far are not kept
+            yield number, [placed.get(c) for c in range(width)]
+        elif event == "end" and element.tag == f"{NS}Worksheet":
+            element.clear()
+            return
+
+
+def open_spreadsheet_xml(path: Path, sheet_name: str | None = None) -> TableSource:
+    """The sheet of complaints (choose_sheet) read from its header on (workbook_header)."""
+    tops: list[list[tuple[int, list[str]]]] = []
+    names: list[str] = []
+    try:
+        for name, rows in _sheets(path):
+            names.append(name)
+            top: list[tuple[int, list[str]]] = []
+            for number, values in rows:
+                if len(top) < HEADER_LINES:
+                    top.append((number, [sheet_cell_text(v) for v in values]))
+            tops.append(top)
+    except ParseError as exc:
+        raise InputError(f"{path.name} is not a readable Excel 2003 XML file: {exc}") from exc
+    if not names:
+        raise InputError(f"{path.name} is an XML file without worksheets")
+    index = choose_sheet(names, lambda i: [cells for _, cells in tops[i]], path, sheet_name)
+    top = tops[index]
+    if not top:
+        raise InputError(f"{path.name}: sheet {names[index]!r} is empty")
+    header, columns, data_start = workbook_header([cells for _, cells in top])
+    first = top[data_start - 1][0] if data_start <= len(top) else top[-1][0] + 1
+    fields = tuple(columns.items())
+    dates = {p for p, f in fields if f in ("received_at", "resolved_at")}
+    epoch = _windows_epoch()
+
+    def text_of(position: int, value: object) -> str:
+        return date_cell_text(value, epoch) if position in dates else sheet_cell_text(value)
+
+    def rows() -> Iterator[RawRow]:
+        for position, (_, sheet_rows) in enumerate(_sheets(path)):
+            for number, values in sheet_rows:
+                if position == index and number >= first:
+                    cells = [text_of(i, v) for i, v in enumerate(values)]
+                    if (row := workbook_row(number, cells, fields)) is not None:
+                        yield row
+            if position == index:
+                return
+
+    return TableSource(header, columns, rows())
+
+
+def _windows_epoch() -> datetime:
+    """SpreadsheetML writes dates as text; a bare number in a date column is a serial
+    of the 1900 date system."""
+    from openpyxl.utils.datetime import WINDOWS_EPOCH
+
+    return WINDOWS_EPOCH
