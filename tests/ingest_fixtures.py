@@ -107,6 +107,15 @@ def without_complaints(engine: Engine) -> Engine:
     return engine
 
 
+def stored_with_building(engine: Engine, external_id: str) -> dict:
+    """The stored complaint with its point and its building's address."""
+    with engine.connect() as conn:
+        return dict(conn.execute(text("""
+            SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, b.address AS building
+            FROM complaints c LEFT JOIN buildings b ON b.id = c.building_id
+            WHERE external_id = :e"""), {"e": external_id}).mappings().one())
+
+
 def run_import(engine: Engine, path: Path, tmp_path: Path, **options: object
                ) -> tuple[ImportSummary, list[list[str]]]:
     """import_complaints with a rejects file: its summary and the rejected rows."""

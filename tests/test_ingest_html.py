@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import database_with_layers, run_import, without_complaints
-from sqlalchemy import Engine, text
+from ingest_fixtures import (
+    database_with_layers,
+    run_import,
+    stored_with_building,
+    without_complaints,
+)
+from sqlalchemy import Engine
 
 from geoapp.ingest.html_table import open_html
 
@@ -20,14 +25,6 @@ html_db = database_with_layers("html_db")
 @pytest.fixture
 def engine(html_db) -> Engine:
     return without_complaints(html_db[1])
-
-
-def stored(engine: Engine, eid: str) -> dict:
-    with engine.connect() as conn:
-        return dict(conn.execute(text("""
-            SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, b.address AS building
-            FROM complaints c LEFT JOIN buildings b ON b.id = c.building_id
-            WHERE external_id = :e"""), {"e": eid}).mappings().one())
 
 
 PAGE = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">
@@ -66,7 +63,7 @@ def test_a_web_page_export_lands_as_its_csv_would(engine: Engine, tmp_path: Path
     assert (summary.inserted, summary.rejected) == (2, 1)
     assert [(r[0], r[2]) for r in rejected] == [("7", "H-3")]  # the empty row counts
     assert rejected[0][1].startswith("received_at")
-    h1, h2 = stored(engine, "H-1"), stored(engine, "H-2")
+    h1, h2 = stored_with_building(engine, "H-1"), stored_with_building(engine, "H-2")
     assert h1["text"] == "Нет отопления,\nбатареи холодные"
     assert h1["received_at"] == datetime(2024, 1, 12, 3, 30, tzinfo=UTC)
     assert (h1["status"], h1["building"], h1["applicant_phone"]) == (

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import database_with_layers, run_import, without_complaints
-from sqlalchemy import Engine, text
+from ingest_fixtures import (
+    database_with_layers,
+    run_import,
+    stored_with_building,
+    without_complaints,
+)
+from sqlalchemy import Engine
 
 from geoapp.ingest.spreadsheet_xml import open_spreadsheet_xml
 
@@ -19,14 +24,6 @@ sheetml_db = database_with_layers("sheetml_db")
 @pytest.fixture
 def engine(sheetml_db) -> Engine:
     return without_complaints(sheetml_db[1])
-
-
-def stored(engine: Engine, eid: str) -> dict:
-    with engine.connect() as conn:
-        return dict(conn.execute(text("""
-            SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, b.address AS building
-            FROM complaints c LEFT JOIN buildings b ON b.id = c.building_id
-            WHERE external_id = :e"""), {"e": eid}).mappings().one())
 
 
 def cell(value: object, **attrs: object) -> str:
@@ -89,7 +86,7 @@ def test_an_xml_spreadsheet_lands_as_its_csv_would(engine: Engine, tmp_path: Pat
     summary, rejected = run_import(engine, path, tmp_path)
     assert (summary.inserted, summary.rejected) == (2, 1)
     assert [(r[0], r[2]) for r in rejected] == [("7", "X-3")]  # its ss:Index
-    x1, x2 = stored(engine, "X-1"), stored(engine, "X-2")
+    x1, x2 = stored_with_building(engine, "X-1"), stored_with_building(engine, "X-2")
     assert x1["received_at"] == datetime(2024, 1, 12, 3, 30, tzinfo=UTC)
     assert (x1["status"], x1["building"], x1["applicant_phone"]) == (
         "resolved", "15 мкр, 7", "+77011234567")

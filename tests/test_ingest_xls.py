@@ -13,9 +13,10 @@ from helpers import assert_one_line_error, run_geoapp
 from ingest_fixtures import (
     database_with_layers,
     run_import,
+    stored_with_building,
     without_complaints,
 )
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 HEADER = ["Номер обращения", "Дата обращения", "Источник", "Текст обращения", "Адрес",
           "Широта", "Долгота", "Статус", "Дата исполнения", "Телефон"]
@@ -37,14 +38,6 @@ def write_sheet(sheet: xlwt.Worksheet, rows: list[list[object]], first: int = 0)
                 sheet.write(r, c, value, WHEN)
             elif value is not None:
                 sheet.write(r, c, value)
-
-
-def stored(engine: Engine, eid: str) -> dict:
-    with engine.connect() as conn:
-        return dict(conn.execute(text("""
-            SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, b.address AS building
-            FROM complaints c LEFT JOIN buildings b ON b.id = c.building_id
-            WHERE external_id = :e"""), {"e": eid}).mappings().one())
 
 
 def test_an_xls_export_lands_as_its_csv_would(engine: Engine, tmp_path: Path) -> None:
@@ -71,7 +64,7 @@ def test_an_xls_export_lands_as_its_csv_would(engine: Engine, tmp_path: Path) ->
     assert (summary.inserted, summary.rejected) == (2, 1)
     assert [(r[0], r[2]) for r in rejected] == [("5", "S-3")]  # the sheet's row 5
     assert rejected[0][1].startswith("received_at")
-    s1, s2 = stored(engine, "S-1"), stored(engine, "S-2")
+    s1, s2 = stored_with_building(engine, "S-1"), stored_with_building(engine, "S-2")
     # Asia/Almaty, UTC+6 until March 2024
     assert s1["received_at"] == datetime(2024, 1, 12, 3, 30, tzinfo=UTC)
     assert s1["resolved_at"] == datetime(2024, 1, 20, 9, 0, tzinfo=UTC)
@@ -103,7 +96,7 @@ def test_merged_group_headers_and_the_sheet_option(xls_db, tmp_path: Path) -> No
     proc = run_geoapp("import", "complaints", str(path), "--sheet", "Февраль", env=env)
     assert proc.returncode == 0, proc.stderr
     assert "inserted 1" in proc.stdout
-    assert stored(engine, "Февраль-1")["geocode_precision"] == "coordinates"
+    assert stored_with_building(engine, "Февраль-1")["geocode_precision"] == "coordinates"
 
 
 def test_a_workbook_under_the_other_workbook_name_is_read_by_its_content(
