@@ -3,9 +3,12 @@ database (not by trusting the manifest: the manifest only names what to look for
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import Engine, text
 
 from geoapp.ingest.reassign import FOLLOWING_LAYERS, reassign_complaints
+from geoapp.ingest.relocate import relocate_by_address
 
 LOCAL = "(c.received_at AT TIME ZONE 'Asia/Almaty')"
 SEASON = f"""CASE
@@ -184,6 +187,8 @@ def test_loaded_complaints_are_placed_by_the_import_rules(demo_engine: Engine) -
     with demo_engine.connect() as conn:
         for layer in FOLLOWING_LAYERS:
             assert reassign_complaints(conn, layer) == 0, layer
+        # nor does geocoding their addresses again move one known only to its district
+        assert relocate_by_address(conn) == Counter()
         conn.rollback()
     near_buildings = scalar(demo_engine, """
         SELECT count(*) FROM complaints

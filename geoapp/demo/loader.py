@@ -112,10 +112,15 @@ def load_reference(cur: psycopg.Cursor[Any], world: World) -> dict[str, list[int
     return {"microdistricts": md, "zones": zones, "buildings": buildings, "parcels": parcels}
 
 
-def district_points(world: World) -> list[str]:
-    """A point inside each microdistrict, as EWKT."""
-    return [f"SRID=4326;POINT({p.x:.7f} {p.y:.7f})"
-            for p in shapely.point_on_surface(world.md_geoms)]
+def district_points(cur: psycopg.Cursor[Any], microdistricts: list[int]) -> list[str]:
+    """The point inside each loaded microdistrict (in the world's order) at which the
+    import places a complaint known only to its microdistrict (ST_PointOnSurface, as
+    geoapp.ingest.locate), as hex EWKB: bit for bit the import's, so that geocoding
+    such a complaint again (geoapp.ingest.relocate) finds it where it is."""
+    cur.execute("""SELECT encode(ST_AsEWKB(ST_PointOnSurface(m.geom)), 'hex')
+                   FROM unnest(%s::int[]) WITH ORDINALITY AS w(id, i)
+                   JOIN microdistricts m ON m.id = w.id ORDER BY w.i""", (microdistricts,))
+    return [point for (point,) in cur.fetchall()]
 
 
 def _place_columns(subject: int, district_only: bool, lon: float, lat: float,
@@ -171,7 +176,7 @@ def load_complaints(cur: psycopg.Cursor[Any], complaints: ComplaintStream,
                     stats: ComplaintStats,
                     progress: Callable[[int, int], None] | None) -> None:
     done = 0
-    points = district_points(complaints.world)
+    points = district_points(cur, ref["microdistricts"])
     for chunk in prefetched(complaints):
         ids = reserve_ids(cur, "complaints", len(chunk))
         copy_rows(cur, "complaints", COMPLAINT_COLUMNS,
