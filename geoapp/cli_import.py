@@ -72,8 +72,10 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         by_precision = ", ".join(f"{precision} {count:,}" for precision, count in relocated.items())
         click.echo(f"  complaints placed anew by their address: {sum(relocated.values()):,} "
                    f"({by_precision})")
-    if summary.complaints_reassigned:
-        click.echo(f"  complaints now in another {kind[:-1]}: {summary.complaints_reassigned}")
+    if moved := summary.complaints_reassigned.moved:
+        click.echo(f"  complaints now in another {kind[:-1]}: {moved:,}")
+    if placed := summary.complaints_reassigned.placed:
+        click.echo(f"  complaints given a {kind[:-1]}, having had none: {placed:,}")
     if roughly := summary.complaints_placed_roughly:
         files = [f"{file or 'not imported from a file'} ({count:,})"
                  for file, count in list(roughly.items())[:FILES_PRINTED]]

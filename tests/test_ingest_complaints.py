@@ -1380,6 +1380,7 @@ def test_complaints_follow_a_changed_reference_layer(new_database, tmp_path: Pat
         parcel("06:097:001:003", box(71.3715, 42.9015, 71.3725, 42.9025)),
         parcel("06:097:001:004", box(71.384, 42.902, 71.386, 42.904))])
     assert moved["complaints_reassigned"] == 3  # R-3 stands at its building, on 003 too
+    assert moved["complaints_reassigned_from_none"] == 1  # R-2 had no parcel
     assert stored(engine, "R-1")["cadastral_number"] == "06:097:001:003"
     assert stored(engine, "R-3")["cadastral_number"] == "06:097:001:003"
     assert stored(engine, "R-2")["cadastral_number"] == "06:097:001:001"

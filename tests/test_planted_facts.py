@@ -186,7 +186,7 @@ def test_loaded_complaints_are_placed_by_the_import_rules(demo_engine: Engine) -
     # import would give it: finding them again (as a layer import does) changes none.
     with demo_engine.connect() as conn:
         for layer in FOLLOWING_LAYERS:
-            assert reassign_complaints(conn, layer) == 0, layer
+            assert reassign_complaints(conn, layer).total == 0, layer
         # nor does geocoding their addresses again move one known only to its district
         assert relocate_by_address(conn) == Counter()
         conn.rollback()

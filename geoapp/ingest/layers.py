@@ -26,7 +26,12 @@ from geoapp.ingest.layer_encoding import (
     reads_byte_for_byte,
 )
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
-from geoapp.ingest.reassign import FOLLOWING_LAYERS, placed_roughly, reassign_complaints
+from geoapp.ingest.reassign import (
+    FOLLOWING_LAYERS,
+    Reassigned,
+    placed_roughly,
+    reassign_complaints,
+)
 from geoapp.ingest.relocate import relocate_by_address
 
 if TYPE_CHECKING:
@@ -58,7 +63,7 @@ class LayerSummary:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     source_crs: str | None = None
     text_encoding: str | None = None  # a shapefile's code page, when GDAL could not know
-    complaints_reassigned: int = 0
+    complaints_reassigned: Reassigned = field(default_factory=Reassigned)
     # Geocoded again from their address and moved, by their new precision (relocate).
     complaints_relocated: dict[str, int] = field(default_factory=dict)
     # Those the changed register still places short of a building or a parcel, or not
@@ -76,7 +81,8 @@ class LayerSummary:
                 "rejected": len(self.rejected),
                 "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
-                "complaints_reassigned": self.complaints_reassigned,
+                "complaints_reassigned": self.complaints_reassigned.total,
+                "complaints_reassigned_from_none": self.complaints_reassigned.placed,
                 "complaints_relocated": sum(self.complaints_relocated.values()),
                 "complaints_relocated_by_precision": self.complaints_relocated,
                 "complaints_placed_roughly": sum(self.complaints_placed_roughly.values()),

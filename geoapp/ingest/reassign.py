@@ -10,6 +10,7 @@ short of a building is geocoded again first (geoapp.ingest.relocate)."""
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
@@ -39,23 +40,40 @@ def _place_sql(layer: str, latitude: int) -> str:
     return f"({nearest_within('buildings', POINT, BUILDING_RADIUS_M, latitude)})"
 
 
-def reassign_complaints(conn: Connection, layer: str) -> int:
-    """Find each complaint's place in `layer` again; the number of complaints changed.
-    (The CTE is materialised: a changed complaint's place is found once, not again
-    for the SET.)"""
+class Reassigned(NamedTuple):
+    """Complaints whose place in a layer changed: `placed` had none before."""
+
+    placed: int = 0
+    moved: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.placed + self.moved
+
+
+def reassign_complaints(conn: Connection, layer: str) -> Reassigned:
+    """Find each complaint's place in `layer` again; the complaints changed. (The CTE
+    is materialised: a changed complaint's place is found once, not again for the
+    SET.)"""
     column, which = FOLLOWERS[layer]
     northmost = conn.execute(text(
         f"SELECT max(abs(ST_Y(c.geom))) FROM complaints c WHERE {which}")).scalar_one()
     if northmost is None:
-        return 0
+        return Reassigned()
     find = _place_sql(layer, math.ceil(northmost))
-    return conn.execute(text(f"""
+    placed, moved = conn.execute(text(f"""
         WITH placed AS MATERIALIZED (
-            SELECT c.id, {find} AS place FROM complaints c WHERE {which})
-        UPDATE complaints c SET {column} = placed.place
-        FROM placed
-        WHERE c.id = placed.id AND c.{column} IS DISTINCT FROM placed.place
-    """)).rowcount
+            SELECT c.id, c.{column} AS before, {find} AS place FROM complaints c
+            WHERE {which}),
+        changed AS (
+            UPDATE complaints c SET {column} = placed.place
+            FROM placed
+            WHERE c.id = placed.id AND c.{column} IS DISTINCT FROM placed.place
+            RETURNING placed.before IS NULL AS first)
+        SELECT count(*) FILTER (WHERE first), count(*) FILTER (WHERE NOT first)
+        FROM changed
+    """)).one()
+    return Reassigned(placed, moved)
 
 
 def placed_roughly(conn: Connection) -> dict[str, int]:
