@@ -88,6 +88,17 @@ def test_a_web_page_export_lands_as_its_csv_would(engine: Engine, tmp_path: Path
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
 
 
+def test_a_web_page_under_a_csv_name_is_read_as_one(engine: Engine, tmp_path: Path) -> None:
+    """Its charset is what its bytes show (UTF-8), whatever it declares (windows-1251)."""
+    path = tmp_path / "export.csv"
+    path.write_text(PAGE.format(rows=page_row(
+        "C-1", "12.01.2024 09:30", "109", "Нет отопления", "15 мкр, д. 7", "", "",
+        "Исполнено", "")), encoding="utf-8")
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (1, [])
+    assert stored_with_building(engine, "C-1")["building"] == "15 мкр, 7"
+
+
 def test_spans_place_cells_in_their_columns(tmp_path: Path) -> None:
     """A cell spanning rows keeps its column free in the rows below; one spanning
     columns leaves the columns after it empty; a table inside a cell is its text."""

@@ -104,6 +104,7 @@ def test_merged_cells_keep_the_columns_of_the_rows_below(tmp_path: Path) -> None
         row(cell("B"), cell("два"), cell("ул. Абая, 1")),
     ])), encoding="utf-8")
     table = open_spreadsheet_xml(path)
+    assert table.fraction_read() == 0.0
     assert [r.original for r in table.rows] == [
         ["A", "12.01.2024", "один", ""], ["B", "", "два", "ул. Абая, 1"]]
 
@@ -120,3 +121,17 @@ def test_what_is_not_a_readable_xml_spreadsheet_is_named_in_one_line(
     path.write_text(content, encoding="utf-8")
     proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": sheetml_db[0]})
     assert_one_line_error(proc, *words)
+
+
+def test_a_large_xml_spreadsheet_streams(tmp_path: Path) -> None:
+    """The rows come before the file is read through, and the bar can tell how far."""
+    path = tmp_path / "big.xml"
+    path.write_text(workbook(("Лист1", [
+        row(cell("Номер обращения"), cell("Дата обращения"), cell("Текст обращения")),
+        *(row(cell(f"B-{i}"), cell(datetime(2024, 1, 12, 9, 30)), cell("Нет отопления"))
+          for i in range(20_000))])), encoding="utf-8")
+    table = open_spreadsheet_xml(path)
+    rows = iter(table.rows)
+    assert next(rows).values["external_id"] == "B-0"
+    assert 0 < table.fraction_read() < 0.5
+    assert sum(1 for _ in rows) == 19_999

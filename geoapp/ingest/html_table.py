@@ -46,9 +46,14 @@ def is_web_page(head: bytes) -> bool:
 
 
 def page_encoding(head: bytes) -> str:
-    """The charset the page declares, else the one its bytes show."""
+    """The charset the page declares, else the one its bytes show. Text that is
+    valid UTF-8 beyond ASCII is UTF-8 whatever the page says: a template's
+    `charset=windows-1251` left in a UTF-8 export is common, and Cyrillic in
+    Windows-1251 is next to never valid UTF-8."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if not head.isascii() and sniff_encoding(head) == "utf-8":
+        return "utf-8"
     if (declared := _CHARSET.search(head)) is not None:
         try:
             return codecs.lookup(declared.group(1).decode("ascii")).name

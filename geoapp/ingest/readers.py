@@ -717,6 +717,11 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
     if sheet is not None:
         raise InputError(f"--sheet applies to workbooks (XLSX, XLS), not to {path.name}")
     if suffix in (".csv", ".tsv", ".txt"):
+        from geoapp.ingest.html_table import is_web_page, open_html
+
+        with path.open("rb") as fh:
+            if is_web_page(fh.read(1024)):  # a web system's export under a text name
+                return open_html(path)
         return open_csv(path)
     if suffix in (".geojson", ".json"):
         return open_geojson(path)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError, iterparse
 
 from geoapp.errors import InputError
@@ -61,10 +61,10 @@ def _span(value: str | None) -> int:
         return 0
 
 
-def _sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
+def _sheets(source: BinaryIO) -> Iterator[tuple[str, Iterator[tuple[int, list[object]]]]]:
     """Each worksheet's name and its rows as (row number, cell values), read as the
     file is parsed. A sheet's rows must be consumed before the next sheet is asked."""
-    events = iterparse(str(path), events=("start", "end"))
+    events = iterparse(source, events=("start", "end"))
     for event, element in events:
         if event == "start" and element.tag == f"{NS}Worksheet":
             yield element.get(f"{NS}Name") or "", _rows(events)
@@ -103,20 +103,25 @@ def _rows(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[int, list[object]
             return
 
 
+def _tops(source: BinaryIO) -> Iterator[tuple[str, list[tuple[int, list[str]]]]]:
+    """Each sheet's name and its first rows as text, the whole file read."""
+    for name, rows in _sheets(source):
+        top: list[tuple[int, list[str]]] = []
+        for number, values in rows:
+            if len(top) < HEADER_LINES:
+                top.append((number, [sheet_cell_text(v) for v in values]))
+        yield name, top
+
+
 def open_spreadsheet_xml(path: Path, sheet_name: str | None = None) -> TableSource:
     """The sheet of complaints (choose_sheet) read from its header on (workbook_header)."""
-    tops: list[list[tuple[int, list[str]]]] = []
-    names: list[str] = []
     try:
-        for name, rows in _sheets(path):
-            names.append(name)
-            top: list[tuple[int, list[str]]] = []
-            for number, values in rows:
-                if len(top) < HEADER_LINES:
-                    top.append((number, [sheet_cell_text(v) for v in values]))
-            tops.append(top)
+        with path.open("rb") as source:
+            sheets = list(_tops(source))
     except ParseError as exc:
         raise InputError(f"{path.name} is not a readable Excel 2003 XML file: {exc}") from exc
+    names = [name for name, _ in sheets]
+    tops = [top for _, top in sheets]
     if not names:
         raise InputError(f"{path.name} is an XML file without worksheets")
     index = choose_sheet(names, lambda i: [cells for _, cells in tops[i]], path, sheet_name)
@@ -132,17 +137,26 @@ def open_spreadsheet_xml(path: Path, sheet_name: str | None = None) -> TableSour
     def text_of(position: int, value: object) -> str:
         return date_cell_text(value, epoch) if position in dates else sheet_cell_text(value)
 
-    def rows() -> Iterator[RawRow]:
-        for position, (_, sheet_rows) in enumerate(_sheets(path)):
-            for number, values in sheet_rows:
-                if position == index and number >= first:
-                    cells = [text_of(i, v) for i, v in enumerate(values)]
-                    if (row := workbook_row(number, cells, fields)) is not None:
-                        yield row
-            if position == index:
-                return
+    size = path.stat().st_size
+    source = path.open("rb")
 
-    return TableSource(header, columns, rows())
+    def rows() -> Iterator[RawRow]:
+        try:
+            for position, (_, sheet_rows) in enumerate(_sheets(source)):
+                for number, values in sheet_rows:
+                    if position == index and number >= first:
+                        cells = [text_of(i, v) for i, v in enumerate(values)]
+                        if (row := workbook_row(number, cells, fields)) is not None:
+                            yield row
+                if position == index:
+                    return
+        finally:
+            source.close()
+
+    def fraction_read() -> float | None:
+        return None if source.closed or not size else min(1.0, source.tell() / size)
+
+    return TableSource(header, columns, rows(), fraction_read=fraction_read)
 
 
 def _windows_epoch() -> datetime:
