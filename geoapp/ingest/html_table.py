@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from geoapp.errors import InputError
+from geoapp.ingest.merged_cells import Cell, MergedCells
 from geoapp.ingest.readers import (
     HEADER_LINES,
     RawRow,
@@ -70,42 +71,35 @@ class _TableRows(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.rows: deque[list[str]] = deque()
         self._depth = 0  # tables open
-        self._row: list[str] | None = None
-        self._cell: list[str] | None = None
-        self._colspan = 1
-        self._rowspan = 1
         self._hidden = 0  # inside script, style, …
-        # column → rows still covered by a cell spanning down into them
-        self._pending: dict[int, int] = {}
+        self._layout = MergedCells()
+        self._row: list[Cell] | None = None
+        self._cell: list[str] | None = None
+        self._spans = (0, 0)  # the open cell's further columns and rows
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _NOT_TEXT:
             self._hidden += 1
         elif tag == "table":
             self._depth += 1
+        elif self._cell is not None and tag in ("br", "td", "th", "tr") and (
+                tag == "br" or self._depth > 1):
+            # a line break; or a nested table's cell, a space in the outer cell's text
+            self._cell.append("\n" if tag == "br" else " ")
         elif self._depth > 1 or self._hidden:
-            if tag == "br" and self._cell is not None:
-                self._cell.append("\n")
-            elif tag in ("td", "th", "tr") and self._cell is not None:
-                self._cell.append(" ")
+            return
         elif tag == "tr":
             self._end_row()
             self._row = []
         elif tag in ("td", "th"):
             self._end_cell()
-            if self._row is None:
-                self._row = []
-            self._cell = []
             spans = dict(attrs)
-            self._colspan = _span(spans.get("colspan"))
-            self._rowspan = _span(spans.get("rowspan"))
-        elif tag == "br" and self._cell is not None:
-            self._cell.append("\n")
+            self._cell = []
+            self._spans = (_span(spans.get("colspan")), _span(spans.get("rowspan")))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _NOT_TEXT:
-            return
-        self.handle_starttag(tag, attrs)
+        if tag not in _NOT_TEXT:
+            self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _NOT_TEXT:
@@ -113,7 +107,7 @@ class _TableRows(HTMLParser):
         elif tag == "table":
             if self._depth == 1:
                 self._end_row()
-                self._pending.clear()  # a span ends with its table
+                self._layout = MergedCells()  # a span ends with its table
             self._depth = max(0, self._depth - 1)
         elif self._depth > 1 or self._hidden:
             return
@@ -130,49 +124,30 @@ class _TableRows(HTMLParser):
         super().close()
         self._end_row()
 
-    def _skip_covered(self) -> None:
-        """Leave empty the positions that a cell of an earlier row spans down into."""
-        assert self._row is not None
-        while (left := self._pending.get(len(self._row))) is not None:
-            self._row.append("")
-            if left > 1:
-                self._pending[len(self._row) - 1] = left - 1
-            else:
-                del self._pending[len(self._row) - 1]
-
     def _end_cell(self) -> None:
-        if self._cell is None or self._row is None:
+        if self._cell is None:
             return
-        self._skip_covered()
         lines = "".join(self._cell).split("\n")
         text = "\n".join(_LAYOUT.sub(" ", line).replace("\u00a0", " ").strip()
                          for line in lines).strip()
-        start = len(self._row)
-        self._row.extend([text] + [""] * (self._colspan - 1))
-        if self._rowspan > 1:
-            for column in range(start, len(self._row)):
-                self._pending[column] = self._rowspan - 1
+        if self._row is None:  # a cell outside any row: a row of its own
+            self._row = []
+        self._row.append(Cell(text, *self._spans))
         self._cell = None
 
     def _end_row(self) -> None:
         self._end_cell()
-        if self._row is None:
-            return
-        # a row that ends before the columns spanned down into it still has them
-        while self._pending and len(self._row) <= max(self._pending):
-            if len(self._row) in self._pending:
-                self._skip_covered()
-            else:
-                self._row.append("")
-        self.rows.append(self._row)
-        self._row = None
+        if self._row is not None:
+            self.rows.append(self._layout.row(self._row, ""))
+            self._row = None
 
 
 def _span(value: str | None) -> int:
+    """A colspan's or rowspan's further columns or rows."""
     try:
-        return max(1, min(int((value or "1").strip()), MAX_SPAN))
+        return max(1, min(int((value or "1").strip()), MAX_SPAN)) - 1
     except ValueError:
-        return 1
+        return 0
 
 
 def open_html(path: Path) -> TableSource:

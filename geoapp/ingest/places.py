@@ -126,7 +126,7 @@ class PlaceFinder:
         return places  # type: ignore[return-value]
 
     def _look_up(self, queries: list[PlaceQuery]) -> list[Place]:
-        if not queries:
+        if not queries:  # no transaction for nothing
             return []
         with self.conn.begin():
             return look_up_places(self.conn, queries)

@@ -690,14 +690,14 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
         raise InputError(f"no such file: {path}")
     if path.is_dir():
         raise InputError(f"{path} is a directory; give the export file itself")
+    from geoapp.ingest.html_table import is_web_page, open_html
+
     suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        head = fh.read(1024)
     if suffix in (".xlsx", ".xlsm", ".xls", ".html", ".htm", ".xml"):
         # by content: an old .xls saved as .xlsx, or the other way round, is still read,
         # and so is a web page under a workbook's name (a web system's "Excel" export)
-        from geoapp.ingest.html_table import is_web_page, open_html
-
-        with path.open("rb") as fh:
-            head = fh.read(1024)
         if head.startswith(b"PK\x03\x04"):
             return open_xlsx(path, sheet)
         if suffix in (".html", ".htm") or is_web_page(head):
@@ -717,11 +717,8 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
     if sheet is not None:
         raise InputError(f"--sheet applies to workbooks (XLSX, XLS), not to {path.name}")
     if suffix in (".csv", ".tsv", ".txt"):
-        from geoapp.ingest.html_table import is_web_page, open_html
-
-        with path.open("rb") as fh:
-            if is_web_page(fh.read(1024)):  # a web system's export under a text name
-                return open_html(path)
+        if is_web_page(head):  # a web system's export under a text name
+            return open_html(path)
         return open_csv(path)
     if suffix in (".geojson", ".json"):
         return open_geojson(path)

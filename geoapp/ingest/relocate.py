@@ -28,18 +28,14 @@ ROUGH_PRECISIONS = ("street", "microdistrict", "none")
 RANK = {"none": 0, "microdistrict": 1, "street": 2, "building": 3, "parcel": 3}
 PAGE = 5_000
 
+_QUOTED = ", ".join(f"'{p}'" for p in ROUGH_PRECISIONS)
+_IS_ROUGH = f"c.address IS NOT NULL AND c.geocode_precision IN ({_QUOTED})"
 _ROUGH = text(f"""
     SELECT c.id, c.address, c.row_note, c.geocode_precision, c.building_id,
            ST_X(c.geom), ST_Y(c.geom)
-    FROM complaints c
-    WHERE c.address IS NOT NULL
-      AND c.geocode_precision IN ({", ".join(f"'{p}'" for p in ROUGH_PRECISIONS)})
-      AND c.id > :after
+    FROM complaints c WHERE {_IS_ROUGH} AND c.id > :after
     ORDER BY c.id LIMIT :page""")
-
-_HAS_ROUGH = text(f"""
-    SELECT EXISTS (SELECT 1 FROM complaints c WHERE c.address IS NOT NULL
-                   AND c.geocode_precision IN ({", ".join(f"'{p}'" for p in ROUGH_PRECISIONS)}))""")
+_HAS_ROUGH = text(f"SELECT EXISTS (SELECT 1 FROM complaints c WHERE {_IS_ROUGH})")
 
 _MOVE = """
     UPDATE complaints c

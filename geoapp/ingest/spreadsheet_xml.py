@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import ParseError, iterparse
 
+from openpyxl.utils.datetime import WINDOWS_EPOCH
+
 from geoapp.errors import InputError
+from geoapp.ingest.merged_cells import Cell, MergedCells
 from geoapp.ingest.readers import (
     HEADER_LINES,
     RawRow,
@@ -70,34 +73,28 @@ def _sheets(source: BinaryIO) -> Iterator[tuple[str, Iterator[tuple[int, list[ob
             yield element.get(f"{NS}Name") or "", _rows(events)
 
 
+def _column(cell: Any) -> int | None:
+    """A cell's 0-based column when its ss:Index (1-based) gives it."""
+    index = _span(cell.get(f"{NS}Index"))
+    return index - 1 if index else None
+
+
 def _rows(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[int, list[object]]]:
     number = 0
     table = None
-    down: dict[int, int] = {}  # column → rows below still covered by a merged cell
+    layout = MergedCells()
     for event, element in events:
         if event == "start" and element.tag == f"{NS}Table":
             table = element
         elif event == "end" and element.tag == f"{NS}Row":
             number = _span(element.get(f"{NS}Index")) or number + 1
-            placed: dict[int, object] = {}
-            below: dict[int, int] = {}
-            column = 0  # the next free position; a cell's ss:Index sets it
-            for cell in element.iter(f"{NS}Cell"):
-                if index := _span(cell.get(f"{NS}Index")):
-                    column = index - 1
-                while column in down:  # under a cell merged down from a row above
-                    column += 1
-                across = _span(cell.get(f"{NS}MergeAcross"))
-                placed[column] = _value(cell.find(f"{NS}Data"))
-                if merged_down := _span(cell.get(f"{NS}MergeDown")):
-                    below.update(dict.fromkeys(range(column, column + across + 1), merged_down))
-                column += across + 1
-            width = max([column, *(c + 1 for c in down)])
-            down = {c: n - 1 for c, n in down.items() if n > 1} | below
+            cells = [Cell(_value(cell.find(f"{NS}Data")), _span(cell.get(f"{NS}MergeAcross")),
+                          _span(cell.get(f"{NS}MergeDown")), _column(cell))
+                     for cell in element.iter(f"{NS}Cell")]
             element.clear()
             if table is not None:
                 table.clear()  # the rows read so far are not kept
-            yield number, [placed.get(c) for c in range(width)]
+            yield number, layout.row(cells, None)
         elif event == "end" and element.tag == f"{NS}Worksheet":
             element.clear()
             return
@@ -132,7 +129,7 @@ def open_spreadsheet_xml(path: Path, sheet_name: str | None = None) -> TableSour
     first = top[data_start - 1][0] if data_start <= len(top) else top[-1][0] + 1
     fields = tuple(columns.items())
     dates = {p for p, f in fields if f in ("received_at", "resolved_at")}
-    epoch = _windows_epoch()
+    epoch = WINDOWS_EPOCH  # dates are written as text; a bare number is a 1900 serial
 
     def text_of(position: int, value: object) -> str:
         return date_cell_text(value, epoch) if position in dates else sheet_cell_text(value)
@@ -157,11 +154,3 @@ def open_spreadsheet_xml(path: Path, sheet_name: str | None = None) -> TableSour
         return None if source.closed or not size else min(1.0, source.tell() / size)
 
     return TableSource(header, columns, rows(), fraction_read=fraction_read)
-
-
-def _windows_epoch() -> datetime:
-    """SpreadsheetML writes dates as text; a bare number in a date column is a serial
-    of the 1900 date system."""
-    from openpyxl.utils.datetime import WINDOWS_EPOCH
-
-    return WINDOWS_EPOCH
