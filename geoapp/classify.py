@@ -2,8 +2,9 @@
 source's own category labels onto taxonomy codes.
 
 Texts and patterns are compared in one folded form (lower case, ё → е, Latin
-look-alikes fixed, Kazakh letters folded to Russian look-alikes), so a Kazakh text
-typed without Kazakh letters ("жылу жок") still matches "жылу жоқ". Single-stem
+look-alikes fixed, Kazakh letters folded to Russian look-alikes, a run of one letter
+read as one), so a Kazakh text typed without Kazakh letters ("жылу жок") still
+matches "жылу жоқ", and "жжол" matches "жол". Single-stem
 patterns also match words one typo away ("атопление").
 """
 
@@ -101,7 +102,7 @@ RULES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     "land.illegal_allocation": (
         (r"земельн\w* участ\w*", 2), (r"жер телім\w*", 2), (r"жер учаске\w*", 2),
-        (r"незаконн\w* (?:выдел|предостав|отвод|переда|продаж|продал|оформ)\w*", 5),
+        (r"незаконн(?!ч)\w* (?:выдел|предостав|отвод|переда|продаж|продал|оформ)\w*", 5),
         (r"(?:выдел|предостав|раздал|раздач|раздают|отвод|отвел)\w* (?:земл|участ)\w*", 3),
         (r"изъя\w*", 3), (r"(?:земл|участ)\w* (?:выдел|предостав|отвед)\w*", 3),
         (r"аукцион\w*", 1.5), (r"государствен\w* нужд\w*", 2.5),
@@ -114,7 +115,7 @@ RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"забор\w* на\b", 2.5), (r"(?:постав|установ|возвел|возвёл|перенес)\w* забор\w*", 2),
         (r"огородил\w*", 2.5), (r"перекрыл\w* (?:проход|проезд|дорог)\w*", 2.5),
         (r"занял\w* (?:территор|тротуар|участ|проезд|дорог)\w*", 3),
-        (r"незаконн\w* (?:постро|строит|застро|пристро)\w*", 3), (r"пристро\w*", 1.5),
+        (r"незаконн(?!ч)\w* (?:постро|строит|застро|пристро)\w*", 3), (r"пристро\w*", 1.5),
         (r"басып ал\w*", 6), (r"өз бетімен", 3), (r"заңсыз (?:құрылыс|сал)\w*", 3),
         (r"қоршау\w*", 2), (r"алып қой\w*", 2), (r"рұқсатсыз\w*", 3),
         (r"гараж\w* (?:қойып|поставил|установил)\w*", 3),
@@ -175,7 +176,7 @@ RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"клумб\w*", 2.5), (r"сквер\w*", 2.5), (r"парк(?:е|а|и|ов|ом)?\b", 2.5),
         (r"детск\w* площадк\w*", 3), (r"площадк\w*", 1.5),
         (r"скамейк\w*|скамей\w*|лавочк\w*", 2.5), (r"фонар\w*", 3), (r"освещени\w*", 2),
-        (r"арык\w*", 2.5), (r"аллея|аллеи|аллее", 2), (r"фонтан\w*", 2),
+        (r"арык\w*", 2.5), (r"(?:аллея|аллеи|аллее)\b", 2), (r"фонтан\w*", 2),
         (r"сорняк\w*|бурьян\w*|покос\w*", 2), (r"тротуарн\w* плитк\w*|брусчатк\w*", 2),
         (r"абаттандыр\w*", 5), (r"көгалдандыр\w*", 3), (r"ағаш\w*", 2.5), (r"саябақ\w*", 3),
         (r"(?:балалар|ойын) алаң\w*", 3), (r"арық\w*", 2.5), (r"шамдар\w*|шамы\b", 2),
@@ -189,7 +190,7 @@ RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"краж\w*|вор(?:ы|ов|а)?\b|воровств\w*", 2), (r"громк\w* музык\w*", 3),
         (r"нарушени\w* (?:тишин|порядк|общественн)\w*", 3), (r"тишин\w*", 2),
         (r"алкогол\w*|спиртн\w*|распива\w*", 2.5), (r"притон\w*", 3),
-        (r"(?:стихийн|незаконн)\w* торгов\w*", 2), (r"граффити|вандал\w*", 2),
+        (r"(?:стихийн|незаконн(?!ч))\w* торгов\w*", 2), (r"граффити|вандал\w*", 2),
         (r"подростк\w*|молодеж\w*", 1.5), (r"парку\w*|парковк\w* на газон\w*", 8),
         (r"шула\w*|шу\b", 2.5),
         (r"шу\b|шулы\w*|шуыл\w*", 3), (r"тыныштық\w*", 3), (r"тәртіп\w*", 2.5),
@@ -222,7 +223,22 @@ _WORD = re.compile(r"[^\W\d_]+")
 def fold(text: str) -> str:
     """The form texts and patterns are compared in. A text typed wholly in Latin
     letters ("batarei kholodnye", "jylu joq") is read back into Cyrillic first."""
-    return fold_kazakh(clean_text(as_cyrillic(text)))
+    return _collapse_doubles(fold_kazakh(clean_text(as_cyrillic(text))))
+
+
+_DOUBLED = re.compile(r"([а-я])\1+")
+
+
+def _collapse_doubles(folded: str) -> str:
+    """One letter for a run of the same letter, in texts and patterns alike: a key
+    held too long ("жжол", "Аялдаамада", "учассток") is a common slip."""
+    return _DOUBLED.sub(r"\1", folded)
+
+
+def fold_pattern(fragment: str) -> str:
+    """A rule's regex fragment in the form `fold` gives texts. Not `fold` itself: the
+    look-alike fix would touch regex escapes such as \\b."""
+    return _collapse_doubles(fold_kazakh(fragment.replace("ё", "е")))
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
@@ -286,8 +302,7 @@ class _Rule:
     __slots__ = ("code", "heads", "pattern", "stem", "weight")
 
     def __init__(self, code: str, fragment: str, weight: float) -> None:
-        # Not `fold`: the look-alike fix would touch regex escapes such as \b.
-        folded = fold_kazakh(fragment.replace("ё", "е"))
+        folded = fold_pattern(fragment)
         self.code = code
         self.weight = weight
         # No leading word-start assertion: it would cost the regex engine its fast

@@ -12,10 +12,10 @@ from geoapp.classify import (
     classify_within,
     exact_matches,
     fold,
+    fold_pattern,
     map_source_label,
     source_labels,
 )
-from geoapp.geocode import fold_kazakh
 from geoapp.ingest.complaint_rows import detect_language
 from geoapp.taxonomy import CATEGORIES, CATEGORY_CODES, CATEGORY_GROUPS
 
@@ -124,7 +124,7 @@ def test_classifier_accuracy_on_samples() -> None:
 
 def test_rule_prefilter_loses_no_match() -> None:
     """The head index and the word-start check find what a plain regex search does."""
-    plain = [re.compile(rf"(?<!\w)(?:{fold_kazakh(fragment.replace('ё', 'е'))})")
+    plain = [re.compile(rf"(?<!\w)(?:{fold_pattern(fragment)})")
              for rules in RULES.values() for fragment, _ in rules]
     for text, _ in SAMPLES:
         folded = fold(text)
@@ -179,6 +179,27 @@ def test_one_typo_is_tolerated_and_counts_less() -> None:
     _, exact = classify_text("отопление")
     assert code == H + "heating"
     assert typo < exact
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Нет сввета уже 20 часов", H + "electricity"),  # a short stem: no typo match
+    ("Қыста жоол тазаланбайды", "roads"),
+    ("Запах ггаза в подъезде", H + "gas"),  # not management by its entrance
+    ("Құрметті әкім! Аялдаамада шатыр жоқ", "transport"),  # not the roof
+    ("Ысстық су 17 күннен бері жоқ", H + "hot_water"),
+])
+def test_a_key_held_too_long_is_read_as_one_letter(text: str, code: str) -> None:
+    assert classify_text(text)[0] == code
+
+
+def test_words_spelt_with_a_double_letter_still_match() -> None:
+    """Patterns are collapsed as texts are: "пассажир", "жұмыссыз", "аллея"."""
+    assert classify_text("Пассажиров не пускают в салон")[0] == "transport"
+    assert classify_text("Жұмыссыз қалдым, жәрдемақы төленбейді")[0] == "social"
+    assert classify_text("Рядом с аллеей разбили клумбы")[0] == "landscaping"
+    # With its "нн" read as one "н", "незаконн-" must still not take "незаконч-".
+    assert classify_text("Незаконченная стройка во дворе")[0] != "land.encroachment"
+    assert classify_text("<script>alert(1)</script>")[0] == "other"  # not an "аллее"
 
 
 def test_gazon_is_not_gas_and_parking_is_not_a_park() -> None:
