@@ -155,6 +155,11 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
                    + (f" and {more} more (see --json)" if more > 0 else ""))
     if summary.columns_not_read:
         click.echo(f"  columns not read: {', '.join(summary.columns_not_read)}")
+    if summary.lost_letters:
+        click.echo(f"  rows with letters lost to '?': {summary.lost_letters:,} (saved in an "
+                   "encoding without Kazakh letters, as Excel's CSV on a Russian Windows; "
+                   "stored complaints keep their text, address and department; the "
+                   "original workbook or a UTF-8 CSV places new ones better)")
     if rejects_path and summary.rejected:
         click.echo(f"  rejects written to {rejects_path}")
     if summary.interrupted:

@@ -38,6 +38,8 @@ _LONG_MARKERS = (
     *ordinal_words(MIN_ORDINAL_LETTERS),
 )
 _SHORT_MARKERS = ("мкр", "мкрн", "дом", "д", "көше", "ул")
+# Every marker word the parser knows by its spelling, a house's "үй" besides.
+MARKER_WORDS = (*_LONG_MARKERS, *_SHORT_MARKERS, "үй")
 # One slip from a short marker, and no word: a letter dropped ("мр", "дм", "ом"), two
 # swapped ("кмр", "одм"). Other slips of these markers are words or names ("мир",
 # "ум"), so they are listed, not searched. "до" is a word, but no address's: "Мамыр,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from geoapp.ingest.lost_letters import lossy_copy_sql
+
 # The staging table's columns and types, in the order Python writes them. The types
 # also serve COPY in binary form: no text to format in Python or parse on the server.
 STAGE = (
@@ -93,8 +95,24 @@ ADD_DEPARTMENTS = text(f"""
         ORDER BY key, name
     ) first_named
     WHERE key NOT IN (SELECT {department_key('name')} FROM departments)
+      AND NOT EXISTS (SELECT FROM departments d
+                      WHERE {lossy_copy_sql('key', department_key('d.name'))})
     ORDER BY key
     ON CONFLICT (name) DO NOTHING
+""")
+# A department first imported from a copy without Kazakh letters ("АО «QazaqGaz
+# Айма?»") takes its name back from the original, rather than a twin being added
+# and its complaints moved to the twin.
+RESTORE_DEPARTMENT_NAMES = text(f"""
+    UPDATE departments d SET name = named.name
+    FROM (SELECT DISTINCT ON (key) key, name
+          FROM (SELECT {department_key('name')} AS key, name
+                FROM (SELECT DISTINCT department_name AS name FROM stage_complaints
+                      WHERE department_name IS NOT NULL
+                        AND strpos(department_name, '?') = 0) distinct_names) keyed
+          ORDER BY key, name) named
+    WHERE {lossy_copy_sql(department_key('d.name'), 'named.key')}
+      AND NOT EXISTS (SELECT FROM departments e WHERE {department_key('e.name')} = named.key)
 """)
 # Each key's department: the oldest of those with that key.
 _DEPARTMENTS_BY_KEY = (f"(SELECT DISTINCT ON (key) key, id FROM (SELECT "
@@ -127,10 +145,13 @@ _STORED = _exported_before("c")
 # A stored complaint under the same key but received on another day, or whose text
 # starts otherwise, is another complaint: the key was reused (a row number taken for
 # the complaint's number, say). Such a row is left out and reported, never merged.
-_TEXT_START = "btrim(lower(regexp_replace(left({}, 80), '\\s+', ' ', 'g')))"
+# A copy saved without Kazakh letters ("?айырлы к?н") starts as its original does.
+_TEXT_START = "left(btrim(lower(regexp_replace(left({}, 80), '\\s+', ' ', 'g'))), 40)"
+_STORED_START, _ROW_START = _TEXT_START.format("c.text"), _TEXT_START.format("s.text")
 KEY_TAKEN = (
     "(abs(extract(epoch FROM c.received_at - s.received_at)) >= 86400"
-    f" OR left({_TEXT_START.format('c.text')}, 40) <> left({_TEXT_START.format('s.text')}, 40))"
+    f" OR NOT ({_ROW_START} = {_STORED_START} OR {lossy_copy_sql(_ROW_START, _STORED_START)}"
+    f" OR {lossy_copy_sql(_STORED_START, _ROW_START)}))"
 )
 
 # Where a complaint is, as its address and the import's geocoding left it. A
@@ -144,14 +165,30 @@ PLACE_COLUMNS = ("address", "geocode_precision", "geocode_score", "geocode_note"
 
 
 def place_moved(new: str, new_geom: str, old: str) -> str:
-    """SQL: the row `new` (its point `new_geom`) places the complaint `old` anew."""
+    """SQL: the row `new` (its point `new_geom`) places the complaint `old` anew. An
+    address that is the stored one with letters lost to '?' (lost_letters) says
+    nothing new: the geocoder would only read it worse."""
     def place(row: str, geom: str) -> str:
         return f"({geom}, {', '.join(f'{row}.{c}' for c in PLACE_COLUMNS)})"
+    lossy = lossy_copy_sql(f"{new}.address", f"{old}.address")
     return (f"({new}.geocode_precision <> 'none' AND ({old}.geocode_precision <> "
             f"'coordinates' OR {new}.geocode_precision = 'coordinates') AND "
+            f"NOT coalesce({lossy}, false) AND "
             f"{place(new, new_geom)} IS DISTINCT FROM {place(old, f'{old}.geom')})")
 
 
+# What the source wrote stays as it was first imported, unless that was a copy with
+# letters lost to '?' (lost_letters) and this is its original.
+RESTORABLE_COLUMNS = ("text", "applicant_name")
+
+
+def restored(column: str) -> str:
+    """SQL: the stored `column` is a lossy copy of the row's."""
+    stored, row = f"complaints.{column}", f"EXCLUDED.{column}"
+    return f"coalesce({stored} <> {row} AND {lossy_copy_sql(stored, row)}, false)"
+
+
+RESTORED = " OR ".join(map(restored, RESTORABLE_COLUMNS))
 _STAGED_POINT = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)"
 PLACE_MOVED = place_moved("EXCLUDED", "EXCLUDED.geom", "complaints")
 
@@ -169,9 +206,14 @@ UPSERT = text(f"""
     ),
     named AS (  -- each name's department, the key computed once per distinct name
         SELECT n.name, d.id
-        FROM (SELECT DISTINCT department_name AS name FROM stage_complaints
-              WHERE department_name IS NOT NULL) n
-        JOIN {_DEPARTMENTS_BY_KEY} d ON d.key = {department_key('n.name')}
+        FROM (SELECT name, {department_key('name')} AS key
+              FROM (SELECT DISTINCT department_name AS name FROM stage_complaints
+                    WHERE department_name IS NOT NULL) distinct_names) n
+        CROSS JOIN LATERAL (
+            SELECT d.id FROM {_DEPARTMENTS_BY_KEY} d
+            WHERE d.key = n.key OR {lossy_copy_sql('n.key', 'd.key')}
+            ORDER BY d.key = n.key DESC, d.id LIMIT 1
+        ) d
     ),
     assigned AS (
         SELECT s.source, s.external_id, s.received_at, s.category, s.category_confidence,
@@ -215,6 +257,11 @@ UPSERT = text(f"""
                                  ELSE complaints.department_id END,
             {", ".join(f"{c} = CASE WHEN {PLACE_MOVED} THEN EXCLUDED.{c} ELSE complaints.{c} END"
                        for c in ("geom", *PLACE_COLUMNS, "row_note"))},
+            {", ".join(f"{c} = CASE WHEN {restored(c)} THEN EXCLUDED.{c} ELSE complaints.{c} END"
+                       for c in RESTORABLE_COLUMNS)},
+            -- a category the classifier read from the copy is read again from the original
+            {", ".join(f"{c} = CASE WHEN {restored('text')} THEN EXCLUDED.{c} "
+                       f"ELSE complaints.{c} END" for c in ("category", "category_confidence"))},
             exported_status = EXCLUDED.status,
             exported_resolved_at = EXCLUDED.resolved_at,
             exported_department_id = EXCLUDED.department_id,
@@ -223,7 +270,7 @@ UPSERT = text(f"""
             version = complaints.version
                       + CASE WHEN {STATUS_MOVED} OR {DEPARTMENT_MOVED} THEN 1 ELSE 0 END,
             updated_at = now()
-        WHERE {STATUS_MOVED} OR {DEPARTMENT_MOVED} OR {PLACE_MOVED}
+        WHERE {STATUS_MOVED} OR {DEPARTMENT_MOVED} OR {PLACE_MOVED} OR {RESTORED}
         RETURNING id, status, received_at, resolved_at, department_id, (xmax = 0) AS inserted
     ),
     events AS (

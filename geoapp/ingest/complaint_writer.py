@@ -73,6 +73,7 @@ def write_batch(conn: Connection, staged: list[tuple[Any, ...]], places: list[Pl
             for values, place in zip(staged, places, strict=True):
                 if values[0] not in left_out:
                     copy.write_row(values + place)
+        conn.execute(sql.RESTORE_DEPARTMENT_NAMES)
         conn.execute(sql.ADD_DEPARTMENTS)
         inserted, updated, relocated, _events, taken_lines, taken_received = conn.execute(
             sql.UPSERT, {"batch_id": batch_id}).one()

@@ -32,6 +32,7 @@ from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer, Location
+from geoapp.ingest.lost_letters import has_lost_letters
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
@@ -56,6 +57,8 @@ class ImportSummary:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     geocoded_by_precision: Counter[str] = field(default_factory=Counter)
     classified: int = 0
+    # Rows with letters lost to '?' (lost_letters): a copy saved without Kazakh letters.
+    lost_letters: int = 0
     # Labels that neither mapping knows: their rows were classified from the text.
     unmapped_labels: Counter[str] = field(default_factory=Counter)
     batches_committed: int = 0
@@ -72,6 +75,7 @@ class ImportSummary:
             "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
             "geocoded_by_precision": dict(self.geocoded_by_precision.most_common()),
             "classified_from_text": self.classified,
+            "rows_with_lost_letters": self.lost_letters,
             "unmapped_category_labels": dict(self.unmapped_labels.most_common(UNMAPPED_SHOWN)),
             "batches_committed": self.batches_committed, "interrupted": self.interrupted,
             "import_batch_id": self.batch_id, "columns_not_read": self.columns_not_read,
@@ -270,6 +274,12 @@ class PreparedBatch:
     precisions: dict[int, str] = field(default_factory=dict)
     unmapped: dict[int, str] = field(default_factory=dict)  # line → its unknown label
     from_text: int = 0
+    lost_letters: int = 0
+
+
+def _lost_letters(record: ComplaintRecord) -> bool:
+    return any(value and "?" in value and has_lost_letters(value) for value in (
+        record.text, record.address, record.department, record.applicant_name))
 
 
 def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: SourceLabels,
@@ -291,6 +301,7 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: SourceLa
                                     record.coordinate_note)
         category = resolve_category(record.category_label, record.text, labels)
         batch.from_text += category[2]
+        batch.lost_letters += _lost_letters(record)
         if category[2] and record.category_label:
             batch.unmapped[record.line] = record.category_label
         batch.staged.append(_stage_row(record, location, category))
@@ -334,6 +345,7 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     summary.rejected_by_reason.update(reasons)
     summary.geocoded_by_precision.update(precisions.values())
     summary.classified += batch.from_text
+    summary.lost_letters += batch.lost_letters
     summary.unmapped_labels.update(unmapped.values())
     summary.batches_committed += 1
     rejects.write(sorted(rejected))

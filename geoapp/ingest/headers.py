@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from geoapp.ingest.lost_letters import original_value
+
 COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
     # Most specific first: an export's "№" is often just the row's position, and the
     # complaint's own number, when a column names it, must win over it.
@@ -162,7 +164,9 @@ def _lookup(index: dict[str, tuple[str, int]], name: str) -> tuple[str, int] | N
     short = " ".join(word for word in name.split() if word not in _FILLER)
     if short and short != name and (hit := index.get(short)):
         return hit[0], hit[1] + LOOSE_RANK
-    return None
+    # "?тініш н?мірі": saved in an encoding without Kazakh letters (lost_letters)
+    field = original_value(name, {alias: field for alias, (field, _) in index.items()})
+    return (field, LOOSE_RANK) if field else None
 
 
 def match_headers(cells: Iterable[object],

@@ -8,13 +8,16 @@ after this point (microdistrict, parcel, nearest building) happens in PostGIS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
 from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_address
+from geoapp.geocode.marker_typos import MARKER_WORDS
 from geoapp.geocode.normalize import cadastral_number
+from geoapp.geocode.ordinals import ordinal_words
+from geoapp.ingest.lost_letters import WordRepair
 from geoapp.ingest.places import covering
 
 BBox = tuple[float, float, float, float]
@@ -57,7 +60,8 @@ class Gazetteer:
                  building_addresses: dict[int, str] | None = None,
                  parcels: dict[str, ParcelPoint] | None = None,
                  district_names: dict[int, str] | None = None,
-                 building_districts: dict[int, int] | None = None) -> None:
+                 building_districts: dict[int, int] | None = None,
+                 words: WordRepair | None = None) -> None:
         self.index = index
         index.points = building_points  # for intersections
         # for a street named in a microdistrict without a house
@@ -69,6 +73,7 @@ class Gazetteer:
         self.parcels = parcels or {}
         self.district_names = district_names or {}
         self.bbox = bbox
+        self.words = words or WordRepair(())
 
     @classmethod
     def load(cls, conn: Connection, bbox: BBox) -> Gazetteer:
@@ -86,11 +91,13 @@ class Gazetteer:
         # Keyed by the folded name: "Қарасу" typed meets "мкр. Карасу" of the layer.
         districts: dict[str, tuple[int, float, float]] = {}
         district_names: dict[int, str] = {}
+        district_labels: list[str | None] = []
         for md_id, name, name_kk, lon, lat in conn.execute(text("""
             SELECT id, name, name_kk, ST_X(p), ST_Y(p)
             FROM microdistricts, ST_PointOnSurface(geom) AS p
         """)):
             district_names[md_id] = name
+            district_labels += (name, name_kk)
             for label in (name, name_kk):
                 parsed = normalize_address(label) if label else None
                 if parsed is not None and parsed.name and parsed.kind != "street":
@@ -104,13 +111,25 @@ class Gazetteer:
                    ({covering("microdistricts", "p")})
             FROM parcels pc, ST_PointOnSurface(pc.geom) AS p"""))}
         building_districts = {r[0]: r[5] for r in rows if r[5] is not None}
+        words = WordRepair([*(address for _, address in register), *MARKER_WORDS,
+                            *ordinal_words(0), *(label for label in district_labels if label)])
         return cls(index, points, districts, bbox, addresses, parcels, district_names,
-                   building_districts)
+                   building_districts, words)
 
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
             return Location(None, None, "none", None, None, None,
                             note or "no coordinates and no address", row_note=note)
+        if "?" in address:  # letters an encoding could not hold (lost_letters)
+            address, read = self.words.repair(address)
+            if read:
+                location = self._from_address(address, note)
+                read_back = ", ".join(f"«{copy}» as «{word}»" for copy, word in read)
+                return replace(location, note=joined_notes(
+                    location.note, f"letters lost to '?' read back: {read_back}"))
+        return self._from_address(address, note)
+
+    def _from_address(self, address: str, note: str | None) -> Location:
         if (number := cadastral_number(address)) is not None:
             parcel = self.parcels.get(number)
             if parcel is not None:

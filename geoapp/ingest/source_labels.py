@@ -16,6 +16,7 @@ from pathlib import Path
 
 from geoapp.classify import label_key, map_source_label, source_labels
 from geoapp.errors import InputError
+from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.readers import sniff_delimiter, sniff_encoding
 from geoapp.ingest.values import SOURCE_LABELS, STATUS_LABELS, normalise_key
 from geoapp.taxonomy import CATEGORY_BY_CODE, CATEGORY_GROUPS, SOURCES, STATUSES
@@ -51,7 +52,8 @@ class _Words:
         try:
             return self._seen[label]
         except KeyError:
-            code = self._codes.get(normalise_key(label))
+            key = normalise_key(label)
+            code = self._codes.get(key) or original_value(key, self._codes)
             if code is None:
                 raise ValueError(f"unknown {self.kind} {label!r} (map it with --labels)"
                                  ) from None
@@ -81,7 +83,8 @@ class SourceLabels:
         except KeyError:
             stripped = label.strip()
             code = (stripped if stripped in CATEGORY_BY_CODE
-                    else map_source_label(label, self._categories))
+                    else map_source_label(label, self._categories)
+                    or original_value(label_key(label), self._categories))
             if len(self._category_codes) < _CACHE_LIMIT:
                 self._category_codes[label] = code
             return code

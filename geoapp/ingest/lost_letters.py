@@ -1,0 +1,102 @@
+"""Letters an encoding could not hold, written as '?'.
+
+Excel on a Russian Windows saves "CSV" in CP1251, which has no ә ғ қ ң ө ұ ү һ: each
+becomes '?', so "Қаралуда" arrives as "?аралуда" and "Өзен көшесі" as "?зен к?шесі".
+Such a copy is matched with each '?' standing for one letter CP1251 lacks (in SQL,
+for any one character): a header, a status or a category label still reads; a
+department is the one it names; a complaint exported again is the stored one, whose
+address and place stay (complaint_sql); an address's words are read back from the
+words the register and the parser know (`WordRepair`) before it is geocoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable, Mapping
+from functools import lru_cache
+from typing import TypeVar
+
+Value = TypeVar("Value", bound=Hashable)
+
+# A '?' right before a letter: a lost letter, not a question's end.
+_LOST = re.compile(r"\?(?=[^\W\d_])")
+
+
+def has_lost_letters(value: str) -> bool:
+    return _LOST.search(value) is not None
+
+
+@lru_cache(maxsize=1024)
+def _lost_in_cp1251(character: str) -> bool:
+    try:
+        character.encode("cp1251")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def is_copy_of(copy: str, original: str) -> bool:
+    """`copy` is `original` with letters CP1251 lacks written as '?' ("Т?ле" is "Төле",
+    not "Толе")."""
+    return len(copy) == len(original) and all(
+        c == o or (c == "?" and _lost_in_cp1251(o)) for c, o in zip(copy, original, strict=True))
+
+
+def original_value(key: str, mapping: Mapping[str, Value]) -> Value | None:
+    """The value of the keys `key` may be a copy of, when they all agree on one; None
+    when `key` has no lost letter or matches no key, or keys of different values."""
+    if not has_lost_letters(key):
+        return None
+    values = {v for k, v in mapping.items() if is_copy_of(key, k)}
+    return values.pop() if len(values) == 1 else None
+
+
+_WORD_OR_COPY = re.compile(r"(?:[^\W\d_]|\?)+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+class WordRepair:
+    """Words with letters lost to '?' read back as the one known word they can be a
+    copy of ("к?шесі" as "көшесі", "?онаев" as "қонаев"); a word that could be several,
+    or none, is left as it is."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        by_length: dict[int, set[str]] = {}
+        for text in texts:
+            for word in _LETTERS.findall(text.lower()):
+                by_length.setdefault(len(word), set()).add(word)
+        self._by_length = {n: tuple(sorted(words)) for n, words in by_length.items()}
+        self.word = lru_cache(maxsize=4096)(self._word)
+
+    def _word(self, copy: str) -> str | None:
+        found = [w for w in self._by_length.get(len(copy), ()) if is_copy_of(copy, w)]
+        return found[0] if len(found) == 1 else None
+
+    def repair(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """`text` with its lossy words read back, and the (copy, word) pairs read."""
+        read: list[tuple[str, str]] = []
+
+        def back(match: re.Match[str]) -> str:
+            copy = match.group()
+            if "?" not in copy or copy.count("?") == len(copy):
+                return copy
+            word = self.word(copy.lower())
+            if word is None:
+                return copy
+            read.append((copy, word))
+            return word
+
+        return _WORD_OR_COPY.sub(back, text), read
+
+
+def _like_pattern(sql: str) -> str:
+    r"""SQL: the LIKE pattern of `sql` with '?' as any one character ('_'); LIKE's
+    own wildcards and its escape (\) taken literally."""
+    escaped = f"replace(replace(replace({sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+    return f"replace({escaped}, '?', '_')"
+
+
+def lossy_copy_sql(copy: str, original: str) -> str:
+    """SQL: `copy` has a '?' and reads as `original` with letters lost to '?' (NULL
+    when either is NULL)."""
+    return f"(strpos({copy}, '?') > 0 AND {original} LIKE {_like_pattern(copy)})"
