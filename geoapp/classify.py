@@ -4,8 +4,8 @@ source's own category labels onto taxonomy codes.
 Texts and patterns are compared in one folded form (lower case, ё → е, Latin
 look-alikes fixed, Kazakh letters folded to Russian look-alikes, a run of one letter
 read as one), so a Kazakh text typed without Kazakh letters ("жылу жок") still
-matches "жылу жоқ", and "жжол" matches "жол". Single-stem
-patterns also match words one typo away ("атопление").
+matches "жылу жоқ", and "жжол" matches "жол". Single-stem patterns also match words
+one typo away ("атопление").
 """
 
 from __future__ import annotations
