@@ -505,6 +505,31 @@ def test_a_key_reused_for_another_complaint_is_rejected_not_merged(
     assert (same.unchanged, same.rejected) == (1, 0)
 
 
+def test_a_long_number_excel_rounded_is_refused_not_taken_for_another_key(
+        engine: Engine, tmp_path: Path) -> None:
+    """Excel shows a 12-digit number as 8,70123E+11 and saves a CSV as it shows it:
+    the key's last digits are gone. Taken as a key, it would add the complaint again
+    under a number that is not its own, and make its neighbours duplicates."""
+    run_import(engine, write_csv(tmp_path / "first.csv", [
+        row("870123456789"), row("870123456790", **{"Текст обращения": "Мусор"})]),
+        tmp_path)
+    resaved, rejected = run_import(engine, write_csv(tmp_path / "resaved.csv", [
+        row("8,70123E+11", **{"Телефон": "8,70123E+11"}),
+        row("8.70123456790E+11", **{"Текст обращения": "Мусор",
+                                    "Телефон": "8.7012345678E+10"})]), tmp_path)
+    assert (resaved.inserted, resaved.unchanged, resaved.rejected) == (0, 1, 1)
+    assert dict(resaved.rejected_by_reason) == {"bad_external_id": 1}
+    assert rejected[0][0] == "2" and "rounded to 6" in rejected[0][1]
+    assert "save the column as text" in rejected[0][1]
+    with engine.connect() as conn:
+        keys = conn.execute(text("SELECT external_id FROM complaints ORDER BY 1")).scalars()
+        assert list(keys) == ["870123456789", "870123456790"]
+    codes, _ = run_import(engine, write_csv(tmp_path / "codes.csv", [
+        row("2E5"), row("1E+3", **{"Телефон": "8.7012345678E+10"})]), tmp_path)
+    assert (codes.inserted, codes.rejected) == (2, 0)  # no decimal part: codes, kept
+    assert stored(engine, "1E+3")["applicant_phone"] == "+77012345678"
+
+
 def test_department_names_as_exports_vary_them_are_one_department(
         engine: Engine, tmp_path: Path) -> None:
     """Case, quotes and spacing vary between exports: "ГКП  «ЖЫЛУ»" is the department

@@ -14,6 +14,7 @@ from geoapp.ingest.locate import joined_notes
 from geoapp.ingest.readers import RawRow
 from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.values import (
+    exponent_digits,
     normalise_phone,
     parse_datetime,
     parse_decimal,
@@ -97,6 +98,11 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         raise RowRejected("missing external_id", "missing_external_id")
     if len(external_id) > 200:
         raise RowRejected("external_id longer than 200 characters", "bad_external_id")
+    if "E" in external_id or "e" in external_id:
+        try:
+            external_id = exponent_digits(external_id) or external_id
+        except ValueError as exc:
+            raise RowRejected(f"external_id {exc}", "bad_external_id") from None
     text = values.get("text")
     if not text:
         raise RowRejected("missing text", "missing_text")

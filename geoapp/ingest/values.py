@@ -5,6 +5,7 @@ Each parser returns the value or raises ValueError with a reason for the rejects
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -189,6 +190,27 @@ def parse_decimal(raw: str) -> float:
 _DIGITS = re.compile(r"\D+")
 # "87012345678.0": a number Excel kept as a float and a CSV wrote as such.
 _EXCEL_FLOAT = re.compile(r"(\d+)\.0+")
+# "8,70123E+11": a long number as Excel shows it in the General format, and writes it
+# to a CSV saved from that view.
+_EXPONENT_FORM = re.compile(r"\s*(\d)[.,](\d+)[eE]\+(\d\d)\s*")
+
+
+def exponent_digits(raw: str) -> str | None:
+    """The digits of a whole number written in exponent form ("8.7012345678E10" is
+    87012345678); None when `raw` is not such a form. ValueError when the form has
+    fewer digits than the number ("8,70123E+11"): the rest were lost when the file
+    was saved, and no guess can restore them."""
+    form = _EXPONENT_FORM.fullmatch(raw)
+    if form is None:
+        return None
+    digits = form.group(1) + form.group(2)
+    if len(digits) != int(form.group(3)) + 1:
+        raise ValueError(f"{raw.strip()!r} is a number of {int(form.group(3)) + 1} digits "
+                         f"rounded to {len(digits)} when the file was saved (Excel's "
+                         "exponent form): save the column as text")
+    return digits
+
+
 # Several numbers in one cell ("8701..., 8777..."), an extension after one.
 _PHONE_SEPARATORS = re.compile(r"[,;/]|\s+(?:и|или|немесе)\s+", re.IGNORECASE)
 _EXTENSION = re.compile(r"\s*(?:доб|вн|ext|ішкі)\b.*$", re.IGNORECASE)
@@ -202,6 +224,8 @@ def normalise_phone(raw: str) -> str | None:
     text = raw.strip()
     if whole := _EXCEL_FLOAT.fullmatch(text):
         text = whole.group(1)
+    with suppress(ValueError):  # a number rounded so is kept as typed
+        text = exponent_digits(text) or text
     for candidate in _PHONE_SEPARATORS.split(text):
         digits = _DIGITS.sub("", _EXTENSION.sub("", candidate))
         if len(digits) == 11 and digits[0] in "78":
