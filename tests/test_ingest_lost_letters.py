@@ -16,7 +16,12 @@ from ingest_fixtures import (
 )
 from sqlalchemy import Engine, text
 
-from geoapp.ingest.lost_letters import WordRepair, has_lost_letters, original_value
+from geoapp.ingest.lost_letters import (
+    WordRepair,
+    has_lost_letters,
+    lossy_copy_sql,
+    original_value,
+)
 
 lost_db = database_with_layers("lost_db")
 
@@ -73,6 +78,19 @@ def test_a_question_mark_is_no_lost_letter() -> None:
     assert original_value("?ала", {"қала": "a", "ғала": "b"}) is None
     assert original_value("?ала", {"хала": "a"}) is None  # CP1251 has "х"
     assert original_value("жо?", {"жоқ": "a"}) is None  # a question's end, as written
+
+
+@pytest.mark.parametrize(("copy", "original", "is_copy"), [
+    ("Т?ле би", "Төле би", True), ("Т?ле би", "Толе би", False),  # CP1251 has "о"
+    ("Когда?", "Когда?", True), ("?айырлы к?н", "Қайырлы күн", True),
+    ("?айырлы к?н", "Қайырлы күні", False), ("Т?ле би", None, None),
+])
+def test_sql_reads_a_copy_as_python_does(engine: Engine, copy: str, original: str | None,
+                                         is_copy: bool | None) -> None:
+    with engine.connect() as conn:
+        found = conn.execute(text(f"SELECT {lossy_copy_sql(':copy', ':original')}"),
+                             {"copy": copy, "original": original}).scalar_one()
+    assert found is is_copy
 
 
 def test_words_of_an_address_are_read_back_from_the_known_words() -> None:

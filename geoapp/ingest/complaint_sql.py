@@ -173,8 +173,8 @@ def place_moved(new: str, new_geom: str, old: str) -> str:
     lossy = lossy_copy_sql(f"{new}.address", f"{old}.address")
     return (f"({new}.geocode_precision <> 'none' AND ({old}.geocode_precision <> "
             f"'coordinates' OR {new}.geocode_precision = 'coordinates') AND "
-            f"NOT coalesce({lossy}, false) AND "
-            f"{place(new, new_geom)} IS DISTINCT FROM {place(old, f'{old}.geom')})")
+            f"{place(new, new_geom)} IS DISTINCT FROM {place(old, f'{old}.geom')} AND "
+            f"NOT coalesce({lossy}, false))")
 
 
 # What the source wrote stays as it was first imported, unless that was a copy with

@@ -2,11 +2,11 @@
 
 Excel on a Russian Windows saves "CSV" in CP1251, which has no ә ғ қ ң ө ұ ү һ: each
 becomes '?', so "Қаралуда" arrives as "?аралуда" and "Өзен көшесі" as "?зен к?шесі".
-Such a copy is matched with each '?' standing for one letter CP1251 lacks (in SQL,
-for any one character): a header, a status or a category label still reads; a
-department is the one it names; a complaint exported again is the stored one, whose
-address and place stay (complaint_sql); an address's words are read back from the
-words the register and the parser know (`WordRepair`) before it is geocoded.
+Such a copy is matched with each '?' standing for one letter CP1251 lacks: a header,
+a status or a category label still reads; a department is the one it names; a
+complaint exported again is the stored one, whose address and place stay
+(complaint_sql); an address's words are read back from the words the register and
+the parser know (`WordRepair`) before it is geocoded.
 """
 
 from __future__ import annotations
@@ -89,14 +89,14 @@ class WordRepair:
         return _WORD_OR_COPY.sub(back, text), read
 
 
-def _like_pattern(sql: str) -> str:
-    r"""SQL: the LIKE pattern of `sql` with '?' as any one character ('_'); LIKE's
-    own wildcards and its escape (\) taken literally."""
-    escaped = f"replace(replace(replace({sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
-    return f"replace({escaped}, '?', '_')"
+# The Cyrillic letters CP1251 lacks: Kazakh's ә ғ қ ң ө ұ ү һ, and those of the
+# region's other languages.
+LOST_CYRILLIC = "".join(c for c in map(chr, range(0x400, 0x530)) if _lost_in_cp1251(c))
 
 
 def lossy_copy_sql(copy: str, original: str) -> str:
-    """SQL: `copy` has a '?' and reads as `original` with letters lost to '?' (NULL
-    when either is NULL)."""
-    return f"(strpos({copy}, '?') > 0 AND {original} LIKE {_like_pattern(copy)})"
+    """SQL: `copy` is `original` with its Cyrillic letters that CP1251 lacks written
+    as '?' (NULL when either is NULL)."""
+    marks = "?" * len(LOST_CYRILLIC)
+    return (f"(strpos({copy}, '?') > 0 AND length({copy}) = length({original}) "
+            f"AND {copy} = translate({original}, '{LOST_CYRILLIC}', '{marks}'))")
