@@ -16,6 +16,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from functools import lru_cache
 from typing import TypeVar
 
+from geoapp.geocode.normalize import clean_text
+
 Value = TypeVar("Value", bound=Hashable)
 
 # A '?' right before a letter: a lost letter, not a question's end.
@@ -63,7 +65,7 @@ class WordRepair:
     def __init__(self, texts: Iterable[str]) -> None:
         by_length: dict[int, set[str]] = {}
         for text in texts:
-            for word in _LETTERS.findall(text.lower()):
+            for word in _LETTERS.findall(clean_text(text)):
                 by_length.setdefault(len(word), set()).add(word)
         self._by_length = {n: tuple(sorted(words)) for n, words in by_length.items()}
         self.word = lru_cache(maxsize=4096)(self._word)
@@ -73,14 +75,16 @@ class WordRepair:
         return found[0] if len(found) == 1 else None
 
     def repair(self, text: str) -> tuple[str, list[tuple[str, str]]]:
-        """`text` with its lossy words read back, and the (copy, word) pairs read."""
+        """`text`, cleaned as the geocoder cleans it ("шa?ын" with a Latin "a" is
+        "ша?ын"), with its lossy words read back; and the (copy, word) pairs read."""
+        text = clean_text(text)
         read: list[tuple[str, str]] = []
 
         def back(match: re.Match[str]) -> str:
             copy = match.group()
             if "?" not in copy or copy.count("?") == len(copy):
                 return copy
-            word = self.word(copy.lower())
+            word = self.word(copy)
             if word is None:
                 return copy
             read.append((copy, word))
