@@ -121,9 +121,9 @@ class Gazetteer:
             return Location(None, None, "none", None, None, None,
                             note or "no coordinates and no address", row_note=note)
         if "?" in address:  # letters an encoding could not hold (lost_letters)
-            address, read = self.words.repair(address)
+            repaired, read = self.words.repair(address)
             if read:
-                location = self._from_address(address, note)
+                location = self._from_address(repaired, note)
                 read_back = ", ".join(f"«{copy}» as «{word}»" for copy, word in read)
                 return replace(location, note=joined_notes(
                     location.note, f"letters lost to '?' read back: {read_back}"))

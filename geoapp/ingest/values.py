@@ -196,7 +196,7 @@ _EXPONENT_FORM = re.compile(r"\s*(\d)[.,](\d+)[eE]\+(\d\d)\s*")
 
 
 def exponent_digits(raw: str) -> str | None:
-    """The digits of a whole number written in exponent form ("8.7012345678E10" is
+    """The digits of a whole number written in exponent form ("8.7012345678E+10" is
     87012345678); None when `raw` is not such a form. ValueError when the form has
     fewer digits than the number ("8,70123E+11"): the rest were lost when the file
     was saved, and no guess can restore them."""
