@@ -103,6 +103,8 @@ def test_words_of_an_address_are_read_back_from_the_known_words() -> None:
     assert words.repair("Жaйлay шa?ын ayдaны")[0] == "жайлау шағын ауданы"
     assert words.repair("Когда? ул. Мира")[0] == "когда? ул. мира"
     assert words.repair("?ала 5") == ("?ала 5", [])  # no known word fits
+    # A key held too long besides: read as one letter when nothing fits as typed.
+    assert words.repair("?арасуу шша?ын к?шесіі")[0] == "қарасу шағын көшесі"
 
 
 def test_the_copy_of_an_imported_export_changes_nothing(engine: Engine,

@@ -53,6 +53,13 @@ def original_value(key: str, mapping: Mapping[str, Value]) -> Value | None:
     return values.pop() if len(values) == 1 else None
 
 
+_DOUBLED = re.compile(r"([^\W\d_])\1+")
+
+
+def _single_letters(word: str) -> str:
+    return _DOUBLED.sub(r"\1", word)
+
+
 _WORD_OR_COPY = re.compile(r"(?:[^\W\d_]|\?)+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -68,10 +75,20 @@ class WordRepair:
             for word in _LETTERS.findall(clean_text(text)):
                 by_length.setdefault(len(word), set()).add(word)
         self._by_length = {n: tuple(sorted(words)) for n, words in by_length.items()}
+        self._by_single_length: dict[int, list[tuple[str, str]]] = {}
+        for word in sorted(set().union(*by_length.values())):
+            single = _single_letters(word)
+            self._by_single_length.setdefault(len(single), []).append((single, word))
         self.word = lru_cache(maxsize=4096)(self._word)
 
     def _word(self, copy: str) -> str | None:
+        """The one known word `copy` is a copy of; else the one it is once a key held
+        too long is read as one letter ("к?шесіі", "шша?ын")."""
         found = [w for w in self._by_length.get(len(copy), ()) if is_copy_of(copy, w)]
+        if not found:
+            single = _single_letters(copy)
+            found = list({word for known, word in self._by_single_length.get(len(single), ())
+                          if is_copy_of(single, known)})
         return found[0] if len(found) == 1 else None
 
     def repair(self, text: str) -> tuple[str, list[tuple[str, str]]]:
