@@ -21,7 +21,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from geoapp.geocode.latin import as_cyrillic
-from geoapp.geocode.letters import fold_kazakh
+from geoapp.geocode.letters import fold_kazakh, single_letters
 from geoapp.geocode.normalize import clean_text
 from geoapp.taxonomy import CATEGORIES, CATEGORY_BY_CODE, CATEGORY_GROUPS
 
@@ -223,22 +223,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 def fold(text: str) -> str:
     """The form texts and patterns are compared in. A text typed wholly in Latin
     letters ("batarei kholodnye", "jylu joq") is read back into Cyrillic first."""
-    return _collapse_doubles(fold_kazakh(clean_text(as_cyrillic(text))))
-
-
-_DOUBLED = re.compile(r"([а-я])\1+")
-
-
-def _collapse_doubles(folded: str) -> str:
-    """One letter for a run of the same letter, in texts and patterns alike: a key
-    held too long ("жжол", "Аялдаамада", "учассток") is a common slip."""
-    return _DOUBLED.sub(r"\1", folded)
+    return single_letters(fold_kazakh(clean_text(as_cyrillic(text))))
 
 
 def fold_pattern(fragment: str) -> str:
     """A rule's regex fragment in the form `fold` gives texts. Not `fold` itself: the
     look-alike fix would touch regex escapes such as \\b."""
-    return _collapse_doubles(fold_kazakh(fragment.replace("ё", "е")))
+    return single_letters(fold_kazakh(fragment.replace("ё", "е")))
 
 
 def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import re
+
 LETTERS = "а-яёәғқңөұүһі"  # lower-case Cyrillic letters, Kazakh included, for [...]
 NO_LETTER_AFTER = rf"(?![{LETTERS}a-z])"
 
 # Each Kazakh letter and the Russian letter it is typed as.
 KAZAKH_TO_RUSSIAN = dict(zip("әғқңөұүһі", "агкноуухи", strict=True))
 _KAZAKH_FOLD = str.maketrans(KAZAKH_TO_RUSSIAN)
+_DOUBLED = re.compile(rf"([{LETTERS}])\1+")
 
 # A microdistrict marker written before its name ("мкр", "микрорайон", "м-н"; a
 # residential area, "жилой массив", "ж/м", counts as one) and one written after it
@@ -23,3 +26,9 @@ MICRODISTRICT_AFTER = (rf"(?:шағын|шагын|ықшам|ыкшам)\s*ау
 def fold_kazakh(text: str) -> str:
     """Kazakh letters to their Russian look-alikes (ө→о, қ→к, і→и, ...)."""
     return text.translate(_KAZAKH_FOLD)
+
+
+def single_letters(text: str) -> str:
+    """One letter for each run of the same Cyrillic letter: a key held too long
+    ("жжол", "к?шесіі") is a common slip. Lower-case text."""
+    return _DOUBLED.sub(r"\1", text)

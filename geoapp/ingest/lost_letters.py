@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from functools import lru_cache
 from typing import TypeVar
 
+from geoapp.geocode.letters import single_letters
 from geoapp.geocode.normalize import clean_text
 
 Value = TypeVar("Value", bound=Hashable)
@@ -53,13 +54,6 @@ def original_value(key: str, mapping: Mapping[str, Value]) -> Value | None:
     return values.pop() if len(values) == 1 else None
 
 
-_DOUBLED = re.compile(r"([^\W\d_])\1+")
-
-
-def _single_letters(word: str) -> str:
-    return _DOUBLED.sub(r"\1", word)
-
-
 _WORD_OR_COPY = re.compile(r"(?:[^\W\d_]|\?)+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -77,7 +71,7 @@ class WordRepair:
         self._by_length = {n: tuple(sorted(words)) for n, words in by_length.items()}
         self._by_single_length: dict[int, list[tuple[str, str]]] = {}
         for word in sorted(set().union(*by_length.values())):
-            single = _single_letters(word)
+            single = single_letters(word)
             self._by_single_length.setdefault(len(single), []).append((single, word))
         self.word = lru_cache(maxsize=4096)(self._word)
 
@@ -86,7 +80,7 @@ class WordRepair:
         too long is read as one letter ("к?шесіі", "шша?ын")."""
         found = [w for w in self._by_length.get(len(copy), ()) if is_copy_of(copy, w)]
         if not found:
-            single = _single_letters(copy)
+            single = single_letters(copy)
             found = list({word for known, word in self._by_single_length.get(len(single), ())
                           if is_copy_of(single, known)})
         return found[0] if len(found) == 1 else None
