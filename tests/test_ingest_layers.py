@@ -388,6 +388,54 @@ def test_a_wrong_cpg_is_overridden_by_the_encoding_option(layer_db, tmp_path) ->
         assert list(names.scalars()) == ["Самал", "Жайлау"]
 
 
+def _declared(path: Path, code_page: str, cpg: str | None, mark: int = 0) -> Path:
+    """The shapefile of `_dbf_without_code_page` with a .cpg holding `cpg` and the
+    code page mark `mark` (byte 29, "LDID") in its .dbf header."""
+    if cpg is not None:
+        path.with_suffix(".cpg").write_text(cpg)
+    dbf = path.with_suffix(".dbf")
+    header = bytearray(dbf.read_bytes())
+    header[29] = mark
+    dbf.write_bytes(bytes(header))
+    return path
+
+
+@pytest.mark.parametrize(("cpg", "mark", "zipped"), [
+    ("1251", 0, False), ("ANSI 1251", 0, False), ("CP1251", 0, True),
+    ("windows-1251", 0, False), (None, 0xC9, False), (None, 0xC9, True),
+])
+def test_a_shapefile_declaring_cp1251_is_read_in_cp1251(layer_db, tmp_path, cpg: str | None,
+                                                        mark: int, zipped: bool) -> None:
+    """GDAL converts such text itself and then says it is UTF-8: the .cpg tells it from
+    a UTF-8 file, or every Cyrillic name would arrive as U+FFFD."""
+    _, engine = layer_db
+    names = ["Мкр Самал", "Мкр Жайлау"]
+    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", names),
+                    "cp1251", cpg, mark)
+    if zipped:
+        archive = tmp_path / "md.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for part in tmp_path.glob("md.*"):
+                if part.suffix != ".zip":
+                    zf.write(part, f"Слой/{part.name.upper()}")
+        shp = archive
+    summary = import_layer(engine, "microdistricts", shp)
+    assert (summary.inserted, summary.rejected, summary.text_encoding) == (2, [], None)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(stored.scalars()) == names
+
+
+def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) -> None:
+    _, engine = layer_db
+    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", ["Самал"]),
+                    "cp1251", "UTF-8")
+    summary = import_layer(engine, "microdistricts", shp)
+    assert summary.text_encoding == "kz1048 (guessed: the .cpg says UTF-8, but the text is not)"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM microdistricts")).scalar_one() == "Самал"
+
+
 def test_encoding_option_is_checked_and_only_for_shapefiles(layer_db, tmp_path) -> None:
     url, engine = layer_db
     shp = _dbf_without_code_page(tmp_path / "md.shp", "cp866", ["Самал", "Жайлау"])

@@ -13,6 +13,7 @@ reads the same in both.
 from __future__ import annotations
 
 import codecs
+import re
 from typing import TYPE_CHECKING
 
 from geoapp.errors import InputError
@@ -98,6 +99,30 @@ def decoded_names(names: list[str], given: str | None) -> list[str]:
     return [_decoded(name, code_page) for name in names]
 
 
+_NUMBERED = re.compile(r"(?:(?:ANSI|OEM|CP|WINDOWS)[- ]?)?(\d{3,5})", re.IGNORECASE)
+
+
+def cpg_code_page(cpg: bytes) -> str:
+    """Python's name for the code page a .cpg names ("UTF-8", "1251", "ANSI 1251",
+    "CP1251"); the .cpg's own words when Python knows no such code page."""
+    named = cpg.decode("ascii", "ignore").strip()
+    number = _NUMBERED.fullmatch(named)
+    try:
+        return codecs.lookup(f"cp{number[1]}" if number else named).name
+    except LookupError:
+        return named
+
+
+def declared_code_page(gdal_reports: str | None, cpg: bytes | None) -> str | None:
+    """The code page a shapefile declares. GDAL converts text from the code page of the
+    .cpg, else of the mark in the .dbf's header, and then reports UTF-8, whatever it
+    converted from: only the .cpg tells a UTF-8 file (read here byte for byte) from
+    a CP1251 one (read by GDAL). None: converted from the .dbf's mark."""
+    if not declares_utf8(gdal_reports):
+        return gdal_reports
+    return cpg_code_page(cpg) if cpg is not None else None
+
+
 def declares_utf8(declared: str | None) -> bool:
     try:
         return declared is not None and codecs.lookup(declared).name == "utf-8"
@@ -125,17 +150,20 @@ def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None
 def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None,
                       declared: str | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
     """A frame read byte for byte, decoded in the code page `given`, else the one the
-    shapefile declares when that is UTF-8, else the one its bytes show; and a note
-    for the summary (None when the code page was the declared one, or its text is
-    all ASCII and no code page was given)."""
+    shapefile declares when that is UTF-8 and its text is, else the one its bytes
+    show; and a note for the summary (None when the code page was the declared one,
+    or its text is all ASCII and no code page was given)."""
     if given is not None:
         code_page = codec_name(given)
         return decode_text(frame, code_page), f"{code_page} (as given)"
-    if declares_utf8(declared):
-        return decode_text(frame, "utf-8"), None
     raw = raw_text(frame)
     if raw.isascii():
         return frame, None
     code_page = guess_code_page(raw)
+    if declares_utf8(declared):
+        if code_page == "utf-8":
+            return decode_text(frame, "utf-8"), None
+        return (decode_text(frame, code_page),
+                f"{code_page} (guessed: the .cpg says UTF-8, but the text is not)")
     return (decode_text(frame, code_page),
             f"{code_page} (guessed: the shapefile names no code page)")

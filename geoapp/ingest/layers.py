@@ -18,9 +18,10 @@ from sqlalchemy import Connection, Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
-from geoapp.ingest.layer_archive import dataset_path
+from geoapp.ingest.layer_archive import companion_file, dataset_path
 from geoapp.ingest.layer_encoding import (
     GDAL_FALLBACK,
+    declared_code_page,
     decode_layer_text,
     decoded_names,
     reads_byte_for_byte,
@@ -204,16 +205,16 @@ def _check_lon_lat(path: Path, frame: gpd.GeoDataFrame, declared: str, given: in
 
 
 def _layer_info(source: str, layer: str | None) -> dict[str, Any]:
-    """pyogrio's description of the layer. Field names not in the code page a .cpg
-    declares (a wrong .cpg, or UTF-8 cut inside a letter at 10 bytes) make GDAL refuse
-    the file: they are then read byte for byte, as when no code page is declared."""
+    """pyogrio's description of the layer. Field names that are not UTF-8 where a .cpg
+    says they are (a wrong .cpg, or UTF-8 cut inside a letter at 10 bytes) make GDAL
+    refuse the file: it is then read byte for byte, and decoded as its bytes show."""
     import pyogrio
 
     try:
         return pyogrio.read_info(source, layer=layer)
     except UnicodeDecodeError:
         info = pyogrio.read_info(source, layer=layer, encoding=GDAL_FALLBACK)
-        return {**info, "encoding": GDAL_FALLBACK}
+        return {**info, "encoding": "UTF-8"}  # what GDAL took them for
 
 
 def read_layer(path: Path, crs: int | None, layer: str | None = None,
@@ -243,8 +244,11 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
             options["DATE_AS_STRING"] = "YES"
         if layer is not None:
             options["layer"] = layer
-        byte_for_byte = reads_byte_for_byte(path.name, info.get("driver"),
-                                            info.get("encoding"), encoding)
+        code_page = info.get("encoding")
+        if driver == "ESRI Shapefile":
+            cpg = companion_file(path, str(info["layer_name"]), ".cpg")
+            code_page = declared_code_page(code_page, cpg)
+        byte_for_byte = reads_byte_for_byte(path.name, driver, code_page, encoding)
         if byte_for_byte:
             options["encoding"] = GDAL_FALLBACK
         _duplicate_fields(path, [str(f) for f in info["fields"]], byte_for_byte, encoding)
@@ -263,7 +267,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         raise InputError(f"{path.name}{f' ({layer})' if layer else ''} has no geometries")
     text_note = None
     if byte_for_byte:
-        frame, text_note = decode_layer_text(frame, encoding, info.get("encoding"))
+        frame, text_note = decode_layer_text(frame, encoding, code_page)
     if crs is not None:
         try:
             frame = frame.set_crs(CRS.from_epsg(crs), allow_override=True)
