@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from geoapp.config import Settings
 from geoapp.ingest.layers import LAYER_KINDS
 from geoapp.progress_bar import ProgressBar
 from geoapp.taxonomy import AREA_ONLY_PRECISIONS, SOURCES
+
+if TYPE_CHECKING:
+    from geoapp.ingest.layer_lost_letters import LostLetters
 
 UNMAPPED_PRINTED = 10  # unknown category labels listed in the text summary
 FILES_PRINTED = 5  # complaint files named in a layer import's summary
@@ -86,6 +90,7 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
                    + (f" and {more} more (see --json)" if more > 0 else ""))
     if summary.retired:
         click.echo(f"  parcels no longer in the register, now cancelled: {summary.retired}")
+    _echo_lost_letters(summary.lost_letters)
     if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
         click.echo("  the violations register predates this import: run "
                    "`geoapp check parcels`")
@@ -97,6 +102,18 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         click.echo(f"  … and {len(summary.rejected) - 50} more (see --json)")
 
 
+
+
+def _echo_lost_letters(lost: LostLetters) -> None:
+    if lost.features:
+        written = lost.features - lost.kept
+        click.echo(f"  features with letters lost to '?' (saved in a code page without "
+                   f"Kazakh letters): "
+                   f"{lost.features:,}; read as the register's text they copy: {lost.kept:,}"
+                   + (f"; kept as written: {written:,} (import the file saved in UTF-8 to "
+                      "give them their letters)" if written else ""))
+    if lost.restored:
+        click.echo(f"  register rows given back letters lost to '?': {lost.restored:,}")
 
 
 @import_group.command("complaints",

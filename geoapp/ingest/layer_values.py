@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.values import normalise_key, parse_date, parse_datetime, parse_decimal
 from geoapp.taxonomy import (
     HEATING_VALUES,
@@ -184,6 +185,8 @@ def _code(value: Any, codes: tuple[str, ...], words: dict[str, str], what: str) 
         return key
     if key in words:
         return words[key]
+    if (code := original_value(key, words)) is not None:  # "орталы?" saved in CP1251
+        return code
     raise ValueError(f"unknown {what} {text!r}")
 
 

@@ -26,6 +26,7 @@ from geoapp.ingest.layer_encoding import (
     decoded_names,
     reads_byte_for_byte,
 )
+from geoapp.ingest.layer_lost_letters import LostLetters, lossy_features, match_lossy_copies
 from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
 from geoapp.ingest.reassign import (
     FOLLOWING_LAYERS,
@@ -72,6 +73,7 @@ class LayerSummary:
     complaints_placed_roughly: dict[str, int] = field(default_factory=dict)
     attributes_not_read: list[str] = field(default_factory=list)  # they name no field
     retired: int = 0  # parcels missing from the file, set to `cancelled` (--retire-missing)
+    lost_letters: LostLetters = field(default_factory=LostLetters)  # '?' for letters
     # Kept, but worth a look: (feature number, what is odd about it).
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
@@ -89,6 +91,9 @@ class LayerSummary:
                 "complaints_placed_roughly": sum(self.complaints_placed_roughly.values()),
                 "complaints_placed_roughly_by_file": self.complaints_placed_roughly,
                 "retired": self.retired,
+                "features_with_lost_letters": self.lost_letters.features,
+                "lost_letters_read_as_stored": self.lost_letters.kept,
+                "lost_letters_restored": self.lost_letters.restored,
                 "attributes_not_read": self.attributes_not_read,
                 "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}
 
@@ -389,6 +394,16 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
     summary.repaired = conn.exec_driver_sql(
         "SELECT count(*) FROM stage_layer WHERE repaired").scalar_one()
     keys = NATURAL_KEYS[kind]
+    text_fields = [f for f in attrs if SQL_TYPES[f] == "text"]
+    lossy = lossy_features(rows, text_fields)
+    summary.lost_letters.features = len(lossy)
+    keys_given_back: set[int] = set()
+    if conn.exec_driver_sql(
+            f"SELECT EXISTS (SELECT FROM stage_layer WHERE strpos(concat({', '.join(text_fields)}"
+            f"), '?') > 0) OR EXISTS (SELECT FROM {kind} WHERE strpos(concat("
+            f"{', '.join(text_fields)}), '?') > 0)").scalar_one():
+        keys_given_back = match_lossy_copies(conn, kind, list(keys), text_fields, lossy,
+                                             summary.lost_letters)
     changing = [f for f in attrs if f not in keys]
     same_geom = _same_geometry(f"{kind}.geom", "EXCLUDED.geom")
     result = conn.exec_driver_sql(f"""
@@ -400,12 +415,12 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
         WHERE ({', '.join(f'{kind}.{f}' for f in changing)})
               IS DISTINCT FROM ({', '.join(f'EXCLUDED.{f}' for f in changing)})
               OR NOT {same_geom}
-        RETURNING (xmax = 0)
-    """).scalars().all()
-    summary.inserted = sum(1 for inserted in result if inserted)
-    summary.updated = len(result) - summary.inserted
+        RETURNING id, (xmax = 0)
+    """).all()
+    summary.inserted = sum(1 for _id, inserted in result if inserted)
+    summary.updated = len({id_ for id_, inserted in result if not inserted} | keys_given_back)
     staged = conn.exec_driver_sql("SELECT count(*) FROM stage_layer").scalar_one()
-    summary.unchanged = staged - len(result)
+    summary.unchanged = staged - summary.inserted - summary.updated
     assign_buildings_to_microdistricts(conn)
 
 

@@ -47,8 +47,9 @@ def is_copy_of(copy: str, original: str) -> bool:
 
 def original_value(key: str, mapping: Mapping[str, Value]) -> Value | None:
     """The value of the keys `key` may be a copy of, when they all agree on one; None
-    when `key` has no lost letter or matches no key, or keys of different values."""
-    if not has_lost_letters(key):
+    when `key` has no '?' or matches no key, or keys of different values. Any '?' may
+    be a lost letter here ("жо?" is "жоқ"): a key is a word of a closed list."""
+    if "?" not in key:
         return None
     values = {v for k, v in mapping.items() if is_copy_of(key, k)}
     return values.pop() if len(values) == 1 else None
@@ -109,9 +110,13 @@ class WordRepair:
 LOST_CYRILLIC = "".join(c for c in map(chr, range(0x400, 0x530)) if _lost_in_cp1251(c))
 
 
+def lossy_sql(original: str) -> str:
+    """SQL: `original` with its Cyrillic letters that CP1251 lacks written as '?'."""
+    return f"translate({original}, '{LOST_CYRILLIC}', '{'?' * len(LOST_CYRILLIC)}')"
+
+
 def lossy_copy_sql(copy: str, original: str) -> str:
     """SQL: `copy` is `original` with its Cyrillic letters that CP1251 lacks written
     as '?' (NULL when either is NULL)."""
-    marks = "?" * len(LOST_CYRILLIC)
     return (f"(strpos({copy}, '?') > 0 AND length({copy}) = length({original}) "
-            f"AND {copy} = translate({original}, '{LOST_CYRILLIC}', '{marks}'))")
+            f"AND {copy} = {lossy_sql(original)})")
