@@ -76,6 +76,8 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
         by_precision = ", ".join(f"{precision} {count:,}" for precision, count in relocated.items())
         click.echo(f"  complaints placed anew by their address: {sum(relocated.values()):,} "
                    f"({by_precision})")
+    if rematched := summary.complaints_rematched:
+        click.echo(f"  complaints left in place, their address matched better: {rematched:,}")
     if moved := summary.complaints_reassigned.moved:
         click.echo(f"  complaints now in another {kind[:-1]}: {moved:,}")
     if placed := summary.complaints_reassigned.placed:

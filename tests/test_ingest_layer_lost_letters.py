@@ -10,9 +10,10 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from helpers import run_geoapp
-from ingest_fixtures import feature_collection
+from ingest_fixtures import feature_collection, run_import, write_reference_layers
 from shapely.geometry import Point, box, mapping, shape
 from sqlalchemy import Engine, text
+from test_ingest_complaints import row, stored, write_csv
 
 from geoapp.db import make_engine
 from geoapp.ingest.layers import import_layer
@@ -60,15 +61,18 @@ def layer_db(new_database) -> tuple[str, Engine]:
     engine.dispose()
 
 
-def _shape(kind: str, position: int) -> dict:
+def _shape(kind: str, position: int, points: list[Point] | None = None) -> dict:
+    if points is not None:
+        return mapping(points[position])
     if kind == "buildings":
         return mapping(Point(71.38 + position * 0.001, 42.90))
     return mapping(box(71.30 + position * 0.01, 42.90, 71.305 + position * 0.01, 42.905))
 
 
-def _original(folder: Path, kind: str, rows: list[dict]) -> Path:
+def _original(folder: Path, kind: str, rows: list[dict],
+              points: list[Point] | None = None) -> Path:
     path = folder / f"{kind}.geojson"
-    features = [{"type": "Feature", "geometry": _shape(kind, i), "properties": row}
+    features = [{"type": "Feature", "geometry": _shape(kind, i, points), "properties": row}
                 for i, row in enumerate(rows)]
     path.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
     return path
@@ -78,11 +82,13 @@ def _lossy(value: object) -> object:
     return value.encode("cp1251", "replace").decode("cp1251") if isinstance(value, str) else value
 
 
-def _cp1251_copy(folder: Path, kind: str, rows: list[dict]) -> Path:
+def _cp1251_copy(folder: Path, kind: str, rows: list[dict],
+                 points: list[Point] | None = None) -> Path:
     """The layer as a shapefile saved in CP1251 (its .cpg says so): '?' for ә ғ қ ң ө ұ ү һ."""
     path = folder / f"{kind}.shp"
     frame = gpd.GeoDataFrame([{k: _lossy(v) for k, v in row.items()} for row in rows],
-                             geometry=[shape(_shape(kind, i)) for i in range(len(rows))],
+                             geometry=[shape(_shape(kind, i, points))
+                                       for i in range(len(rows))],
                              crs=4326)
     with warnings.catch_warnings():  # field names cut to 10 bytes, as any .dbf's are
         warnings.simplefilter("ignore")
@@ -176,3 +182,30 @@ def test_the_summary_says_what_was_read_and_what_to_do(layer_db, tmp_path) -> No
                           env={"DATABASE_URL": url})
     summary = json.loads(original.stdout)
     assert (summary["updated"], summary["lost_letters_restored"]) == (2, 2)
+
+
+def test_complaints_matched_against_a_copy_are_matched_again_by_its_original(
+        layer_db, tmp_path) -> None:
+    """Against a register whose Kazakh addresses lost letters, a Kazakh address matches
+    only approximately, or another house; the original register matches it again."""
+    _, engine = layer_db
+    import_layer(engine, "microdistricts", write_reference_layers(tmp_path)["microdistricts"])
+    houses = [{"address": f"ул. Мусрепова, {n}", "address_kk": f"Мүсірепов көшесі, {n}",
+               "residents": n} for n in (95, 97)]
+    points = [Point(71.372 + i * 0.001, 42.902) for i in range(len(houses))]
+    copy = import_layer(engine, "buildings", _cp1251_copy(tmp_path, "buildings", houses, points))
+    assert copy.lost_letters.features == 2
+    rows = [row("K-1", **{"Адрес": "Мүсірепов көшесі, №95 үй"}),
+            row("K-2", **{"Адрес": "Мүсірепов көш., 97"})]
+    first, _ = run_import(engine, write_csv(tmp_path / "k.csv", rows), tmp_path)
+    assert first.inserted == 2
+    before = {eid: stored(engine, eid) for eid in ("K-1", "K-2")}
+    assert any(c["geocode_score"] < 100 for c in before.values()), before
+    original = import_layer(engine, "buildings", _original(tmp_path, "buildings", houses, points))
+    assert original.lost_letters.restored == 2
+    after = {eid: stored(engine, eid) for eid in ("K-1", "K-2")}
+    assert [(c["building"], c["geocode_score"]) for c in after.values()] == [
+        ("ул. Мусрепова, 95", 100), ("ул. Мусрепова, 97", 100)]
+    assert sum(original.complaints_relocated.values()) + original.complaints_rematched == sum(
+        1 for eid in before if before[eid]["geocode_score"] < 100)
+    assert all(c["version"] == 1 for c in after.values())

@@ -3,12 +3,10 @@ database (not by trusting the manifest: the manifest only names what to look for
 
 from __future__ import annotations
 
-from collections import Counter
-
 from sqlalchemy import Engine, text
 
 from geoapp.ingest.reassign import FOLLOWING_LAYERS, reassign_complaints
-from geoapp.ingest.relocate import relocate_by_address
+from geoapp.ingest.relocate import Relocated, relocate_by_address
 
 LOCAL = "(c.received_at AT TIME ZONE 'Asia/Almaty')"
 SEASON = f"""CASE
@@ -188,7 +186,7 @@ def test_loaded_complaints_are_placed_by_the_import_rules(demo_engine: Engine) -
         for layer in FOLLOWING_LAYERS:
             assert reassign_complaints(conn, layer).total == 0, layer
         # nor does geocoding their addresses again move one known only to its district
-        assert relocate_by_address(conn) == Counter()
+        assert relocate_by_address(conn) == Relocated()
         conn.rollback()
     near_buildings = scalar(demo_engine, """
         SELECT count(*) FROM complaints

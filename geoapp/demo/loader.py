@@ -23,6 +23,7 @@ from geoapp.demo.lifecycle import NEVER, REJECTED, RESOLVED, STATUSES
 from geoapp.demo.stats import ComplaintStats
 from geoapp.demo.subjects import SUBJECT_BUILDING
 from geoapp.demo.world import World
+from geoapp.geocode.matcher import EXACT_SCORE
 from geoapp.taxonomy import CATEGORY_CODES, REJECT_REASONS
 
 COMPLAINT_TABLES = ("complaints", "complaint_events")
@@ -124,12 +125,15 @@ def district_points(cur: psycopg.Cursor[Any], microdistricts: list[int]) -> list
 
 
 def _place_columns(subject: int, district_only: bool, lon: float, lat: float,
-                   district_point: str) -> tuple[str, str, str]:
-    """geom, geocode_precision and geocode_note of one complaint."""
+                   district_point: str) -> tuple[str, str, float | None, str]:
+    """geom, geocode_precision, geocode_score and geocode_note of one complaint. The
+    score is the import's: none for a complaint's own point, 100 for a place its
+    address names exactly (the demo knows where each complaint is)."""
     if district_only:
-        return district_point, "microdistrict", DISTRICT_ONLY_NOTE
-    return (f"SRID=4326;POINT({lon:.7f} {lat:.7f})",
-            "building" if subject == SUBJECT_BUILDING else "coordinates", GEOCODE_NOTE)
+        return district_point, "microdistrict", EXACT_SCORE, DISTRICT_ONLY_NOTE
+    if subject == SUBJECT_BUILDING:
+        return f"SRID=4326;POINT({lon:.7f} {lat:.7f})", "building", EXACT_SCORE, GEOCODE_NOTE
+    return f"SRID=4326;POINT({lon:.7f} {lat:.7f})", "coordinates", None, GEOCODE_NOTE
 
 
 def _complaint_rows(chunk: Chunk, ids: list[int], ref: dict[str, list[int]],
@@ -149,13 +153,13 @@ def _complaint_rows(chunk: Chunk, ids: list[int], ref: dict[str, list[int]],
     for (cid, src, ext, received, cat, text, kk, address, status, reason, closed_at,
          closed_text, name, phone, lon, lat, subject, district, b, p, updated,
          district_only) in rows:
-        geom, precision, note = _place_columns(subject, district_only, lon, lat,
-                                               points[district])
+        geom, precision, score, note = _place_columns(subject, district_only, lon, lat,
+                                                      points[district])
         yield (cid, SOURCES[src], ext, received, CATEGORY_CODES[cat], 1.0, text,
                "kk" if kk else "ru", address or None, STATUSES[status],
                REJECT_REASONS[reason] if reason >= 0 else None,
                closed_text if closed_at != NEVER else None, departments[_DEPARTMENT[cat]],
-               name or None, phone or None, geom, precision, 1.0, note, md[district],
+               name or None, phone or None, geom, precision, score, note, md[district],
                bld[b] if b >= 0 else None,
                par[p] if p >= 0 else None, received, updated)
 

@@ -35,6 +35,7 @@ from geoapp.geocode.normalize import (
 
 Precision = Literal["building", "street", "microdistrict", "none"]
 
+EXACT_SCORE = 100.0  # the address matched the register as written
 DEFAULT_CUTOFF = 80.0
 # Score taken off the name score when the house is only approximated.
 SUFFIX_DROPPED_PENALTY = 10.0

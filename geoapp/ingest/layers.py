@@ -68,6 +68,8 @@ class LayerSummary:
     complaints_reassigned: Reassigned = field(default_factory=Reassigned)
     # Geocoded again from their address and moved, by their new precision (relocate).
     complaints_relocated: dict[str, int] = field(default_factory=dict)
+    # Left where they were, by a better match of their address (relocate).
+    complaints_rematched: int = 0
     # Those the changed register still places short of a building or a parcel, or not
     # at all, by the file that imported them (reassign.placed_roughly).
     complaints_placed_roughly: dict[str, int] = field(default_factory=dict)
@@ -88,6 +90,7 @@ class LayerSummary:
                 "complaints_reassigned_from_none": self.complaints_reassigned.placed,
                 "complaints_relocated": sum(self.complaints_relocated.values()),
                 "complaints_relocated_by_precision": self.complaints_relocated,
+                "complaints_rematched": self.complaints_rematched,
                 "complaints_placed_roughly": sum(self.complaints_placed_roughly.values()),
                 "complaints_placed_roughly_by_file": self.complaints_placed_roughly,
                 "retired": self.retired,
@@ -491,7 +494,9 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
         if retire_missing:
             summary.retired = retire_missing_parcels(conn, written_keys)
         if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
-            summary.complaints_relocated = dict(relocate_by_address(conn).most_common())
+            relocated = relocate_by_address(conn)
+            summary.complaints_relocated = dict(relocated.moved.most_common())
+            summary.complaints_rematched = relocated.rematched
             summary.complaints_reassigned = reassign_complaints(conn, kind)
             summary.complaints_placed_roughly = placed_roughly(conn)
         conn.execute(text("""

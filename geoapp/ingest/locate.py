@@ -15,6 +15,7 @@ from sqlalchemy import Connection, text
 
 from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_address
 from geoapp.geocode.marker_typos import MARKER_WORDS
+from geoapp.geocode.matcher import EXACT_SCORE
 from geoapp.geocode.normalize import cadastral_number
 from geoapp.geocode.ordinals import ordinal_words
 from geoapp.ingest.lost_letters import WordRepair
@@ -176,11 +177,11 @@ class Gazetteer:
             return None
         if match.precision == "street":
             placed = match.note or "house not in the register; placed at the nearest-numbered house"
-            if match.name_score < 100:
+            if match.name_score < EXACT_SCORE:
                 return (f"{placed}, {address}; the street's name matched approximately "
                         f"({match.name_score:.0f})")
             return f"{placed}, {address}"
-        if match.score < 100:
+        if match.score < EXACT_SCORE:
             return f"address matched approximately ({match.score:.0f}): {address}"
         return None
 
