@@ -436,6 +436,31 @@ def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) ->
         assert conn.execute(text("SELECT name FROM microdistricts")).scalar_one() == "Самал"
 
 
+@pytest.mark.parametrize(("code_page", "names"), [
+    ("kz1048", ["Қарасу ш.а.", "Мыңбұлақ"]), ("cp1251", ["Самал", "мкр. Жайлау"]),
+    ("utf-8-sig", ["Қарасу ш.а.", "Мыңбұлақ"]),
+])
+def test_a_geojson_file_not_in_utf8_is_read_as_its_bytes_show(layer_db, tmp_path,
+                                                              code_page: str,
+                                                              names: list[str]) -> None:
+    """RFC 7946 says UTF-8; Notepad and older tools save CP1251, which GDAL refuses."""
+    _, engine = layer_db
+    path = tmp_path / "md.geojson"
+    features = [{"type": "Feature", "properties": {"name": name, "population": i},
+                 "geometry": mapping(box(71.30 + i * 0.01, 42.90, 71.305 + i * 0.01, 42.905))}
+                for i, name in enumerate(names)]
+    path.write_bytes(json.dumps(feature_collection(features), ensure_ascii=False)
+                     .encode(code_page))
+    summary = import_layer(engine, "microdistricts", path)
+    assert (summary.inserted, summary.rejected) == (2, [])
+    assert summary.text_encoding == (
+        None if code_page == "utf-8-sig"
+        else "kz1048 (guessed: a GeoJSON file must be UTF-8, this one is not)")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(stored.scalars()) == names
+
+
 def test_encoding_option_is_checked_and_only_for_shapefiles(layer_db, tmp_path) -> None:
     url, engine = layer_db
     shp = _dbf_without_code_page(tmp_path / "md.shp", "cp866", ["Самал", "Жайлау"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from geoapp.errors import InputError
@@ -87,6 +88,30 @@ def decode_text(frame: gpd.GeoDataFrame, code_page: str) -> gpd.GeoDataFrame:
     geometry = frame.geometry.name
     return frame.rename(columns={c: _decoded(str(c), code_page) for c in frame.columns
                                  if c != geometry})
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def geojson_in_utf8(path: Path) -> tuple[bytes, str] | None:
+    """A GeoJSON file that is not UTF-8, as RFC 7946 says it must be (Notepad and
+    older tools save CP1251), decoded in the code page its bytes show and given back
+    in UTF-8, with a note for the summary; None when it is UTF-8."""
+    if _is_utf8(path):
+        return None
+    raw = path.read_bytes()
+    code_page = guess_code_page(raw)
+    return (raw.decode(code_page, "replace").encode("utf-8"),
+            f"{code_page} (guessed: a GeoJSON file must be UTF-8, this one is not)")
 
 
 def decoded_names(names: list[str], given: str | None) -> list[str]:

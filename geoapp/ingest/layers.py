@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from geoapp.ingest.layer_encoding import (
     declared_code_page,
     decode_layer_text,
     decoded_names,
+    geojson_in_utf8,
     reads_byte_for_byte,
 )
 from geoapp.ingest.layer_lost_letters import LostLetters, lossy_features, match_lossy_copies
@@ -171,7 +173,7 @@ def _duplicate_fields(path: Path, fields: list[str], byte_for_byte: bool,
                          "rename them so that they differ")
 
 
-def _unreadable_geometries(source: Path | str, layer: str | None) -> dict[int, str]:
+def _unreadable_geometries(source: Path | str | bytes, layer: str | None) -> dict[int, str]:
     """Position -> GEOS's reason, for the geometries of the layer that GDAL returned
     but GEOS cannot build. Read again, geometries only: paid only by a file whose
     frame has null geometries."""
@@ -225,6 +227,16 @@ def _layer_info(source: str, layer: str | None) -> dict[str, Any]:
         return {**info, "encoding": "UTF-8"}  # what GDAL took them for
 
 
+def _in_utf8(source: Path | str, driver: str) -> tuple[Path | str | bytes, str | None]:
+    """What GDAL should read: `source`, or a GeoJSON file that is not UTF-8 as UTF-8
+    bytes (GDAL refuses it), with a note saying so."""
+    if driver != "GeoJSON" or not isinstance(source, Path) or not source.is_file() or (
+            zipfile.is_zipfile(source)):
+        return source, None
+    recoded = geojson_in_utf8(source)
+    return (source, None) if recoded is None else recoded
+
+
 def read_layer(path: Path, crs: int | None, layer: str | None = None,
                encoding: str | None = None) -> LayerRead:
     """The file (its `layer`, when it has several) as a GeoDataFrame in EPSG:4326,
@@ -260,12 +272,13 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         if byte_for_byte:
             options["encoding"] = GDAL_FALLBACK
         _duplicate_fields(path, [str(f) for f in info["fields"]], byte_for_byte, encoding)
+        readable, text_note = _in_utf8(source, driver)
         with warnings.catch_warnings():
             # GDAL's note on an unclosed ring, which GEOS then refuses (see below).
             warnings.filterwarnings("ignore", "Non closed ring detected")
             # An unreadable geometry becomes None, rejected by its feature number.
-            frame = gpd.read_file(source, engine="pyogrio", on_invalid="ignore", **options)
-            unreadable = (_unreadable_geometries(source, layer) if isinstance(
+            frame = gpd.read_file(readable, engine="pyogrio", on_invalid="ignore", **options)
+            unreadable = (_unreadable_geometries(readable, layer) if isinstance(
                 frame, gpd.GeoDataFrame) and frame.geometry.isna().any() else {})
     except InputError:
         raise
@@ -273,7 +286,6 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         raise _unreadable(path, exc) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"{path.name}{f' ({layer})' if layer else ''} has no geometries")
-    text_note = None
     if byte_for_byte:
         frame, text_note = decode_layer_text(frame, encoding, code_page)
     if crs is not None:
