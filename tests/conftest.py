@@ -88,6 +88,16 @@ def test_db_url(new_database) -> str:
     return url
 
 
+@pytest.fixture
+def layer_db(new_database) -> Iterator[tuple[str, Engine]]:
+    """A new migrated database of a test's own, empty: (url, engine)."""
+    url = new_database("layers")
+    engine = make_engine(url)
+    upgrade(engine)
+    yield url, engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def engine(test_db_url: str) -> Iterator[Engine]:
     engine = make_engine(test_db_url)

@@ -15,9 +15,7 @@ from shapely.geometry import Point, box, mapping, shape
 from sqlalchemy import Engine, text
 from test_ingest_complaints import row, stored, write_csv
 
-from geoapp.db import make_engine
 from geoapp.ingest.layers import import_layer
-from geoapp.migrate import upgrade
 
 # Keys with Kazakh letters (microdistricts, buildings, zones by kind and name), and
 # values with and without them; a coded value given in Kazakh ("орталық").
@@ -50,15 +48,6 @@ LAYERS = {
 CODES = {"орталық": "central", "жеке": "individual", "жоқ": "none",
          "су қорғау аймағы": "water_protection"}
 ORDER = {"microdistricts": "population", "buildings": "residents", "zones": "valid_from"}
-
-
-@pytest.fixture
-def layer_db(new_database) -> tuple[str, Engine]:
-    url = new_database("lostlayer")
-    engine = make_engine(url)
-    upgrade(engine)
-    yield url, engine
-    engine.dispose()
 
 
 def _shape(kind: str, position: int, points: list[Point] | None = None) -> dict:

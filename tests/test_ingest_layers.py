@@ -12,21 +12,10 @@ import pytest
 from helpers import assert_one_line_error, run_geoapp
 from ingest_fixtures import feature_collection, write_reference_layers
 from shapely.geometry import Polygon, box, mapping
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
-from geoapp.db import make_engine
 from geoapp.errors import InputError
 from geoapp.ingest.layers import import_layer
-from geoapp.migrate import upgrade
-
-
-@pytest.fixture
-def layer_db(new_database) -> tuple[str, Engine]:
-    url = new_database("layers")
-    engine = make_engine(url)
-    upgrade(engine)
-    yield url, engine
-    engine.dispose()
 
 
 def _zones(folder: Path, features: list[dict], crs: str | None = None) -> Path:
