@@ -890,6 +890,26 @@ def test_geojson_complaints(engine: Engine, tmp_path: Path) -> None:
     assert stored_row["microdistrict"] == "мкр. Жайлау" and stored_row["language"] == "kk"
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "kz1048", "cp1251"])
+def test_geojson_not_in_plain_utf8_is_read(engine: Engine, tmp_path: Path,
+                                           encoding: str) -> None:
+    """JSON must be UTF-8, without a BOM; Notepad adds one, older tools save CP1251.
+    The Cyrillic sits past the first megabyte, where a sample would not see it."""
+    padding = [{"type": "Feature", "geometry": None,
+                "properties": {"id": f"P-{n}", "received_at": "2024-02-01 08:00",
+                               "text": "x" * 1000, "source": "web"}} for n in range(1100)]
+    text_ = "Жарық жоқ" if encoding != "cp1251" else "Нет света в подъезде"
+    data = {"type": "FeatureCollection", "features": [*padding, {
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [71.3851, 42.9031]},
+        "properties": {"id": f"G-{encoding}", "received_at": "2024-02-01 08:00",
+                       "text": text_, "source": "web"}}]}
+    path = tmp_path / "c.geojson"
+    path.write_bytes(json.dumps(data, ensure_ascii=False).encode(encoding))
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.read, rejected) == (1101, [])
+    assert stored(engine, f"G-{encoding}")["text"] == text_
+
+
 def test_geojson_in_another_crs_is_reprojected(engine: Engine, tmp_path: Path) -> None:
     """An old-style `crs` member (here UTM 42N, the city's metric zone) is honoured:
     the points arrive in lon/lat, not refused and not misread."""
@@ -964,8 +984,8 @@ def test_geojson_areas_and_lines_are_placed_inside(engine: Engine, tmp_path: Pat
 
 @pytest.mark.parametrize(("content", "words"), [
     ('{"type": "FeatureCollection", "features": [', ("not valid json",)),
-    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
-     b'{"text": "\xcf\xf0"}}]}', ("not valid json", "invalid bytes in utf8")),
+    ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+     '{"text": "a"}}, }', ("not valid json",)),
     ('{"type": "Feature", "properties": {}}', ("not a geojson featurecollection",)),
     ('[1, 2, 3]', ("not a geojson featurecollection",)),
     ('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '

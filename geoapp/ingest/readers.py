@@ -557,16 +557,47 @@ def _unsaved_reason(row: int, positions: list[int], columns: dict[int, str]
             "again", "formula_without_value")
 
 
-def _json_items(path: Path, prefix: str, position: ReadPosition | None = None
-                ) -> Iterator[Any]:
+def json_code_page(path: Path) -> str:
+    """UTF-8, UTF-8 with a BOM, or, for a file that is not UTF-8 as JSON must be (one
+    saved by Notepad or an older tool in CP1251), the code page its bytes show."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        if fh.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        fh.seek(0)
+        while chunk := fh.read(1 << 16):  # small: a streamed file is never held
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return guess_code_page(chunk)
+    return "utf-8"
+
+
+class _AsUtf8:
+    """A binary file in `code_page`, read as UTF-8 bytes, the JSON parser's input."""
+
+    def __init__(self, raw: IO[bytes], code_page: str) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(code_page)("replace")
+
+    def read(self, size: int = -1) -> bytes:
+        while chunk := self._raw.read(size):
+            if text := self._decoder.decode(chunk):  # a BOM alone decodes to nothing
+                return text.encode("utf-8")
+        return self._decoder.decode(b"", final=True).encode("utf-8")
+
+
+def _json_items(path: Path, prefix: str, position: ReadPosition | None = None,
+                code_page: str = "utf-8") -> Iterator[Any]:
     """The values at `prefix`, parsed incrementally: only one is in memory at a time."""
     import ijson
 
     with path.open("rb") as fh:
         if position is not None:
             position.file = fh
+        source = fh if code_page == "utf-8" else _AsUtf8(fh, code_page)
         try:
-            yield from ijson.items(fh, prefix, use_float=True)
+            yield from ijson.items(source, prefix, use_float=True)
         except ijson.JSONError as exc:
             raise InputError(f"{path.name} is not valid JSON: {_json_reason(exc)}") from None
 
@@ -578,16 +609,16 @@ def _json_reason(exc: Exception) -> str:
     return (message.strip().splitlines() or ["cannot parse"])[0]
 
 
-def _geojson_outline(path: Path) -> tuple[list[str], str]:
+def _geojson_outline(path: Path, code_page: str) -> tuple[list[str], str]:
     """The property names of all features, in order of first appearance, and the
     declared CRS; the file is read through (so a syntax error refuses it whole)
     without ever holding more than one feature's properties."""
-    kind = next(_json_items(path, "type"), None)
+    kind = next(_json_items(path, "type", code_page=code_page), None)
     if kind != "FeatureCollection":
         raise InputError(f"{path.name} is not a GeoJSON FeatureCollection")
-    crs = next(_json_items(path, "crs.properties.name"), None)
+    crs = next(_json_items(path, "crs.properties.name", code_page=code_page), None)
     keys: dict[str, None] = {}
-    for properties in _json_items(path, "features.item.properties"):
+    for properties in _json_items(path, "features.item.properties", code_page=code_page):
         if isinstance(properties, dict):
             keys.update(dict.fromkeys(properties))
     return list(keys), crs if isinstance(crs, str) else ""
@@ -644,7 +675,8 @@ def open_geojson(path: Path) -> TableSource:
     """Feature properties carry the fields; a Point geometry supplies lat/lon,
     reprojected when the file declares another CRS. Line numbers are feature numbers
     (1-based). Features are streamed."""
-    keys, crs = _geojson_outline(path)
+    code_page = json_code_page(path)
+    keys, crs = _geojson_outline(path, code_page)
     to_lon_lat = _reprojection(path, crs)
     columns = match_headers(keys, COMPLAINT_FIELDS)
     header = list(keys)
@@ -666,8 +698,8 @@ def open_geojson(path: Path) -> TableSource:
     position = ReadPosition(path)
 
     def rows() -> Iterator[RawRow]:
-        for number, feature in enumerate(_json_items(path, "features.item", position),
-                                         start=1):
+        for number, feature in enumerate(_json_items(path, "features.item", position,
+                                                     code_page), start=1):
             feature = feature if isinstance(feature, dict) else {}
             props = _mapping(feature.get("properties"))
             cells = ["" if props.get(k) is None else str(props.get(k)) for k in keys]
@@ -681,7 +713,7 @@ def open_geojson(path: Path) -> TableSource:
                 cells[lon_pos], cells[lat_pos] = str(lon), str(lat)
             yield _row(number, cells, fields)
 
-    return TableSource(header, columns, rows(), fraction_read=position)
+    return TableSource(header, columns, rows(), encoding=code_page, fraction_read=position)
 
 
 def open_table(path: Path, sheet: str | None = None) -> TableSource:
