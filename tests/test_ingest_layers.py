@@ -415,6 +415,38 @@ def test_a_shapefile_declaring_cp1251_is_read_in_cp1251(layer_db, tmp_path, cpg:
         assert list(stored.scalars()) == names
 
 
+@pytest.mark.parametrize("mark", [0x57, 0x03, 0x01])
+def test_a_dbf_marked_with_a_western_code_page_is_decoded_as_its_bytes_show(
+        layer_db, tmp_path, mark: int) -> None:
+    """Russian-language ArcView and MapInfo marked CP1251 text "ANSI" (0x57), 1252 or
+    437: GDAL would decode it so ("Ìêð Ñàìàë")."""
+    _, engine = layer_db
+    names = ["Мкр Самал", "Мкр Жайлау"]
+    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", names), "cp1251",
+                    None, mark)
+    summary = import_layer(engine, "microdistricts", shp)
+    assert summary.text_encoding == "kz1048 (guessed: its .dbf names a Western code page)"
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(stored.scalars()) == names
+
+
+def test_a_utf8_shapefile_with_russian_field_names_is_read(layer_db, tmp_path) -> None:
+    """QGIS writes UTF-8 with a .cpg; "Адрес" takes all 10 bytes of a .dbf name."""
+    _, engine = layer_db
+    path = tmp_path / "houses.shp"
+    frame = gpd.GeoDataFrame({"Адрес": ["ул. Абая, 1", "Абай көшесі, 3"], "floors": [5, 9]},
+                             geometry=[box(71.38, 42.90, 71.381, 42.901),
+                                       box(71.39, 42.90, 71.391, 42.901)], crs=4326)
+    frame.to_file(path, engine="pyogrio", encoding="utf-8")
+    assert path.with_suffix(".cpg").read_text() == "UTF-8"
+    summary = import_layer(engine, "buildings", path)
+    assert (summary.inserted, summary.rejected, summary.text_encoding) == (2, [], None)
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT address FROM buildings ORDER BY floors"))
+        assert list(stored.scalars()) == ["ул. Абая, 1", "Абай көшесі, 3"]
+
+
 def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) -> None:
     _, engine = layer_db
     shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", ["Самал"]),

@@ -39,21 +39,23 @@ def dataset_path(path: Path) -> Path | str:
     return f"/vsizip/{path.resolve()}/{folders.pop()}"
 
 
-def companion_file(path: Path, layer: str, suffix: str) -> bytes | None:
-    """The content of the file with `suffix` (".cpg") beside the shapefile of `layer`:
-    next to `path`, in the folder `path` is, or anywhere in the zip `path` is (one
-    folder at most: see dataset_path); None when there is none. Names are compared
-    without case, as Windows writes them."""
+def companion_file(path: Path, layer: str, suffix: str, size: int = -1) -> bytes | None:
+    """The first `size` bytes (all by default) of the file with `suffix` (".cpg")
+    beside the shapefile of `layer`: next to `path`, in the folder `path` is, or
+    anywhere in the zip `path` is (one folder at most: see dataset_path); None when
+    there is none. Names are compared without case, as Windows writes them."""
     wanted = f"{layer}{suffix}".lower()
     if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for name in archive.namelist():
                 member = PurePosixPath(name)
                 if member.name.lower() == wanted and "__MACOSX" not in member.parts:
-                    return archive.read(name)
+                    with archive.open(name) as fh:
+                        return fh.read(size)
         return None
     folder = path if path.is_dir() else path.parent
     for candidate in folder.iterdir():
         if candidate.name.lower() == wanted and candidate.is_file():
-            return candidate.read_bytes()
+            with candidate.open("rb") as fh:
+                return fh.read(size)
     return None

@@ -138,14 +138,27 @@ def cpg_code_page(cpg: bytes) -> str:
         return named
 
 
-def declared_code_page(gdal_reports: str | None, cpg: bytes | None) -> str | None:
+# The .dbf header's code page marks (byte 29) of the Cyrillic code pages: CP866
+# (0x26, 0x65) and CP1251 (0xC9).
+CYRILLIC_MARKS = frozenset({0x26, 0x65, 0xC9})
+WESTERN_MARK = "a Western code page"  # what a .dbf's other marks declare, here
+
+
+def declared_code_page(gdal_reports: str | None, cpg: bytes | None,
+                       dbf_header: bytes | None) -> str | None:
     """The code page a shapefile declares. GDAL converts text from the code page of the
     .cpg, else of the mark in the .dbf's header, and then reports UTF-8, whatever it
     converted from: only the .cpg tells a UTF-8 file (read here byte for byte) from
-    a CP1251 one (read by GDAL). None: converted from the .dbf's mark."""
+    a CP1251 one (read by GDAL). None: converted from the .dbf's Cyrillic mark.
+    Another mark ("ANSI", 1252, 437) is WESTERN_MARK: Russian-language ArcView and
+    MapInfo wrote it over CP1251 text, and GDAL would make "Ìêð" of it; such text is
+    read byte for byte and decoded as its bytes show."""
     if not declares_utf8(gdal_reports):
         return gdal_reports
-    return cpg_code_page(cpg) if cpg is not None else None
+    if cpg is not None:
+        return cpg_code_page(cpg)
+    mark = dbf_header[29] if dbf_header is not None and len(dbf_header) > 29 else 0
+    return None if mark in CYRILLIC_MARKS else WESTERN_MARK
 
 
 def declares_utf8(declared: str | None) -> bool:
@@ -169,7 +182,7 @@ def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None
     if given is not None:
         codec_name(given)
         return True
-    return declared == GDAL_FALLBACK or declares_utf8(declared)
+    return declared in (GDAL_FALLBACK, WESTERN_MARK) or declares_utf8(declared)
 
 
 def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None,
@@ -190,5 +203,6 @@ def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None,
             return decode_text(frame, "utf-8"), None
         return (decode_text(frame, code_page),
                 f"{code_page} (guessed: the .cpg says UTF-8, but the text is not)")
-    return (decode_text(frame, code_page),
-            f"{code_page} (guessed: the shapefile names no code page)")
+    named = ("its .dbf names a Western code page" if declared == WESTERN_MARK
+             else "the shapefile names no code page")
+    return decode_text(frame, code_page), f"{code_page} (guessed: {named})"

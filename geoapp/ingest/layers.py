@@ -227,6 +227,17 @@ def _layer_info(source: str, layer: str | None) -> dict[str, Any]:
         return {**info, "encoding": "UTF-8"}  # what GDAL took them for
 
 
+def _field_names(source: Path | str, layer: str | None, info: dict[str, Any],
+                 byte_for_byte: bool) -> list[str]:
+    """The layer's field names: as GDAL decoded them, or, for text read byte for byte,
+    one character per byte, as its values are read (and decoded alike)."""
+    if byte_for_byte and info.get("encoding") != GDAL_FALLBACK:
+        import pyogrio
+
+        info = pyogrio.read_info(source, layer=layer, encoding=GDAL_FALLBACK)
+    return [str(f) for f in info["fields"]]
+
+
 def _in_utf8(source: Path | str, driver: str) -> tuple[Path | str | bytes, str | None]:
     """What GDAL should read: `source`, or a GeoJSON file that is not UTF-8 as UTF-8
     bytes (GDAL refuses it), with a note saying so."""
@@ -266,12 +277,14 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
             options["layer"] = layer
         code_page = info.get("encoding")
         if driver == "ESRI Shapefile":
-            cpg = companion_file(path, str(info["layer_name"]), ".cpg")
-            code_page = declared_code_page(code_page, cpg)
+            name = str(info["layer_name"])
+            code_page = declared_code_page(code_page, companion_file(path, name, ".cpg"),
+                                           companion_file(path, name, ".dbf", 32))
         byte_for_byte = reads_byte_for_byte(path.name, driver, code_page, encoding)
         if byte_for_byte:
             options["encoding"] = GDAL_FALLBACK
-        _duplicate_fields(path, [str(f) for f in info["fields"]], byte_for_byte, encoding)
+        _duplicate_fields(path, _field_names(source, layer, info, byte_for_byte),
+                          byte_for_byte, encoding)
         readable, text_note = _in_utf8(source, driver)
         with warnings.catch_warnings():
             # GDAL's note on an unclosed ring, which GEOS then refuses (see below).
