@@ -658,6 +658,25 @@ def _parcels_file(path: Path, numbers: list[str], empty: tuple[str, ...] = ()) -
     return path
 
 
+def test_cadastral_numbers_written_otherwise_are_the_same_parcels(layer_db, tmp_path) -> None:
+    """Hyphens, spaces or no separators at all: the same key, stored in the contract's
+    form, so such a register neither adds its parcels again nor retires them."""
+    _, engine = layer_db
+    numbers = ["06:097:030:001", "06:097:030:002", "06:097:030:003", "06:097:030:0004"]
+    written = ["06-097-030-001", "06 : 097 : 030 : 002", "06097030003", "06.097.030.0004"]
+    first = import_layer(engine, "parcels", _parcels_file(tmp_path / "a.geojson", written))
+    assert (first.inserted, first.rejected) == (4, [])
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT cadastral_number FROM parcels ORDER BY 1"))
+        assert list(stored.scalars()) == sorted(numbers)
+    again = import_layer(engine, "parcels", _parcels_file(tmp_path / "b.geojson", numbers),
+                         retire_missing=True)
+    assert (again.inserted, again.unchanged, again.retired) == (0, 4, 0)
+    back = import_layer(engine, "parcels", _parcels_file(tmp_path / "c.geojson", written),
+                        retire_missing=True)
+    assert (back.inserted, back.unchanged, back.retired) == (0, 4, 0)
+
+
 def test_parcels_left_out_of_a_new_register_can_be_retired(layer_db, tmp_path) -> None:
     """--retire-missing cancels (never deletes) the parcels a new register no longer
     lists; a feature rejected for its geometry still counts as listed; a file that

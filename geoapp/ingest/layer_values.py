@@ -260,16 +260,29 @@ def _land_use(value: Any) -> str:
     return LAND_USE_WORDS.get(key, key)
 
 
+# A cadastral number written with other separators, or none, as text: its parts are
+# unambiguous (2, 3, 3 and 3 or 4 digits).
+_CADASTRAL_FORMS = (
+    re.compile(r"(\d{2})\s*[:.\-/ ]\s*(\d{3})\s*[:.\-/ ]\s*(\d{3})\s*[:.\-/ ]\s*(\d{3,4})"),
+    re.compile(r"(\d{2})(\d{3})(\d{3})(\d{3,4})"),
+)
+
+
 def _cadastral_number(value: Any) -> str | None:
-    """The contract's cadastral number is text, `06:097:012:345`. A number column
-    has lost its leading zero and colons (6097012345, 6097012345.0): rebuilding
+    """The contract's cadastral number is text, `06:097:012:345`; `06-097-012-345`,
+    `06 : 097 : 012 : 345` and `06097012345` are the same key in that form. A number
+    column has lost its leading zero and colons (6097012345, 6097012345.0): rebuilding
     them would be a guess at the key, and the key as stored would never match the
     register's, so the feature is rejected with what to fix."""
     if (number := _number(value)) is not None:
         raise ValueError(f"cadastral_number {_shown(number).replace(',', '')} is a number, "
                          "not text: the file's number column has lost the leading zero and "
                          "the colons (06:097:012:345); export the column as text")
-    return _text(value)
+    text = _text(value)
+    for form in _CADASTRAL_FORMS:
+        if text is not None and (parts := form.fullmatch(text)):
+            return ":".join(parts.groups())
+    return text
 
 
 def parcel(row: dict[str, Any]) -> dict[str, Any]:
@@ -328,4 +341,10 @@ NATURAL_KEYS = {"microdistricts": ("name",), "buildings": ("address",),
 def written_key(kind: str, record: dict[str, Any]) -> str | None:
     """The first field of a feature's natural key as it would be stored, read even
     when the feature is rejected for something else."""
-    return _text(record.get(NATURAL_KEYS[kind][0]))
+    value = record.get(NATURAL_KEYS[kind][0])
+    if kind == "parcels":
+        try:
+            return _cadastral_number(value)
+        except ValueError:  # a number: rejected, and never a stored key
+            return None
+    return _text(value)
