@@ -90,3 +90,28 @@ def test_the_row_note_of_complaints_imported_before_0011_is_recovered(new_databa
                              "B": None, "C": None}
     finally:
         engine.dispose()
+
+
+def test_cadastral_numbers_imported_before_0012_take_the_contract_form(new_database) -> None:
+    """Unless a parcel already has that form: such a pair is left as it is."""
+    engine = make_engine(new_database("cadastral_form"))
+    written = ["06-097-001-001", "06097001002", "06.097.001.0003", "06:097:001:004",
+               "06-097-001-005", "06:097:001:005", "б/н"]
+    try:
+        upgrade(engine, "0011")
+        with engine.begin() as conn:
+            for i, number in enumerate(written):
+                conn.execute(text("""
+                    INSERT INTO parcels (cadastral_number, land_use, declared_area_ha, status,
+                                         geom)
+                    VALUES (:n, 'residential', 0.1, 'active', ST_Multi(ST_Expand(
+                        ST_SetSRID(ST_MakePoint(71.3 + :i * 0.01, 42.9), 4326), 0.001)))"""),
+                    {"n": number, "i": i})
+        upgrade(engine)
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT cadastral_number FROM parcels ORDER BY id"))
+            assert list(stored.scalars()) == [
+                "06:097:001:001", "06:097:001:002", "06:097:001:0003", "06:097:001:004",
+                "06-097-001-005", "06:097:001:005", "б/н"]
+    finally:
+        engine.dispose()
