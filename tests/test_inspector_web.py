@@ -110,6 +110,10 @@ def test_search_by_cadastral_number_and_holder(inspector: FlaskClient,
     _, number = _violation(prepared, "R2")
     results = inspector.get(f"/inspector/search?q={number}").get_json()["results"]
     assert results[0]["url"] == f"/parcels/{number}"
+    for written in (number.replace(":", "-"), number.replace(":", ""),
+                    number.replace(":", " ")[:-2]):  # as typed, or read off a paper plan
+        found = inspector.get("/inspector/search", query_string={"q": written}).get_json()
+        assert any(r["url"] == f"/parcels/{number}" for r in found["results"]), written
     with prepared.connect() as conn:
         holder = conn.execute(text("SELECT holder FROM parcels WHERE cadastral_number = :n"),
                               {"n": number}).scalar_one()

@@ -179,6 +179,27 @@ _CADASTRAL_FOUND = re.compile(_CADASTRAL_NUMBER)
 _CADASTRAL = re.compile(rf"{_CADASTRAL_NUMBER}\s*(?:учаскесі|участок)?")
 
 
+# A cadastral number written as text with other separators, or none: its parts are
+# unambiguous (2, 3, 3 and 3 or 4 digits).
+_CADASTRAL_FORMS = (
+    re.compile(r"(\d{2})\s*[:.\-/ ]\s*(\d{3})\s*[:.\-/ ]\s*(\d{3})\s*[:.\-/ ]\s*(\d{3,4})"),
+    re.compile(r"(\d{2})(\d{3})(\d{3})(\d{3,4})"),
+)
+_NUMBER_PART_SEPARATOR = re.compile(r"\s*[:.\-/ ]\s*")
+
+
+def cadastral_form(text: str) -> str:
+    """`text` in the contract's form `06:097:012:345` when it is a cadastral number
+    written otherwise (`06-097-012-345`, `06 : 097 : 012 : 345`, `06097012345`), or a
+    part of one written with other separators (`06-097`); else `text` as it is."""
+    for form in _CADASTRAL_FORMS:
+        if parts := form.fullmatch(text):
+            return ":".join(parts.groups())
+    if re.fullmatch(r"\d+(?:\s*[:.\-/ ]\s*\d+)+", text):
+        return _NUMBER_PART_SEPARATOR.sub(":", text)
+    return text
+
+
 def cadastral_number(text: str) -> str | None:
     """The first cadastral number in `text`, in the contract's form, or None."""
     m = _CADASTRAL_FOUND.search(text)

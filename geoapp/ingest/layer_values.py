@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from geoapp.geocode.normalize import cadastral_form
 from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.values import normalise_key, parse_date, parse_datetime, parse_decimal
 from geoapp.taxonomy import (
@@ -260,14 +261,6 @@ def _land_use(value: Any) -> str:
     return LAND_USE_WORDS.get(key, key)
 
 
-# A cadastral number written with other separators, or none, as text: its parts are
-# unambiguous (2, 3, 3 and 3 or 4 digits).
-_CADASTRAL_FORMS = (
-    re.compile(r"(\d{2})\s*[:.\-/ ]\s*(\d{3})\s*[:.\-/ ]\s*(\d{3})\s*[:.\-/ ]\s*(\d{3,4})"),
-    re.compile(r"(\d{2})(\d{3})(\d{3})(\d{3,4})"),
-)
-
-
 def _cadastral_number(value: Any) -> str | None:
     """The contract's cadastral number is text, `06:097:012:345`; `06-097-012-345`,
     `06 : 097 : 012 : 345` and `06097012345` are the same key in that form. A number
@@ -279,10 +272,7 @@ def _cadastral_number(value: Any) -> str | None:
                          "not text: the file's number column has lost the leading zero and "
                          "the colons (06:097:012:345); export the column as text")
     text = _text(value)
-    for form in _CADASTRAL_FORMS:
-        if text is not None and (parts := form.fullmatch(text)):
-            return ":".join(parts.groups())
-    return text
+    return None if text is None else cadastral_form(text)
 
 
 def parcel(row: dict[str, Any]) -> dict[str, Any]:

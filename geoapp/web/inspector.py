@@ -30,6 +30,7 @@ from geoapp.analysis.rule_config import Rule, load_rules
 from geoapp.analysis.violation_export import fetch, to_csv, to_geojson, write_gpkg
 from geoapp.analysis.violations import REGISTER_STATES, Selection, review, totals
 from geoapp.errors import InputError
+from geoapp.geocode.normalize import cadastral_form
 from geoapp.maps.builder import build_map, safe_json
 from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
@@ -92,13 +93,13 @@ def search() -> Response:
     q = search_text(request.args.get("q"))
     if q is None:
         return jsonify(results=[])
-    like = contains_pattern(q)
+    like, number = contains_pattern(q), cadastral_form(q)  # "06-097-…" as stored
     with engine().connect() as conn:
         parcels = conn.execute(text("""
             SELECT cadastral_number, holder FROM parcels
-            WHERE cadastral_number LIKE :like OR holder ILIKE :like
+            WHERE cadastral_number LIKE :number OR holder ILIKE :like
             ORDER BY cadastral_number <> :q, cadastral_number LIMIT 15
-        """), {"like": like, "q": q}).all()
+        """), {"like": like, "number": contains_pattern(number), "q": number}).all()
         addresses = address_matches(conn, like)
     results = [{"label": f"{n}{' — ' + h if h else ''}",
                 "url": url_for("inspector.parcel_view", cadastral_number=n)}
