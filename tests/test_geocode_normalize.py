@@ -216,6 +216,7 @@ def test_kazakh_house_follows_its_number_and_flats_are_dropped(raw: str, house: 
     ("около м-н Мамыр дом 15", "microdistrict", "мамыр", "15"),
     ("улица Школьная, 53", "street", "школьная", "53"),
     ("мкр. Бурыл, уч. 06:097:047:003", "microdistrict", "бурыл", None),
+    ("мкр. Бурыл, уч. 06-097-047-003", "microdistrict", "бурыл", None),
     ("г. Тараз, ммкр. Акбулым, 110 кв 69", "microdistrict", "акбулым", "110"),
     ("Районная ул., 5", "street", "районная", "5"),
 ])

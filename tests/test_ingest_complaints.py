@@ -111,12 +111,14 @@ def test_a_cadastral_number_in_the_address_places_the_complaint_on_that_parcel(
         row("K-4", **{"Адрес": "мкр. Жайлау"}),
         # a parcel of Жайлау named with 15 мкр: placed on it, the mismatch noted
         row("K-5", **{"Адрес": "15 мкр, уч. 06:097:001:002", "Текст обращения": land}),
+        # hyphens, as some registers print the number
+        row("K-6", **{"Адрес": "мкр. Жайлау, участок 06-097-001-002", "Текст обращения": land}),
     ]
     path = write_csv(tmp_path / "land.csv", rows)
     summary, rejected = run_import(engine, path, tmp_path)
-    assert (summary.inserted, summary.rejected) == (5, 0), rejected
-    assert summary.geocoded_by_precision == {"parcel": 3, "microdistrict": 2}
-    for eid in ("K-1", "K-2", "K-5"):
+    assert (summary.inserted, summary.rejected) == (6, 0), rejected
+    assert summary.geocoded_by_precision == {"parcel": 4, "microdistrict": 2}
+    for eid in ("K-1", "K-2", "K-5", "K-6"):
         named = stored(engine, eid)
         assert (named["geocode_precision"], named["cadastral_number"], named["microdistrict"],
                 named["building"]) == ("parcel", "06:097:001:002", "мкр. Жайлау", None)

@@ -173,8 +173,9 @@ _LOCATION_WORDS = re.compile(
     r"|за\s+домом|у\s+дома|жанында|қарсы)(?:\s+дома)?\b")
 # A cadastral number ("06:097:012:345", also typed with spaces around the colons) is
 # not a house number; it names a parcel (`cadastral_number`).
-_CADASTRAL_NUMBER = (r"(?<![\d:])(\d{2})\s*:\s*(\d{3})\s*:\s*(\d{3})\s*:\s*(\d{3,4})"
-                     r"(?![\d:])")
+# Colons, as the contract writes it, or hyphens, as some registers print it.
+_CADASTRAL_NUMBER = (r"(?<![\d:\-])(\d{2})\s*([:\-])\s*(\d{3})\s*\2\s*(\d{3})\s*\2\s*"
+                     r"(\d{3,4})(?![\d:\-])")
 _CADASTRAL_FOUND = re.compile(_CADASTRAL_NUMBER)
 _CADASTRAL = re.compile(rf"{_CADASTRAL_NUMBER}\s*(?:учаскесі|участок)?")
 
@@ -203,7 +204,7 @@ def cadastral_form(text: str) -> str:
 def cadastral_number(text: str) -> str | None:
     """The first cadastral number in `text`, in the contract's form, or None."""
     m = _CADASTRAL_FOUND.search(text)
-    return ":".join(m.groups()) if m else None
+    return ":".join(m.group(1, 3, 4, 5)) if m else None
 _KEY_PREFIX = {"microdistrict": "mkr", "street": "street", None: "addr"}
 _VOWELS = frozenset("аеиоуыэюяәөұүі")
 
