@@ -447,6 +447,24 @@ def test_a_utf8_shapefile_with_russian_field_names_is_read(layer_db, tmp_path) -
         assert list(stored.scalars()) == ["ул. Абая, 1", "Абай көшесі, 3"]
 
 
+@pytest.mark.parametrize(("cpg", "mark"), [("1251", 0), (None, 0xC9)])
+def test_kazakh_letters_in_a_shapefile_labelled_cp1251_are_read(layer_db, tmp_path,
+                                                                 cpg: str | None,
+                                                                 mark: int) -> None:
+    """A Kazakh system writes KZ-1048 and may call it 1251: CP1251 would make "ќ" of
+    its "қ". Windows Cyrillic is read as KZ-1048, as complaint files are."""
+    _, engine = layer_db
+    names = ["Қарасу шағын ауданы", "Мыңбұлақ ш.а."]
+    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "kz1048", names), "kz1048",
+                    cpg, mark)
+    summary = import_layer(engine, "microdistricts", shp)
+    assert summary.text_encoding == (
+        "kz1048 (the shapefile says cp1251, but its letters are KZ-1048's Kazakh ones)")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(stored.scalars()) == names
+
+
 def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) -> None:
     _, engine = layer_db
     shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", ["Самал"]),

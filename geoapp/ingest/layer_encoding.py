@@ -138,10 +138,13 @@ def cpg_code_page(cpg: bytes) -> str:
         return named
 
 
-# The .dbf header's code page marks (byte 29) of the Cyrillic code pages: CP866
-# (0x26, 0x65) and CP1251 (0xC9).
-CYRILLIC_MARKS = frozenset({0x26, 0x65, 0xC9})
+# The .dbf header's code page marks (byte 29) of the Cyrillic code pages.
+CYRILLIC_MARKS = {0x26: "cp866", 0x65: "cp866", 0xC9: "cp1251"}
 WESTERN_MARK = "a Western code page"  # what a .dbf's other marks declare, here
+# Read as KZ-1048, which has the Kazakh letters where CP1251 has Serbian, Macedonian
+# and a few Ukrainian ones: Russian reads the same in both, and a Kazakh system's
+# file labelled CP1251 keeps its "қ" rather than turning it into "ќ".
+WINDOWS_CYRILLIC = ("cp1251", "kz1048")
 
 
 def declared_code_page(gdal_reports: str | None, cpg: bytes | None,
@@ -149,16 +152,15 @@ def declared_code_page(gdal_reports: str | None, cpg: bytes | None,
     """The code page a shapefile declares. GDAL converts text from the code page of the
     .cpg, else of the mark in the .dbf's header, and then reports UTF-8, whatever it
     converted from: only the .cpg tells a UTF-8 file (read here byte for byte) from
-    a CP1251 one (read by GDAL). None: converted from the .dbf's Cyrillic mark.
-    Another mark ("ANSI", 1252, 437) is WESTERN_MARK: Russian-language ArcView and
-    MapInfo wrote it over CP1251 text, and GDAL would make "Ìêð" of it; such text is
-    read byte for byte and decoded as its bytes show."""
+    a CP1251 one. Another mark than a Cyrillic one ("ANSI", 1252, 437) is
+    WESTERN_MARK: Russian-language ArcView and MapInfo wrote it over CP1251 text, and
+    GDAL would make "Ìêð" of it; such text is decoded as its bytes show."""
     if not declares_utf8(gdal_reports):
         return gdal_reports
     if cpg is not None:
         return cpg_code_page(cpg)
     mark = dbf_header[29] if dbf_header is not None and len(dbf_header) > 29 else 0
-    return None if mark in CYRILLIC_MARKS else WESTERN_MARK
+    return CYRILLIC_MARKS.get(mark, WESTERN_MARK)
 
 
 def declares_utf8(declared: str | None) -> bool:
@@ -172,8 +174,9 @@ def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None
                         given: str | None) -> bool:
     """Whether a layer's text is read byte for byte and decoded here: a shapefile's,
     when its code page is given on the command line (over its .cpg), GDAL could not
-    know it, or it is UTF-8 (where GDAL refuses a whole file for one value cut inside
-    a letter). Other formats' text is UTF-8 by definition."""
+    know it, it is UTF-8 (where GDAL refuses a whole file for one value cut inside a
+    letter) or Windows Cyrillic (read as KZ-1048). Other formats' text is UTF-8 by
+    definition."""
     if driver != "ESRI Shapefile":
         if given is not None:
             raise InputError(f"--encoding is for shapefiles; {file_name} is {driver}, "
@@ -182,21 +185,28 @@ def reads_byte_for_byte(file_name: str, driver: str | None, declared: str | None
     if given is not None:
         codec_name(given)
         return True
-    return declared in (GDAL_FALLBACK, WESTERN_MARK) or declares_utf8(declared)
+    return (declared in (GDAL_FALLBACK, WESTERN_MARK, *WINDOWS_CYRILLIC)
+            or declares_utf8(declared))
 
 
 def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None,
                       declared: str | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
     """A frame read byte for byte, decoded in the code page `given`, else the one the
-    shapefile declares when that is UTF-8 and its text is, else the one its bytes
-    show; and a note for the summary (None when the code page was the declared one,
-    or its text is all ASCII and no code page was given)."""
+    shapefile declares when that is UTF-8 and its text is, or Windows Cyrillic (as
+    KZ-1048), else the one its bytes show; and a note for the summary (None when the
+    code page was the declared one, or its text is all ASCII and no code page was
+    given)."""
     if given is not None:
         code_page = codec_name(given)
         return decode_text(frame, code_page), f"{code_page} (as given)"
     raw = raw_text(frame)
     if raw.isascii():
         return frame, None
+    if declared in WINDOWS_CYRILLIC:
+        kazakh = raw.decode("kz1048", "replace") != raw.decode(declared, "replace")
+        return decode_text(frame, "kz1048"), (
+            f"kz1048 (the shapefile says {declared}, but its letters are KZ-1048's Kazakh "
+            "ones)" if kazakh and declared != "kz1048" else None)
     code_page = guess_code_page(raw)
     if declares_utf8(declared):
         if code_page == "utf-8":
