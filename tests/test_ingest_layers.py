@@ -465,6 +465,21 @@ def test_kazakh_letters_in_a_shapefile_labelled_cp1251_are_read(layer_db, tmp_pa
         assert list(stored.scalars()) == names
 
 
+def test_a_cpg_saying_1251_of_utf8_text_is_guessed(layer_db, tmp_path) -> None:
+    """QGIS and ogr2ogr write UTF-8, and a .cpg copied from an older layer may say
+    otherwise: decoded as CP1251 "Мкр Самал" would be "РњРєСЂ РЎР°РјР°Р»"."""
+    _, engine = layer_db
+    names = ["Мкр Самал", "Қарасу ш.а."]
+    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "utf-8", names), "utf-8",
+                    "1251")
+    summary = import_layer(engine, "microdistricts", shp)
+    assert summary.text_encoding == (
+        "utf-8 (guessed: the shapefile says cp1251, but the text is UTF-8)")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
+        assert list(stored.scalars()) == names
+
+
 def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) -> None:
     _, engine = layer_db
     shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", ["Самал"]),

@@ -203,6 +203,9 @@ def decode_layer_text(frame: gpd.GeoDataFrame, given: str | None,
     if raw.isascii():
         return frame, None
     if declared in WINDOWS_CYRILLIC:
+        if guess_code_page(raw) == "utf-8":  # Cyrillic in CP1251 is next to never UTF-8
+            return (decode_text(frame, "utf-8"),
+                    f"utf-8 (guessed: the shapefile says {declared}, but the text is UTF-8)")
         kazakh = raw.decode("kz1048", "replace") != raw.decode(declared, "replace")
         return decode_text(frame, "kz1048"), (
             f"kz1048 (the shapefile says {declared}, but its letters are KZ-1048's Kazakh "
