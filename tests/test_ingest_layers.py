@@ -12,7 +12,7 @@ import pytest
 from helpers import assert_one_line_error, run_geoapp
 from ingest_fixtures import feature_collection, write_reference_layers
 from shapely.geometry import Polygon, box, mapping
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.layers import import_layer
@@ -377,9 +377,12 @@ def test_a_wrong_cpg_is_overridden_by_the_encoding_option(layer_db, tmp_path) ->
         assert list(names.scalars()) == ["Самал", "Жайлау"]
 
 
-def _declared(path: Path, code_page: str, cpg: str | None, mark: int = 0) -> Path:
-    """The shapefile of `_dbf_without_code_page` with a .cpg holding `cpg` and the
-    code page mark `mark` (byte 29, "LDID") in its .dbf header."""
+def _declared(folder: Path, written_in: str, names: list[str], cpg: str | None,
+              mark: int = 0) -> Path:
+    """The shapefile of `_dbf_without_code_page` (`names` written in `written_in`)
+    with a .cpg holding `cpg` and the code page mark `mark` (byte 29, "LDID") in its
+    .dbf header."""
+    path = _dbf_without_code_page(folder / "md.shp", written_in, names)
     if cpg is not None:
         path.with_suffix(".cpg").write_text(cpg)
     dbf = path.with_suffix(".dbf")
@@ -387,6 +390,12 @@ def _declared(path: Path, code_page: str, cpg: str | None, mark: int = 0) -> Pat
     header[29] = mark
     dbf.write_bytes(bytes(header))
     return path
+
+
+def _microdistrict_names(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(
+            "SELECT name FROM microdistricts ORDER BY population")).scalars())
 
 
 @pytest.mark.parametrize(("cpg", "mark", "zipped"), [
@@ -399,8 +408,7 @@ def test_a_shapefile_declaring_cp1251_is_read_in_cp1251(layer_db, tmp_path, cpg:
     a UTF-8 file, or every Cyrillic name would arrive as U+FFFD."""
     _, engine = layer_db
     names = ["Мкр Самал", "Мкр Жайлау"]
-    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", names),
-                    "cp1251", cpg, mark)
+    shp = _declared(tmp_path, "cp1251", names, cpg, mark)
     if zipped:
         archive = tmp_path / "md.zip"
         with zipfile.ZipFile(archive, "w") as zf:
@@ -410,9 +418,7 @@ def test_a_shapefile_declaring_cp1251_is_read_in_cp1251(layer_db, tmp_path, cpg:
         shp = archive
     summary = import_layer(engine, "microdistricts", shp)
     assert (summary.inserted, summary.rejected, summary.text_encoding) == (2, [], None)
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
-        assert list(stored.scalars()) == names
+    assert _microdistrict_names(engine) == names
 
 
 @pytest.mark.parametrize("mark", [0x57, 0x03, 0x01])
@@ -422,13 +428,10 @@ def test_a_dbf_marked_with_a_western_code_page_is_decoded_as_its_bytes_show(
     437: GDAL would decode it so ("Ìêð Ñàìàë")."""
     _, engine = layer_db
     names = ["Мкр Самал", "Мкр Жайлау"]
-    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", names), "cp1251",
-                    None, mark)
+    shp = _declared(tmp_path, "cp1251", names, None, mark)
     summary = import_layer(engine, "microdistricts", shp)
     assert summary.text_encoding == "kz1048 (guessed: its .dbf names a Western code page)"
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
-        assert list(stored.scalars()) == names
+    assert _microdistrict_names(engine) == names
 
 
 def test_a_utf8_shapefile_with_russian_field_names_is_read(layer_db, tmp_path) -> None:
@@ -455,14 +458,11 @@ def test_kazakh_letters_in_a_shapefile_labelled_cp1251_are_read(layer_db, tmp_pa
     its "қ". Windows Cyrillic is read as KZ-1048, as complaint files are."""
     _, engine = layer_db
     names = ["Қарасу шағын ауданы", "Мыңбұлақ ш.а."]
-    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "kz1048", names), "kz1048",
-                    cpg, mark)
+    shp = _declared(tmp_path, "kz1048", names, cpg, mark)
     summary = import_layer(engine, "microdistricts", shp)
     assert summary.text_encoding == (
         "kz1048 (the shapefile says cp1251, but its letters are KZ-1048's Kazakh ones)")
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
-        assert list(stored.scalars()) == names
+    assert _microdistrict_names(engine) == names
 
 
 def test_a_cpg_saying_1251_of_utf8_text_is_guessed(layer_db, tmp_path) -> None:
@@ -470,20 +470,16 @@ def test_a_cpg_saying_1251_of_utf8_text_is_guessed(layer_db, tmp_path) -> None:
     otherwise: decoded as CP1251 "Мкр Самал" would be "РњРєСЂ РЎР°РјР°Р»"."""
     _, engine = layer_db
     names = ["Мкр Самал", "Қарасу ш.а."]
-    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "utf-8", names), "utf-8",
-                    "1251")
+    shp = _declared(tmp_path, "utf-8", names, "1251")
     summary = import_layer(engine, "microdistricts", shp)
     assert summary.text_encoding == (
         "utf-8 (guessed: the shapefile says cp1251, but the text is UTF-8)")
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
-        assert list(stored.scalars()) == names
+    assert _microdistrict_names(engine) == names
 
 
 def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) -> None:
     _, engine = layer_db
-    shp = _declared(_dbf_without_code_page(tmp_path / "md.shp", "cp1251", ["Самал"]),
-                    "cp1251", "UTF-8")
+    shp = _declared(tmp_path, "cp1251", ["Самал"], "UTF-8")
     summary = import_layer(engine, "microdistricts", shp)
     assert summary.text_encoding == "kz1048 (guessed: the .cpg says UTF-8, but the text is not)"
     with engine.connect() as conn:
@@ -510,9 +506,7 @@ def test_a_geojson_file_not_in_utf8_is_read_as_its_bytes_show(layer_db, tmp_path
     assert summary.text_encoding == (
         None if code_page == "utf-8-sig"
         else "kz1048 (guessed: a GeoJSON file must be UTF-8, this one is not)")
-    with engine.connect() as conn:
-        stored = conn.execute(text("SELECT name FROM microdistricts ORDER BY population"))
-        assert list(stored.scalars()) == names
+    assert _microdistrict_names(engine) == names
 
 
 def test_encoding_option_is_checked_and_only_for_shapefiles(layer_db, tmp_path) -> None:
