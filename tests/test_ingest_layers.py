@@ -10,7 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from helpers import assert_one_line_error, run_geoapp
-from ingest_fixtures import feature_collection, write_reference_layers
+from ingest_fixtures import BUILDINGS, feature_collection, write_reference_layers
 from shapely.geometry import Polygon, box, mapping
 from sqlalchemy import Engine, text
 
@@ -54,6 +54,29 @@ def test_changed_attribute_is_an_update(layer_db, tmp_path) -> None:
     paths["microdistricts"].write_text(json.dumps(data, ensure_ascii=False))
     summary = import_layer(engine, "microdistricts", paths["microdistricts"])
     assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 1)
+
+
+def test_a_register_saved_again_with_other_spacing_is_the_same_features(layer_db, tmp_path
+                                                                          ) -> None:
+    """A non-breaking space, a doubled one, a tab or a line break inside a name or
+    address: read as one space, so the features are unchanged, not added again."""
+    _, engine = layer_db
+    paths = write_reference_layers(tmp_path)
+    for kind in ("microdistricts", "buildings"):
+        import_layer(engine, kind, paths[kind])
+    respaced = {"мкр. Жайлау": "мкр.\u00a0 Жайлау", "15 мкр, 7": " 15  мкр,\t7\n",
+                "ул. Толе би, 45А": "ул.\u202fТоле би,\r\n45А"}
+    for kind, key in (("microdistricts", "Название"), ("buildings", "Адрес")):
+        data = json.loads(paths[kind].read_text())
+        for feature in data["features"]:
+            properties = feature["properties"]
+            properties[key] = respaced.get(properties[key], properties[key])
+        paths[kind].write_text(json.dumps(data, ensure_ascii=False))
+        summary = import_layer(engine, kind, paths[kind])
+        assert (summary.inserted, summary.updated, summary.rejected) == (0, 0, []), kind
+    with engine.connect() as conn:
+        addresses = conn.execute(text("SELECT address FROM buildings")).scalars().all()
+    assert sorted(addresses) == sorted(address for address, *_ in BUILDINGS)
 
 
 def test_self_intersecting_polygon_is_repaired(layer_db, tmp_path) -> None:

@@ -115,3 +115,35 @@ def test_cadastral_numbers_imported_before_0012_take_the_contract_form(new_datab
                 "06-097-001-005", "06:097:001:005", "б/н"]
     finally:
         engine.dispose()
+
+
+def test_layer_text_imported_before_0013_is_single_spaced(new_database) -> None:
+    """Keys too, unless another feature holds the single-spaced key already."""
+    engine = make_engine(new_database("layer_spacing"))
+    written = [("ул. Абая,  5", "Абай\u00a0көшесі, 5"), ("ул. Абая, 7", None),
+               ("ул. Абая,\u00a07", None), (" ул. Абая,\t9 ", "  ")]
+    try:
+        upgrade(engine, "0012")
+        with engine.begin() as conn:
+            for i, (address, address_kk) in enumerate(written):
+                conn.execute(text("""
+                    INSERT INTO buildings (address, address_kk, geom)
+                    VALUES (:a, :kk, ST_SetSRID(ST_MakePoint(71.3 + :i * 0.01, 42.9), 4326))
+                """), {"a": address, "kk": address_kk, "i": i})
+            conn.execute(text("""
+                INSERT INTO zones (kind, name, valid_from, geom)
+                SELECT kind, name, '2020-01-01', ST_Multi(ST_Expand(
+                    ST_SetSRID(ST_MakePoint(71.3, 42.9), 4326), 0.001))
+                FROM (VALUES ('water_protection', 'р.  Талас'),
+                             ('green', 'р. Талас')) v(kind, name)"""))
+        upgrade(engine)
+        with engine.connect() as conn:
+            buildings = conn.execute(text(
+                "SELECT address, address_kk FROM buildings ORDER BY id")).all()
+            zones = conn.execute(text("SELECT name FROM zones ORDER BY id")).scalars().all()
+        assert [tuple(b) for b in buildings] == [
+            ("ул. Абая, 5", "Абай көшесі, 5"), ("ул. Абая, 7", None),
+            ("ул. Абая,\u00a07", None), ("ул. Абая, 9", None)]
+        assert zones == ["р. Талас", "р. Талас"]
+    finally:
+        engine.dispose()

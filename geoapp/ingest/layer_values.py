@@ -171,10 +171,12 @@ def _missing(value: Any) -> bool:
 
 
 def _text(value: Any) -> str | None:
+    """The value with each run of white space as one space: a register saved again
+    may carry a non-breaking space or a doubled one (`ул. Абая,\u00a05`), and a key
+    that differs only so must stay the same feature."""
     if _missing(value):
         return None
-    text = str(value).strip()
-    return text or None
+    return " ".join(str(value).split()) or None
 
 
 def _code(value: Any, codes: tuple[str, ...], words: dict[str, str], what: str) -> str | None:
