@@ -1240,6 +1240,8 @@ def test_a_point_in_one_column(engine: Engine, tmp_path: Path) -> None:
     ("5 марта 2024", "2024-03-05 00:00"),
     ("12 қаңтар 2024 ж.", "2024-01-12 00:00"),
     ("12 мамыр 2024", "2024-05-12 00:00"),
+    ("12.01.24", "2024-01-12 00:00"),                   # a short date format's CSV
+    ("12.01.24 9:30", "2024-01-12 09:30"),
 ])
 def test_dates_as_other_exports_and_typists_write_them(written: str, local: str) -> None:
     tz = ZoneInfo("Asia/Almaty")
@@ -1263,10 +1265,28 @@ def test_a_placeholder_date_is_rejected(engine: Engine, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("written", [
-    "12.01/2024", "31 ноября 2024", "12 бла 2024", "01/12/2024 9:30 PM", "12.01.24"])
+    "12.01/2024", "31 ноября 2024", "12 бла 2024", "01/12/2024 9:30 PM", "12/01/24",
+    "12-01-24", "24.01", "12.01.2"])
 def test_dates_that_would_be_guesses_are_refused(written: str) -> None:
     with pytest.raises(ValueError, match="unparseable date"):
         parse_datetime(written, ZoneInfo("Asia/Almaty"))
+
+
+def test_a_two_digit_year_is_this_century_and_never_the_future(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "short_years.csv", [
+        row("Y-1", **{"Дата обращения": "12.01.24 09:30", "Дата исполнения": "15.01.24"}),
+        row("Y-2", **{"Дата обращения": "12.01.99"})])
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, summary.rejected) == (1, 1)
+    assert [(r[2], r[1]) for r in rejected] == [
+        ("Y-2", "received_at '12.01.99' is in the future")]
+    with engine.connect() as conn:
+        received, resolved = conn.execute(text("""
+            SELECT to_char(received_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD HH24:MI'),
+                   to_char(resolved_at AT TIME ZONE 'Asia/Almaty', 'YYYY-MM-DD')
+            FROM complaints WHERE external_id = 'Y-1'""")).one()
+    assert (received, resolved) == ("2024-01-12 09:30", "2024-01-15")
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [

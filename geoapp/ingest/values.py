@@ -46,9 +46,11 @@ SOURCE_LABELS: dict[str, str] = {
 
 # The 109 export's own form, read without strptime (the import's hottest path), with
 # what other exports and typists vary: "-" or "/" in the date, a comma before the time,
-# "06.42", a fraction of a second (1C writes "06:42:00.000").
+# "06.42", a fraction of a second (1C writes "06:42:00.000"), a year of two digits
+# after dots ("12.01.24", a short date format's CSV; dd.mm.yy is the only such order).
 _TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?"
-_RU_DATETIME = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:\s*[\s,]\s*" + _TIME + ")?")
+_RU_DATETIME = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:\s*[\s,]\s*"
+                          + _TIME + ")?")
 # "12.01.2024 г." / "2024 ж.": the year's abbreviation (Russian год, Kazakh жыл).
 _YEAR_WORD = re.compile(r"(\d{4})\s*(?:г|ж)\.?(?=\s|,|$)", re.IGNORECASE)
 # "1 октября 2024", "1 окт. 2024", "1 қазан 2024": a month by name, Russian (any case
@@ -82,7 +84,7 @@ def _numbered_months(text: str) -> str:
 
 def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
     """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]] (the year maybe followed by г. or ж., the
-    month maybe by name); a naive time is local time in `tz`."""
+    month maybe by name, dd.mm.yy read as 20yy); a naive time is local time in `tz`."""
     text = raw.strip().replace("T", " ", 1) if "T" in raw[:11] else raw.strip()
     parsed: datetime | None = None
     match = _RU_DATETIME.fullmatch(text)
@@ -91,7 +93,11 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
         text = " ".join(text.split())
         match = _RU_DATETIME.fullmatch(text)
     if match:
-        day, _separator, month, year, hour, minute, second = match.groups()
+        day, separator, month, year, hour, minute, second = match.groups()
+        if len(year) == 2:
+            if separator != ".":  # 01/12/24, 01-12-24: which is the year is a guess
+                raise ValueError(f"unparseable date {raw!r}")
+            year = f"20{year}"  # a later check refuses a date in the future
         try:
             return datetime(int(year), int(month), int(day), int(hour or 0),
                             int(minute or 0), int(second or 0), tzinfo=tz)
