@@ -165,6 +165,11 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
     if area_only := sum(data["geocoded_by_precision"].get(p, 0) for p in AREA_ONLY_PRECISIONS):
         click.echo(f"  known only to their microdistrict: {area_only:,} (counted per "
                    "microdistrict, not drawn as points)")
+    if summary.classified:
+        click.echo(f"  categorised from the text (no usable category in the row): "
+                   f"{summary.classified:,}"
+                   + (f", of them {summary.classified_as_other:,} with no keyword of any "
+                      "category, filed as «other»" if summary.classified_as_other else ""))
     if summary.unmapped_labels:
         shown = summary.unmapped_labels.most_common(UNMAPPED_PRINTED)
         listed = ", ".join(f"«{label}» {count:,}" for label, count in shown)

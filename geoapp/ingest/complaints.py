@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from geoapp.classify import classify_text, classify_within
+from geoapp.classify import OTHER, classify_text, classify_within
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
@@ -57,6 +57,8 @@ class ImportSummary:
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     geocoded_by_precision: Counter[str] = field(default_factory=Counter)
     classified: int = 0
+    # Of the classified, those whose text holds no keyword of any category: `other`.
+    classified_as_other: int = 0
     # Rows with letters lost to '?' (lost_letters): a copy saved without Kazakh letters.
     lost_letters: int = 0
     # Labels that neither mapping knows: their rows were classified from the text.
@@ -75,6 +77,7 @@ class ImportSummary:
             "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
             "geocoded_by_precision": dict(self.geocoded_by_precision.most_common()),
             "classified_from_text": self.classified,
+            "classified_as_other_for_want_of_a_keyword": self.classified_as_other,
             "rows_with_lost_letters": self.lost_letters,
             "unmapped_category_labels": dict(self.unmapped_labels.most_common(UNMAPPED_SHOWN)),
             "batches_committed": self.batches_committed, "interrupted": self.interrupted,
@@ -273,7 +276,8 @@ class PreparedBatch:
     reasons: Counter[str] = field(default_factory=Counter)
     precisions: dict[int, str] = field(default_factory=dict)
     unmapped: dict[int, str] = field(default_factory=dict)  # line → its unknown label
-    from_text: int = 0
+    from_text: set[int] = field(default_factory=set)  # lines classified from the text
+    as_other: set[int] = field(default_factory=set)  # of them, those with no keyword
     lost_letters: int = 0
 
 
@@ -300,10 +304,13 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: SourceLa
         location = gazetteer.locate(record.lat, record.lon, record.address,
                                     record.coordinate_note)
         category = resolve_category(record.category_label, record.text, labels)
-        batch.from_text += category[2]
         batch.lost_letters += _lost_letters(record)
-        if category[2] and record.category_label:
-            batch.unmapped[record.line] = record.category_label
+        if category[2]:
+            batch.from_text.add(record.line)
+            if category[0] == OTHER:
+                batch.as_other.add(record.line)
+            if record.category_label:
+                batch.unmapped[record.line] = record.category_label
         batch.staged.append(_stage_row(record, location, category))
         batch.precisions[record.line] = location.precision
         queries.append(_place_query(location))
@@ -322,6 +329,7 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     reasons = Counter(batch.reasons)
     precisions = dict(batch.precisions)
     unmapped = dict(batch.unmapped)
+    from_text, as_other = set(batch.from_text), set(batch.as_other)
     originals = {row.line: row.original for row in batch.raw_rows}
     left_out = [(line, f"duplicate external_id in this file (first at line {first})",
                  "duplicate_in_file") for line, first in written.duplicates]
@@ -335,6 +343,8 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
         reasons[code] += 1
         precisions.pop(line, None)
         unmapped.pop(line, None)
+        from_text.discard(line)
+        as_other.discard(line)
     landed = len(batch.staged) - len(left_out)
     summary.read += len(batch.raw_rows)
     summary.inserted += written.inserted
@@ -344,7 +354,8 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     summary.rejected += len(rejected)
     summary.rejected_by_reason.update(reasons)
     summary.geocoded_by_precision.update(precisions.values())
-    summary.classified += batch.from_text
+    summary.classified += len(from_text)
+    summary.classified_as_other += len(as_other)
     summary.lost_letters += batch.lost_letters
     summary.unmapped_labels.update(unmapped.values())
     summary.batches_committed += 1
