@@ -164,10 +164,22 @@ def test_a_kz1048_file_reads_its_kazakh_letters(engine: Engine, tmp_path: Path) 
     ("Рег.номер", "external_id"), ("Мобильный телефон", "applicant_phone"),
     ("Контактный телефон заявителя", "applicant_phone"),
     ("Контактный телефон", "applicant_phone"), ("Адрес места проблемы", "address"),
-    ("Место проблемы", "address"),
+    ("Место проблемы", "address"), ("Регистрационный №", "external_id"),
+    ("Краткое содержание", "text"), ("Описание", "text"), ("Суть вопроса", "text"),
+    ("Дата создания", "received_at"), ("Дата и время создания", "received_at"),
+    ("Фактическая дата исполнения", "resolved_at"), ("Дата ответа", "resolved_at"),
+    ("Организация-исполнитель", "department"), ("Адрес объекта", "address"),
+    ("Қысқаша мазмұны", "text"),
 ])
 def test_header_aliases(cell: str, field: str) -> None:
     assert match_headers([cell], COMPLAINT_FIELDS) == {0: field}
+
+
+@pytest.mark.parametrize("cell", ["Срок исполнения", "Вид обращения", "Адрес заявителя"])
+def test_header_names_that_are_not_fields(cell: str) -> None:
+    """A deadline is not the day a complaint was resolved; a kind of appeal (жалоба,
+    заявление) is not its category."""
+    assert match_headers([cell], COMPLAINT_FIELDS) == {}
 
 
 def test_the_applicants_address_is_not_the_problems(engine: Engine, tmp_path: Path) -> None:
