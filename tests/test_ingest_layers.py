@@ -513,10 +513,13 @@ def test_a_cpg_saying_utf8_of_text_that_is_not_is_guessed(layer_db, tmp_path) ->
     ("kz1048", ["Қарасу ш.а.", "Мыңбұлақ"]), ("cp1251", ["Самал", "мкр. Жайлау"]),
     ("utf-8-sig", ["Қарасу ш.а.", "Мыңбұлақ"]),
 ])
+@pytest.mark.parametrize("zipped", [False, True])
 def test_a_geojson_file_not_in_utf8_is_read_as_its_bytes_show(layer_db, tmp_path,
                                                               code_page: str,
-                                                              names: list[str]) -> None:
-    """RFC 7946 says UTF-8; Notepad and older tools save CP1251, which GDAL refuses."""
+                                                              names: list[str],
+                                                              zipped: bool) -> None:
+    """RFC 7946 says UTF-8; Notepad and older tools save CP1251, which GDAL refuses,
+    alone or zipped for mail."""
     _, engine = layer_db
     path = tmp_path / "md.geojson"
     features = [{"type": "Feature", "properties": {"name": name, "population": i},
@@ -524,6 +527,10 @@ def test_a_geojson_file_not_in_utf8_is_read_as_its_bytes_show(layer_db, tmp_path
                 for i, name in enumerate(names)]
     path.write_bytes(json.dumps(feature_collection(features), ensure_ascii=False)
                      .encode(code_page))
+    if zipped:
+        with zipfile.ZipFile(tmp_path / "md.zip", "w") as archive:
+            archive.write(path, "Микрорайоны/md.geojson")
+        path = tmp_path / "md.zip"
     summary = import_layer(engine, "microdistricts", path)
     assert (summary.inserted, summary.rejected) == (2, [])
     assert summary.text_encoding == (

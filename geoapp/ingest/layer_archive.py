@@ -1,4 +1,4 @@
-"""Where GDAL should look inside a zipped shapefile.
+"""Where GDAL should look inside a zipped shapefile, and which file of a zip it reads.
 
 GDAL reads the shapefiles at a zip's root. A zip made by compressing a folder (the
 usual way on Windows and macOS) holds them one folder down, which GDAL does not see;
@@ -59,3 +59,16 @@ def companion_file(path: Path, layer: str, suffix: str, size: int = -1) -> bytes
             with candidate.open("rb") as fh:
                 return fh.read(size)
     return None
+
+
+GEOJSON_SUFFIXES = (".geojson", ".json")
+
+
+def geojson_member(path: Path) -> str | None:
+    """The name of the one GeoJSON file in the zip `path`, which GDAL reads when the
+    zip holds no shapefile; None when it holds none or several."""
+    with zipfile.ZipFile(path) as archive:
+        names = [name for name in archive.namelist()
+                 if PurePosixPath(name).suffix.lower() in GEOJSON_SUFFIXES
+                 and "__MACOSX" not in PurePosixPath(name).parts]
+    return names[0] if len(names) == 1 else None

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import codecs
 import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from geoapp.errors import InputError
 
@@ -90,25 +93,37 @@ def decode_text(frame: gpd.GeoDataFrame, code_page: str) -> gpd.GeoDataFrame:
                                  if c != geometry})
 
 
-def _is_utf8(path: Path) -> bool:
+@contextmanager
+def _opened(path: Path, member: str | None) -> Iterator[IO[bytes]]:
+    if member is None:
+        with path.open("rb") as fh:
+            yield fh
+    else:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
+            yield fh
+
+
+def _is_utf8(stream: IO[bytes]) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as fh:
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
+    try:
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
     return True
 
 
-def geojson_in_utf8(path: Path) -> tuple[bytes, str] | None:
-    """A GeoJSON file that is not UTF-8, as RFC 7946 says it must be (Notepad and
-    older tools save CP1251), decoded in the code page its bytes show and given back
-    in UTF-8, with a note for the summary; None when it is UTF-8."""
-    if _is_utf8(path):
-        return None
-    raw = path.read_bytes()
+def geojson_in_utf8(path: Path, member: str | None = None) -> tuple[bytes, str] | None:
+    """A GeoJSON file (or the zip `path`'s `member`) that is not UTF-8, as RFC 7946
+    says it must be (Notepad and older tools save CP1251), decoded in the code page
+    its bytes show and given back in UTF-8, with a note for the summary; None when it
+    is UTF-8."""
+    with _opened(path, member) as fh:
+        if _is_utf8(fh):
+            return None
+    with _opened(path, member) as fh:
+        raw = fh.read()
     code_page = guess_code_page(raw)
     return (raw.decode(code_page, "replace").encode("utf-8"),
             f"{code_page} (guessed: a GeoJSON file must be UTF-8, this one is not)")

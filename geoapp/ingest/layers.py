@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
-from geoapp.ingest.layer_archive import companion_file, dataset_path
+from geoapp.ingest.layer_archive import companion_file, dataset_path, geojson_member
 from geoapp.ingest.layer_encoding import (
     GDAL_FALLBACK,
     declared_code_page,
@@ -239,12 +239,14 @@ def _field_names(source: Path | str, layer: str | None, info: dict[str, Any],
 
 
 def _in_utf8(source: Path | str, driver: str) -> tuple[Path | str | bytes, str | None]:
-    """What GDAL should read: `source`, or a GeoJSON file that is not UTF-8 as UTF-8
-    bytes (GDAL refuses it), with a note saying so."""
-    if driver != "GeoJSON" or not isinstance(source, Path) or not source.is_file() or (
-            zipfile.is_zipfile(source)):
+    """What GDAL should read: `source`, or a GeoJSON file that is not UTF-8 (alone or
+    zipped) as UTF-8 bytes (GDAL refuses it), with a note saying so."""
+    if driver != "GeoJSON" or not isinstance(source, Path) or not source.is_file():
         return source, None
-    recoded = geojson_in_utf8(source)
+    member = None
+    if zipfile.is_zipfile(source) and (member := geojson_member(source)) is None:
+        return source, None
+    recoded = geojson_in_utf8(source, member)
     return (source, None) if recoded is None else recoded
 
 
