@@ -1199,10 +1199,12 @@ def test_dates_with_the_year_word(engine: Engine, tmp_path: Path) -> None:
         row("Y-2", **{"Дата обращения": "12.01.2024г. 09:30"}),
         row("Y-3", **{"Дата обращения": "12.01.2024 ж., 09:30",
                       "Дата исполнения": "15.01.2024 г."}),
-        row("Y-4", **{"Дата обращения": "12.01.24 г."})])
+        row("Y-4", **{"Дата обращения": "12.01.24 г."}),
+        row("Y-5", **{"Дата обращения": "12/01/24 г."})])
     summary, rejected = run_import(engine, path, tmp_path)
-    assert summary.inserted == 3
-    assert [r[:2] for r in rejected] == [["5", "received_at: unparseable date '12.01.24 г.'"]]
+    assert summary.inserted == 4
+    assert [r[:2] for r in rejected] == [["6", "received_at: unparseable date '12/01/24 г.'"]]
+    assert stored(engine, "Y-4")["received_at"].isoformat().startswith("2024-01-11T18:00:00")
     assert stored(engine, "Y-1")["received_at"].isoformat().startswith("2024-01-11T18:00:00")
     for eid in ("Y-2", "Y-3"):
         assert stored(engine, eid)["received_at"].isoformat().startswith("2024-01-12T03:30")

@@ -51,8 +51,9 @@ SOURCE_LABELS: dict[str, str] = {
 _TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d{1,6})?)?"
 _RU_DATETIME = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?:\s*[\s,]\s*"
                           + _TIME + ")?")
-# "12.01.2024 г." / "2024 ж.": the year's abbreviation (Russian год, Kazakh жыл).
-_YEAR_WORD = re.compile(r"(\d{4})\s*(?:г|ж)\.?(?=\s|,|$)", re.IGNORECASE)
+# "12.01.2024 г." / "2024 ж." / "12.01.24 г.": the year's abbreviation (Russian год,
+# Kazakh жыл).
+_YEAR_WORD = re.compile(r"(\d{4}|(?<=\.)\d{2})\s*(?:г|ж)\.?(?=\s|,|$)", re.IGNORECASE)
 # "1 октября 2024", "1 окт. 2024", "1 қазан 2024": a month by name, Russian (any case
 # ending, or cut to three letters) or Kazakh.
 _MONTH_STEMS = (("янв", "қаңтар"), ("фев", "ақпан"), ("мар", "наурыз"), ("апр", "сәуір"),
