@@ -1241,11 +1241,14 @@ def test_a_point_in_one_column(engine: Engine, tmp_path: Path) -> None:
     rows = [[*(v for h, v in zip(HEADER, row(eid), strict=True)
                if h not in ("Широта", "Долгота")), point]
             for eid, point in (("P-1", "42,9021, 71,3721"), ("P-2", "POINT(71.3721 42.9021)"),
-                               ("P-3", "71.3721 42.9021"), ("P-4", "у рынка"))]
+                               ("P-3", "71.3721 42.9021"), ("P-4", "у рынка"),
+                               ("P-5", "42°54'07.6\"N 71°22'19.6\"E"),
+                               ("P-6", "71°22'19.6\" в.д., 42°54'07.6\" с.ш."))]
     summary, rejected = run_import(engine, write_csv(tmp_path / "p.csv", rows, header=header),
                                    tmp_path)
-    assert (summary.inserted, rejected) == (4, [])
-    for eid in ("P-1", "P-2", "P-3"):
+    assert (summary.inserted, rejected) == (6, [])
+    assert stored(engine, "P-6")["geocode_note"] is None  # its hemispheres said which is which
+    for eid in ("P-1", "P-2", "P-3", "P-5", "P-6"):
         placed = stored(engine, eid)
         assert placed["geocode_precision"] == "coordinates", eid
         assert (round(placed["lat"], 4), round(placed["lon"], 4)) == (42.9021, 71.3721)
@@ -1253,6 +1256,26 @@ def test_a_point_in_one_column(engine: Engine, tmp_path: Path) -> None:
     by_address = stored(engine, "P-4")
     assert by_address["geocode_precision"] == "building"
     assert "not a point" in by_address["geocode_note"]
+
+
+def test_latitude_and_longitude_in_degrees_and_minutes(engine: Engine, tmp_path: Path
+                                                        ) -> None:
+    """As a GPS unit or a surveyor writes them; a cell that is neither a number nor
+    degrees is noted and the row located by its address."""
+    path = write_csv(tmp_path / "dms.csv", [
+        row("D-1", **{"Широта": "42°54'07.6\"", "Долгота": "71°22'19.6\""}),
+        row("D-2", **{"Широта": "42° 54,126′ с.ш.", "Долгота": "71° 22,327′ в.д."}),
+        row("D-3", **{"Широта": "N 42.9021°", "Долгота": "E 71.3721°"}),
+        row("D-4", **{"Широта": "42°74'", "Долгота": "71°22'"})])
+    summary, rejected = run_import(engine, path, tmp_path)
+    assert (summary.inserted, rejected) == (4, [])
+    for eid in ("D-1", "D-2", "D-3"):
+        placed = stored(engine, eid)
+        assert placed["geocode_precision"] == "coordinates", eid
+        assert (round(placed["lat"], 4), round(placed["lon"], 4)) == (42.9021, 71.3721), eid
+    wrong = stored(engine, "D-4")
+    assert wrong["geocode_precision"] == "building"
+    assert "not degrees, minutes and seconds: \"42°74'\"" in wrong["geocode_note"]
 
 
 @pytest.mark.parametrize(("written", "local"), [

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from geoapp.ingest.coordinates import parse_coordinate, parse_point
 from geoapp.ingest.locate import joined_notes
 from geoapp.ingest.readers import RawRow
 from geoapp.ingest.source_labels import SourceLabels
@@ -17,8 +18,6 @@ from geoapp.ingest.values import (
     exponent_digits,
     normalise_phone,
     parse_datetime,
-    parse_decimal,
-    parse_point,
     with_time_of_day,
 )
 
@@ -83,7 +82,7 @@ def _row_coordinates(values: dict[str, str | None]
     if raw_lat is None or raw_lon is None:
         return None, None, "only one coordinate given; ignored"
     try:
-        return parse_decimal(raw_lat), parse_decimal(raw_lon), None
+        return parse_coordinate(raw_lat), parse_coordinate(raw_lon), None
     except ValueError as exc:
         return None, None, f"coordinates ignored: {exc}"
 

@@ -151,23 +151,6 @@ def _day_fraction_seconds(raw: str) -> int | None:
     return round(fraction * 86_400) if 0 <= fraction < 1 else None
 
 
-_WKT_POINT = re.compile(r"\s*(?:SRID=4326;)?POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*",
-                        re.IGNORECASE)
-_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
-
-
-def parse_point(raw: str) -> tuple[float, float]:
-    """Latitude and longitude from one cell: "42.9021, 71.3721" as map services copy a
-    point (latitude first; decimal commas, ";" or a space between), or WKT
-    "POINT(71.3721 42.9021)" (longitude first)."""
-    if wkt := _WKT_POINT.fullmatch(raw):
-        return parse_decimal(wkt.group(2)), parse_decimal(wkt.group(1))
-    numbers = _NUMBER.findall(raw)
-    if len(numbers) != 2 or _NUMBER.sub("", raw).strip(" ,;\t"):
-        raise ValueError(f"not a point: {raw!r} (expected latitude and longitude)")
-    return parse_decimal(numbers[0]), parse_decimal(numbers[1])
-
-
 def parse_date(raw: str) -> date:
     text = _YEAR_WORD.sub(r"\1", raw.strip())
     # %Y/%m/%d: how GDAL writes a date into a .dbf text field.
