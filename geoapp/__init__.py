@@ -23,7 +23,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(SECRET_KEY=settings.secret_key, GEOAPP_SETTINGS=settings)
+    app.config.update(SECRET_KEY=settings.secret_key, GEOAPP_SETTINGS=settings,
+                      MAX_CONTENT_LENGTH=settings.max_upload_mb * 2**20)
     app.config.update({k: v for k, v in (config or {}).items() if k.isupper()})
     register_database(app, settings)
     register_catalog(app)
@@ -84,7 +85,7 @@ BLUEPRINTS = (
     "geoapp.web.health", "geoapp.web.home", "geoapp.web.api", "geoapp.web.officials",
     "geoapp.web.complaints", "geoapp.web.dashboard", "geoapp.web.microdistricts",
     "geoapp.web.admin", "geoapp.web.public", "geoapp.web.track", "geoapp.web.hotspots",
-    "geoapp.web.inspector",
+    "geoapp.web.inspector", "geoapp.web.imports",
 )
 
 

@@ -217,6 +217,7 @@ def import_history_command(limit: int, as_json: bool) -> None:
         took = f" in {entry['seconds']} s" if entry["seconds"] is not None else ""
         named = " ".join(part for part in (entry["kind"], entry["layer_or_source"],
                                            entry["file"]) if part)
-        click.echo(f"#{entry['id']} {started} {named}: {entry['status']}{took}"
+        by = f" by {entry['imported_by']}" if entry["imported_by"] else ""
+        click.echo(f"#{entry['id']} {started} {named}{by}: {entry['status']}{took}"
                    + (f"; {counts}" if counts else ""))
 

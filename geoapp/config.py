@@ -49,6 +49,7 @@ class Settings:
     basemap_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     host: str = "127.0.0.1"
     port: int = 5000
+    max_upload_mb: int = 200  # the largest export /imports takes
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -67,6 +68,7 @@ class Settings:
             or "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
             host=os.environ.get("GEOAPP_HOST") or "127.0.0.1",
             port=_int("GEOAPP_PORT", 5000),
+            max_upload_mb=_int("GEOAPP_MAX_UPLOAD_MB", 200),
         )
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> Settings:

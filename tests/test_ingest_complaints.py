@@ -1104,6 +1104,7 @@ def test_a_sources_own_labels_map_through_a_labels_file(ingest_db, tmp_path: Pat
     """Labels geoapp does not know are classified from the text and listed in the
     summary; a --labels file (CSV or TOML) maps them without touching geoapp."""
     url, engine = ingest_db
+    without_complaints(engine)  # another test's L-1 would make these rows its copies
     path = write_csv(tmp_path / "in.csv", [
         row("L-1", **{"Категория": "Кот. 14 / тепло", "Текст обращения": "Прошу принять меры"}),
         row("L-2", **{"Категория": "Кот. 14 / тепло", "Текст обращения": "Разберитесь"}),
@@ -1137,6 +1138,7 @@ def test_the_summary_counts_rows_categorised_from_their_text(ingest_db, tmp_path
     reading, where a per-category count may be short. A row left out as a duplicate
     is not counted."""
     url, engine = ingest_db
+    without_complaints(engine)
     path = write_csv(tmp_path / "in.csv", [
         row("C-1"),                                                  # heating by its text
         row("C-2", **{"Текст обращения": "Прошу разобраться"}),      # no keyword

@@ -38,6 +38,8 @@ ACCESS: dict[str, set[str | None]] = {
     "admin.index": ADMINS, "admin.add_department_view": ADMINS,
     "admin.rename_department_view": ADMINS, "admin.add_user_view": ADMINS,
     "admin.update_user_view": ADMINS,
+    "imports.index": OFFICIALS, "imports.upload": OFFICIALS, "imports.show": OFFICIALS,
+    "imports.rejects": OFFICIALS,
 }
 ROLES = (None, "official", "inspector", "admin")
 PASSWORDS = {"official": "official-demo", "inspector": "inspector-demo", "admin": "admin-demo"}
@@ -54,7 +56,7 @@ def matrix_app(demo_db_url: str, demo_engine: Engine) -> tuple[Flask, dict[str, 
     args = {"ticket": ticket, "cadastral_number": cadastral, "microdistrict_id": str(md),
             "layer_id": "public_microdistricts", "name": "microdistricts", "fmt": "csv",
             "filename": "css/app.css", "violation_id": "1", "user_id": "1",
-            "department_id": "1"}
+            "department_id": "1", "batch_id": "1"}
     return app, args
 
 

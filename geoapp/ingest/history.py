@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 _RECENT = text("""
     SELECT id, kind, coalesce(source_file, '') AS file,
            coalesce(source, '') AS layer_or_source,
-           status, started_at, finished_at,
+           status, started_at, finished_at, imported_by,
            round(extract(epoch FROM finished_at - started_at)::numeric, 1)::float8
                AS seconds,
            (summary->>'read')::bigint AS read,
@@ -31,3 +31,18 @@ def recent_imports(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """The last `limit` imports, newest first."""
     return [dict(row) for row in conn.execute(_RECENT, {"limit": limit}).mappings()]
 
+
+
+_ONE = text("""
+    SELECT id, kind, coalesce(source_file, '') AS file, source, status, started_at,
+           finished_at, imported_by, summary,
+           round(extract(epoch FROM finished_at - started_at)::numeric, 1)::float8
+               AS seconds
+    FROM import_batches WHERE id = :id AND kind <> 'demo'
+""")
+
+
+def import_details(conn: Connection, batch_id: int) -> dict[str, Any] | None:
+    """One import with its whole summary, or None when there is none such."""
+    row = conn.execute(_ONE, {"id": batch_id}).mappings().first()
+    return None if row is None else dict(row)

@@ -15,6 +15,7 @@ from geoapp.taxonomy import (
     LAND_USE_NAMES,
     PARCEL_STATUS_NAMES,
     ROLE_NAMES,
+    SOURCE_NAMES,
     STATUS_NAMES,
     ZONE_KIND_NAMES,
     category_name,
@@ -62,6 +63,7 @@ VOCABULARIES: dict[str, Callable[[str], dict[str, str]]] = {
     "severity": _lazy(SEVERITY_NAMES),
     "parcel_rule": _rule_names,
     "role": _by_language(ROLE_NAMES),
+    "source": _by_language(SOURCE_NAMES),
     "layer": _lazy(LAYER_NAMES),
 }
 

@@ -59,6 +59,7 @@ class ImportBatch(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(Text, server_default="running")
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    imported_by: Mapped[str | None] = mapped_column(Text)  # the account, from /imports
 
     __table_args__ = (
         CheckConstraint(in_list("kind", ("complaints", "layer", "demo")), name="kind_known"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from geoapp.errors import DatabaseUnavailable, GeoappError
 
@@ -23,6 +25,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(GeoappError)
     def geoapp_error(exc: GeoappError) -> tuple[Response | str, int]:
         return _respond(exc.http_status, str(exc))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> tuple[Response | str, int]:
+        limit = app.config["GEOAPP_SETTINGS"].max_upload_mb
+        return _respond(413, _("The file is larger than %(mb)d MB, the most the browser "
+                               "may send here; import it with `geoapp import complaints`.",
+                               mb=limit))
 
     @app.errorhandler(OperationalError)
     def database_down(exc: OperationalError) -> tuple[Response | str, int]:

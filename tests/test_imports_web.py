@@ -1,0 +1,139 @@
+"""`/imports`: a complaints export uploaded from the browser lands as the command
+line's import does, refused files say why with 400, and each import has a page
+with its summary and its refused rows (staff only). Pages are in Russian, the
+app's default language."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from helpers import csrf_token, login, run_geoapp
+from ingest_fixtures import database_with_layers
+from sqlalchemy import Engine, text
+
+from geoapp import create_app
+from geoapp.accounts import ensure_demo_accounts
+
+imports_db = database_with_layers("imports_db")
+
+HEADER = "Номер обращения;Дата обращения;Источник;Текст обращения;Адрес;ФИО\n"
+ROWS = ("W-1;12.01.2024 09:30;109;Нет отопления, батареи холодные;15 мкр, д. 7;Иванов Иван\n"
+        "W-2;31.02.2024;109;Нет воды;15 мкр, д. 8;Петров Пётр\n"
+        "W-3;12.01.2024 10:00;;Прошу разобраться;мкр. Жайлау, 12;Сидоров\n")
+
+
+@pytest.fixture(scope="module")
+def imports_app(imports_db, tmp_path_factory) -> Iterator[Flask]:
+    url, engine = imports_db
+    with engine.begin() as conn:
+        ensure_demo_accounts(conn)
+    yield create_app({"database_url": url, "data_dir": tmp_path_factory.mktemp("data"),
+                      "max_upload_mb": 1, "TESTING": True})
+
+
+@pytest.fixture
+def official(imports_app: Flask, imports_db) -> Iterator[FlaskClient]:
+    _, engine = imports_db
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE complaints, import_batches CASCADE"))
+    client = imports_app.test_client()
+    assert login(client, "official", "official-demo").status_code == 302
+    yield client
+
+
+def _upload(client: FlaskClient, content: bytes, name: str = "export.csv",
+            source: str = "") -> object:
+    token = csrf_token(client.get("/imports").get_data(as_text=True))
+    return client.post("/imports", data={"csrf_token": token, "source": source,
+                                         "file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data")
+
+
+def _batches(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT source_file, status, imported_by FROM import_batches ORDER BY id"))]
+
+
+def test_an_uploaded_export_lands_and_its_page_says_what_it_did(official: FlaskClient,
+                                                                imports_db) -> None:
+    url, engine = imports_db
+    response = _upload(official, (HEADER + ROWS).encode("cp1251"), "Обращения январь.csv",
+                       source="eotinish")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page_url = response.headers["Location"]
+    page = official.get(page_url).get_data(as_text=True)
+    assert "Обращения январь.csv" in page
+    for key, count in (("read", 3), ("inserted", 2), ("rejected", 1)):
+        assert f'data-count="{key}">{count}<' in page, key
+    assert 'data-reason="bad_date"' in page and 'data-precision="building"' in page
+    assert _batches(engine) == [("Обращения январь.csv", "done", "official")]
+    with engine.connect() as conn:
+        sources = dict(conn.execute(text("SELECT external_id, source FROM complaints")).all())
+    assert sources == {"W-1": "109", "W-3": "eotinish"}
+
+    rejects = official.get(f"{page_url}/rejects.csv")
+    assert rejects.status_code == 200
+    assert rejects.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(rejects.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert rows[0][:3] == ["line", "reason", "Номер обращения"]
+    assert [row[0] for row in rows[1:]] == ["3"] and rows[1][2] == "W-2"
+    assert "unparseable date" in rows[1][1]
+
+    listed = official.get("/imports").get_data(as_text=True)
+    assert "Обращения январь.csv" in listed and ">official<" in listed
+    history = run_geoapp("import", "history", "--limit", "1", env={"DATABASE_URL": url})
+    assert "complaints eotinish Обращения январь.csv by official: done" in history.stdout
+
+    again = _upload(official, (HEADER + ROWS).encode("cp1251"), "Обращения январь.csv",
+                    source="eotinish")
+    assert 'data-count="unchanged">2<' in official.get(again.headers["Location"]).get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize(("content", "name", "words"), [
+    (b"", "empty.csv", "empty"),
+    ("Номер обращения;Адрес\n1;x\n".encode(), "cols.csv", "missing required columns"),
+    (b"PK\x03\x04 not really", "photo.jpg", "photo.jpg — не выгрузка обращений"),
+    (b"%PDF-1.4", "scan.pdf", "scan.pdf — не выгрузка обращений"),
+])
+def test_a_refused_file_says_why_and_lands_nothing(official: FlaskClient, imports_db,
+                                                   content: bytes, name: str,
+                                                   words: str) -> None:
+    _, engine = imports_db
+    response = _upload(official, content, name)
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    assert _batches(engine) == []
+
+
+def test_no_file_chosen(official: FlaskClient) -> None:
+    token = csrf_token(official.get("/imports").get_data(as_text=True))
+    response = official.post("/imports", data={"csrf_token": token},
+                             content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Выберите файл для импорта" in response.get_data(as_text=True)
+
+
+def test_a_file_over_the_limit_is_refused_with_413(official: FlaskClient, imports_db) -> None:
+    _, engine = imports_db
+    big = (HEADER + ROWS * 20_000).encode()  # about 2 MB, the app takes 1 MB
+    response = _upload(official, big)
+    assert response.status_code == 413
+    assert "Файл больше 1 МБ" in response.get_data(as_text=True)
+    assert _batches(engine) == []
+
+
+def test_only_officials_and_admins_import(imports_app: Flask) -> None:
+    anonymous = imports_app.test_client()
+    assert anonymous.get("/imports").status_code == 302
+    inspector = imports_app.test_client()
+    assert login(inspector, "inspector", "inspector-demo").status_code == 302
+    assert inspector.get("/imports").status_code == 403
+    assert inspector.get("/imports/1/rejects.csv").status_code == 403
