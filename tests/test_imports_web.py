@@ -1,19 +1,23 @@
-"""`/imports`: a complaints export uploaded from the browser lands as the command
-line's import does, refused files say why with 400, and each import has a page
-with its summary and its refused rows (staff only). Pages are in Russian, the
+"""`/imports`: a complaints export or a layer uploaded from the browser lands as the
+command line's import does, refused files say why with 400, and each import has a
+page with its summary and its refused rows (staff only). Pages are in Russian, the
 app's default language."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import csrf_token, login, run_geoapp
 from ingest_fixtures import database_with_layers
+from shapely.geometry import box
 from sqlalchemy import Engine, text
 
 from geoapp import create_app
@@ -130,10 +134,100 @@ def test_a_file_over_the_limit_is_refused_with_413(official: FlaskClient, import
     assert _batches(engine) == []
 
 
-def test_only_officials_and_admins_import(imports_app: Flask) -> None:
+def test_officials_import_complaints_and_inspectors_layers(imports_app: Flask) -> None:
     anonymous = imports_app.test_client()
     assert anonymous.get("/imports").status_code == 302
     inspector = imports_app.test_client()
     assert login(inspector, "inspector", "inspector-demo").status_code == 302
-    assert inspector.get("/imports").status_code == 403
+    page = inspector.get("/imports").get_data(as_text=True)
+    assert 'id="layer-form"' in page and 'id="import-form"' not in page
+    token = csrf_token(page)
+    assert inspector.post("/imports", data={"csrf_token": token}).status_code == 403
     assert inspector.get("/imports/1/rejects.csv").status_code == 403
+    official = imports_app.test_client()
+    assert login(official, "official", "official-demo").status_code == 302
+    page = official.get("/imports").get_data(as_text=True)
+    assert 'id="import-form"' in page and 'id="layer-form"' not in page
+    assert official.post("/imports/layers",
+                         data={"csrf_token": csrf_token(page)}).status_code == 403
+
+
+@pytest.fixture
+def inspector(imports_app: Flask, imports_db) -> Iterator[FlaskClient]:
+    _, engine = imports_db
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM zones"))
+        conn.execute(text("TRUNCATE import_batches CASCADE"))
+    client = imports_app.test_client()
+    assert login(client, "inspector", "inspector-demo").status_code == 302
+    yield client
+
+
+def _zones_shapefile_without_prj(folder: Path) -> bytes:
+    """A zipped shapefile of two zones in UTM 42N (metres), its .prj left out, and a
+    third feature with no geometry."""
+    frame = gpd.GeoDataFrame(
+        {"kind": ["water_protection", "green", "green"],
+         "name": ["Водоохранная зона р. Талас", "Сквер Абая", "Без контура"],
+         "valid_from": ["01.06.2021", "2022-03-01", "2022-03-01"]},
+        geometry=[box(71.370, 42.900, 71.380, 42.906), box(71.385, 42.901, 71.386, 42.902),
+                  None], crs=4326).to_crs(32642)
+    frame.to_file(folder / "zones.shp", engine="pyogrio")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for part in folder.glob("zones.*"):
+            if part.suffix != ".prj":
+                archive.write(part, part.name)
+    return buffer.getvalue()
+
+
+def _upload_layer(client: FlaskClient, content: bytes, name: str, layer: str = "zones",
+                  crs: str = "") -> object:
+    token = csrf_token(client.get("/imports").get_data(as_text=True))
+    return client.post("/imports/layers",
+                       data={"csrf_token": token, "layer": layer, "crs": crs,
+                             "file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data")
+
+
+def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: FlaskClient,
+                                                                imports_db, tmp_path) -> None:
+    _, engine = imports_db
+    zipped = _zones_shapefile_without_prj(tmp_path)
+    refused = _upload_layer(inspector, zipped, "Зоны.zip")
+    assert refused.status_code == 400
+    assert "--crs" in refused.get_data(as_text=True)
+    assert _batches(engine) == []
+
+    response = _upload_layer(inspector, zipped, "Зоны.zip", crs="EPSG:32642")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = inspector.get(response.headers["Location"]).get_data(as_text=True)
+    for key, count in (("read", 3), ("inserted", 2), ("rejected", 1)):
+        assert f'data-count="{key}">{count}<' in page, key
+    assert 'id="rejected-features"' in page and "EPSG:32642" in page
+    assert _batches(engine) == [("Зоны.zip", "done", "inspector")]
+    with engine.connect() as conn:
+        zones = conn.execute(text("""
+            SELECT name, round(ST_XMin(geom)::numeric, 3)::float8 FROM zones ORDER BY name
+        """)).all()
+    assert [tuple(z) for z in zones] == [("Водоохранная зона р. Талас", 71.37),
+                                         ("Сквер Абая", 71.385)]
+    again = _upload_layer(inspector, zipped, "Зоны.zip", crs="32642")
+    assert 'data-count="unchanged">2<' in inspector.get(again.headers["Location"]).get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"layer": "", "name": "zones.geojson"}, "Выберите слой"),
+    ({"layer": "roads", "name": "zones.geojson"}, "Такого слоя нет"),
+    ({"layer": "zones", "name": "zones.shp"}, "zones.shp — не файл слоя"),
+    ({"layer": "zones", "name": "zones.geojson", "crs": "UTM 42"}, "кодом EPSG"),
+])
+def test_a_refused_layer_upload_says_why(inspector: FlaskClient, imports_db,
+                                         form: dict[str, str], words: str) -> None:
+    _, engine = imports_db
+    response = _upload_layer(inspector, b'{"type": "FeatureCollection", "features": []}',
+                             form["name"], layer=form["layer"], crs=form.get("crs", ""))
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    assert _batches(engine) == []

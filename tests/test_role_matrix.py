@@ -38,8 +38,8 @@ ACCESS: dict[str, set[str | None]] = {
     "admin.index": ADMINS, "admin.add_department_view": ADMINS,
     "admin.rename_department_view": ADMINS, "admin.add_user_view": ADMINS,
     "admin.update_user_view": ADMINS,
-    "imports.index": OFFICIALS, "imports.upload": OFFICIALS, "imports.show": OFFICIALS,
-    "imports.rejects": OFFICIALS,
+    "imports.index": STAFF, "imports.upload": OFFICIALS, "imports.upload_layer": INSPECTORS,
+    "imports.show": STAFF, "imports.rejects": OFFICIALS,
 }
 ROLES = (None, "official", "inspector", "admin")
 PASSWORDS = {"official": "official-demo", "inspector": "inspector-demo", "admin": "admin-demo"}

@@ -80,6 +80,7 @@ class LayerSummary:
     lost_letters: LostLetters = field(default_factory=LostLetters)  # '?' for letters
     # Kept, but worth a look: (feature number, what is odd about it).
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    batch_id: int | None = None  # its row in import_batches
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "file": self.file, "read": self.read,
@@ -526,12 +527,13 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             summary.complaints_rematched = relocated.rematched
             summary.complaints_reassigned = reassign_complaints(conn, kind)
             summary.complaints_placed_roughly = placed_roughly(conn)
-        conn.execute(text("""
+        summary.batch_id = conn.execute(text("""
             INSERT INTO import_batches (kind, source_file, source, status, started_at,
                                         finished_at, summary)
             VALUES ('layer', :file, :layer, 'done', :started, clock_timestamp(),
                     CAST(:summary AS jsonb))
+            RETURNING id
         """), {"file": path.name, "layer": kind, "started": started,
-               "summary": json.dumps(summary.as_dict(), ensure_ascii=False)})
+               "summary": json.dumps(summary.as_dict(), ensure_ascii=False)}).scalar_one()
     summary.rejected.sort()
     return summary

@@ -1,9 +1,11 @@
-"""Importing a complaints export from the browser (`/imports`).
+"""Importing from the browser (`/imports`): complaints exports and reference layers.
 
-The same import as `geoapp import complaints`, for the officials who receive the 109
-service's export by mail and have no shell: the upload lands or is refused as a
-whole with the reason, and each import has a page with its summary, the account that
-ran it and its refused rows (personal data: staff only, never cached).
+The same imports as `geoapp import complaints` and `geoapp import layer`, for staff
+who receive the 109 service's export or a new cadastral register by mail and have no
+shell. Officials import complaints, land inspectors layers, admins both. An upload
+lands or is refused as a whole with the reason; each import has a page with its
+summary and the account that ran it. A complaint import's refused rows hold
+personal data: they download for officials only, never cached.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from geoapp.errors import InputError
@@ -27,13 +30,18 @@ from geoapp.web.auth import roles_required
 from geoapp.web.complaints import PRECISION_NAMES
 
 bp = Blueprint("imports", __name__)
-IMPORTERS = ("official", "admin")
+COMPLAINT_IMPORTERS = ("official", "admin")
+LAYER_IMPORTERS = ("inspector", "admin")
+STAFF = ("official", "inspector", "admin")
 HISTORY_ROWS = 30
-# What `geoapp import complaints` reads (geoapp.ingest.file_kind tells them apart by
-# their bytes; the name only has to be one of these).
-UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", ".json",
-                   ".htm", ".html")
+LAYERS = ("parcels", "zones", "buildings", "microdistricts")
+# What the imports read (geoapp.ingest tells formats apart by their bytes; the name
+# only has to be one of these). A shapefile is several files: it comes zipped.
+COMPLAINT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", ".json",
+                      ".htm", ".html")
+LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 MAX_NAME = 120
+SHOWN_FEATURES = 200  # of a layer's rejected features and warnings, on its page
 STATUS_NAMES = {"running": _l("running"), "done": _l("done"), "failed": _l("failed"),
                 "interrupted": _l("interrupted")}
 # The reasons a row is refused (geoapp.ingest), as the summary page names them.
@@ -54,59 +62,84 @@ ROW_REJECTION_NAMES = {
 }
 
 register_page(Page("imports.index", lambda: str(_l("Imports")),
-                   lambda: str(_l("load a complaints export and see what each import did")),
-                   frozenset(IMPORTERS), is_map=False))
+                   lambda: str(_l("load a complaints export or a layer and see what each "
+                                  "import did")),
+                   frozenset(STAFF), is_map=False))
 
 
-def _file_name(raw: str) -> str:
+def _file_name(upload: FileStorage | None, suffixes: tuple[str, ...], refusal: str) -> str:
     """The uploaded file's own name, without any folder a browser sent with it."""
-    name = PurePosixPath(raw.replace("\\", "/")).name.strip()
+    if upload is None or not upload.filename:
+        raise InputError(_("Choose the file to import."))
+    name = PurePosixPath(upload.filename.replace("\\", "/")).name.strip()
     name = "".join(ch for ch in name if ch.isprintable())[-MAX_NAME:]
-    if not name or name in (".", "..") or not name.lower().endswith(UPLOAD_SUFFIXES):
-        raise InputError(_("%(name)s is not a complaints export: geoapp imports CSV, TSV, "
-                           "XLSX, XLS, Excel 2003 XML, an HTML table or GeoJSON.",
-                           name=name or _("The file")))
+    if not name or name in (".", "..") or not name.lower().endswith(suffixes):
+        raise InputError(refusal % {"name": name or _("The file")})
     return name
 
 
-def _source(raw: str | None) -> str | None:
+def _choice(raw: str | None, allowed: tuple[str, ...], refusal: str) -> str | None:
     if not raw:
         return None
-    if raw not in SOURCES:
-        raise InputError(_("There is no such source."))
+    if raw not in allowed:
+        raise InputError(refusal)
     return raw
+
+
+def _crs(raw: str | None) -> int | None:
+    text = (raw or "").strip().upper().removeprefix("EPSG:")
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 6:
+        raise InputError(_("A coordinate system is an EPSG code, such as 32642."))
+    return int(text)
 
 
 def rejects_file(batch_id: int) -> Path:
     return settings().data_dir / "imports" / f"{batch_id}-rejects.csv"
 
 
-def _index(error: str | None = None, status: int = 200) -> tuple[str, int]:
+def _index(error: str | None = None, layer_error: str | None = None,
+           status: int = 200) -> tuple[str, int]:
     with engine().connect() as conn:
         history = recent_imports(conn, HISTORY_ROWS)
-    return render_template("imports/index.html", history=history, sources=SOURCES,
-                           error=error, max_mb=settings().max_upload_mb,
-                           status_names=STATUS_NAMES), status
+    role = current_user.role
+    return render_template(
+        "imports/index.html", history=history, sources=SOURCES, layers=LAYERS,
+        error=error, layer_error=layer_error, max_mb=settings().max_upload_mb,
+        status_names=STATUS_NAMES, imports_complaints=role in COMPLAINT_IMPORTERS,
+        imports_layers=role in LAYER_IMPORTERS), status
+
+
+def _ran_by_current_user(batch_id: int | None) -> Response:
+    assert batch_id is not None
+    with engine().begin() as conn:
+        conn.exec_driver_sql("UPDATE import_batches SET imported_by = %(user)s "
+                             "WHERE id = %(id)s",
+                             {"user": current_user.username, "id": batch_id})
+    return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
 @bp.get("/imports")
-@roles_required(*IMPORTERS)
+@roles_required(*STAFF)
 def index() -> tuple[str, int]:
     return _index()
 
 
 @bp.post("/imports")
-@roles_required(*IMPORTERS)
+@roles_required(*COMPLAINT_IMPORTERS)
 def upload() -> Response | tuple[str, int]:
     from geoapp.ingest.complaints import import_complaints
 
     upload = request.files.get("file")
     try:
-        if upload is None or not upload.filename:
-            raise InputError(_("Choose the file to import."))
-        name, source = _file_name(upload.filename), _source(request.form.get("source"))
+        name = _file_name(upload, COMPLAINT_SUFFIXES, _(
+            "%(name)s is not a complaints export: geoapp imports CSV, TSV, XLSX, XLS, "
+            "Excel 2003 XML, an HTML table or GeoJSON."))
+        source = _choice(request.form.get("source"), SOURCES, _("There is no such source."))
         with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
             path, rejects = Path(work) / name, Path(work) / "rejects.csv"
+            assert upload is not None
             upload.save(path)
             summary = import_complaints(engine(), path, settings=settings(),
                                         default_source=source, rejects_path=rejects)
@@ -116,29 +149,55 @@ def upload() -> Response | tuple[str, int]:
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(rejects, kept)
     except InputError as exc:
-        return _index(str(exc), 400)
-    with engine().begin() as conn:
-        conn.exec_driver_sql("UPDATE import_batches SET imported_by = %(user)s "
-                             "WHERE id = %(id)s",
-                             {"user": current_user.username, "id": summary.batch_id})
-    return redirect(url_for("imports.show", batch_id=summary.batch_id), 303)
+        return _index(error=str(exc), status=400)
+    return _ran_by_current_user(summary.batch_id)
+
+
+@bp.post("/imports/layers")
+@roles_required(*LAYER_IMPORTERS)
+def upload_layer() -> Response | tuple[str, int]:
+    from geoapp.ingest.layers import import_layer
+
+    upload = request.files.get("file")
+    try:
+        kind = _choice(request.form.get("layer"), LAYERS, _("There is no such layer."))
+        if kind is None:
+            raise InputError(_("Choose the layer to import."))
+        name = _file_name(upload, LAYER_SUFFIXES, _(
+            "%(name)s is not a layer file: geoapp imports GeoJSON, GeoPackage or a "
+            "shapefile zipped with its .dbf, .shx and .prj."))
+        crs = _crs(request.form.get("crs"))
+        source_layer = (request.form.get("source_layer") or "").strip() or None
+        with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
+            path = Path(work) / name
+            assert upload is not None
+            upload.save(path)
+            summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer)
+    except InputError as exc:
+        return _index(layer_error=str(exc), status=400)
+    return _ran_by_current_user(summary.batch_id)
 
 
 @bp.get("/imports/<int:batch_id>")
-@roles_required(*IMPORTERS)
+@roles_required(*STAFF)
 def show(batch_id: int) -> str:
     with engine().connect() as conn:
         entry = import_details(conn, batch_id)
     if entry is None:
         abort(404)
-    return render_template("imports/show.html", entry=entry, summary=entry["summary"] or {},
-                           has_rejects=rejects_file(batch_id).is_file(),
-                           status_names=STATUS_NAMES, reason_names=ROW_REJECTION_NAMES,
-                           precision_names=PRECISION_NAMES)
+    summary = entry["summary"] or {}
+    return render_template(
+        "imports/show.html", entry=entry, summary=summary,
+        has_rejects=(current_user.role in COMPLAINT_IMPORTERS
+                     and rejects_file(batch_id).is_file()),
+        status_names=STATUS_NAMES, reason_names=ROW_REJECTION_NAMES,
+        precision_names=PRECISION_NAMES, shown=SHOWN_FEATURES,
+        rejected_features=summary.get("rejected_features", [])[:SHOWN_FEATURES],
+        warnings=summary.get("warnings", [])[:SHOWN_FEATURES])
 
 
 @bp.get("/imports/<int:batch_id>/rejects.csv")
-@roles_required(*IMPORTERS)
+@roles_required(*COMPLAINT_IMPORTERS)
 def rejects(batch_id: int) -> Response:
     path = rejects_file(batch_id)
     if not path.is_file():
