@@ -45,7 +45,14 @@ def test_an_official_imports_a_workbook_from_the_browser(browser_import_db, tmp_
         page.click("nav >> text=Импорт")
         page.set_input_files("#import-form input[type=file]", str(workbook))
         page.select_option("#import-form select[name=source]", "109")
+        # The click's own submission is held back, so that the form can be looked at
+        # while the upload would run; then the form is sent.
+        page.evaluate("document.getElementById('import-form')"
+                      ".addEventListener('submit', e => e.preventDefault())")
         page.click("#import-form button[type=submit]")
+        assert page.is_disabled("#import-form button[type=submit]")  # no second import
+        assert "не закрывайте страницу" in page.inner_text("#import-form .working")
+        page.evaluate("document.getElementById('import-form').submit()")
         page.wait_for_selector("#import-summary")
         assert page.inner_text("[data-count=read]") == "3"
         assert page.inner_text("[data-count=inserted]") == "2"
