@@ -1293,6 +1293,9 @@ def test_latitude_and_longitude_in_degrees_and_minutes(engine: Engine, tmp_path:
     ("12 мамыр 2024", "2024-05-12 00:00"),
     ("12.01.24", "2024-01-12 00:00"),                   # a short date format's CSV
     ("12.01.24 9:30", "2024-01-12 09:30"),
+    ("45303", "2024-01-12 00:00"),                      # Excel's number for the date
+    ("45303,395833", "2024-01-12 09:30"),
+    ("45303.3958333333", "2024-01-12 09:30"),
 ])
 def test_dates_as_other_exports_and_typists_write_them(written: str, local: str) -> None:
     tz = ZoneInfo("Asia/Almaty")
@@ -1317,7 +1320,7 @@ def test_a_placeholder_date_is_rejected(engine: Engine, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("written", [
     "12.01/2024", "31 ноября 2024", "12 бла 2024", "01/12/2024 9:30 PM", "12/01/24",
-    "12-01-24", "24.01", "12.01.2"])
+    "12-01-24", "24.01", "12.01.2", "2024", "12024", "453031"])
 def test_dates_that_would_be_guesses_are_refused(written: str) -> None:
     with pytest.raises(ValueError, match="unparseable date"):
         parse_datetime(written, ZoneInfo("Asia/Almaty"))

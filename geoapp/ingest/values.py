@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from contextlib import suppress
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from geoapp.taxonomy import SOURCES
@@ -85,7 +85,8 @@ def _numbered_months(text: str) -> str:
 
 def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
     """ISO 8601 or dd.mm.yyyy[ HH:MM[:SS]] (the year maybe followed by г. or ж., the
-    month maybe by name, dd.mm.yy read as 20yy); a naive time is local time in `tz`."""
+    month maybe by name, dd.mm.yy read as 20yy), or Excel's date number; a naive time
+    is local time in `tz`."""
     text = raw.strip().replace("T", " ", 1) if "T" in raw[:11] else raw.strip()
     parsed: datetime | None = None
     match = _RU_DATETIME.fullmatch(text)
@@ -114,10 +115,29 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
             except ValueError:
                 continue
     if parsed is None:
+        parsed = _excel_serial(text)
+    if parsed is None:
         raise ValueError(f"unparseable date {raw!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed
+
+
+# "45302" or "45302,395833": Excel's own number for a date (days since 30.12.1899, the
+# time of day as the fraction), as a CSV holds it when the column was formatted as a
+# number, or pasted as values, before saving. Five digits: 2000 to 2173 (a later
+# check refuses the future), never a day of 1900 nor a year such as "2024".
+_EXCEL_SERIAL = re.compile(r"(\d{5})(?:[.,](\d{1,10}))?")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_FIRST = 36_526  # 01.01.2000
+
+
+def _excel_serial(text: str) -> datetime | None:
+    match = _EXCEL_SERIAL.fullmatch(text)
+    if match is None or int(match.group(1)) < _EXCEL_FIRST:
+        return None
+    days = float(f"{match.group(1)}.{match.group(2) or 0}")
+    return _EXCEL_EPOCH + timedelta(seconds=round(days * 86_400))
 
 
 _TIME_OF_DAY = re.compile(_TIME)  # a time in its own column, as written after a date
