@@ -205,6 +205,9 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
     for key, count in (("read", 3), ("inserted", 2), ("rejected", 1)):
         assert f'data-count="{key}">{count}<' in page, key
     assert 'id="rejected-features"' in page and "EPSG:32642" in page
+    assert 'id="parcel-checks"' in page  # run at once: the register is not left behind
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM check_runs")).scalar_one() >= 1
     assert _batches(engine) == [("Зоны.zip", "done", "inspector")]
     with engine.connect() as conn:
         zones = conn.execute(text("""
@@ -213,8 +216,9 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
     assert [tuple(z) for z in zones] == [("Водоохранная зона р. Талас", 71.37),
                                          ("Сквер Абая", 71.385)]
     again = _upload_layer(inspector, zipped, "Зоны.zip", crs="32642")
-    assert 'data-count="unchanged">2<' in inspector.get(again.headers["Location"]).get_data(
-        as_text=True)
+    page = inspector.get(again.headers["Location"]).get_data(as_text=True)
+    assert 'data-count="unchanged">2<' in page
+    assert 'id="parcel-checks"' not in page  # nothing changed, nothing to check again
 
 
 @pytest.mark.parametrize(("form", "words"), [

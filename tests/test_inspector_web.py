@@ -255,7 +255,15 @@ def test_pages_say_when_the_register_is_behind_the_layers(new_database, tmp_path
                         r"Run “geoapp check parcels” to bring it up to date\.", banner())
     again = run_geoapp("import", "layer", "parcels", str(changed), env={"DATABASE_URL": url})
     assert "geoapp check parcels" not in again.stdout  # nothing changed this time
-    with engine.begin() as conn:
-        run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
+    page = client.get("/inspector/violations?rule=R1").get_data(as_text=True)
+    assert 'id="run-checks"' in page  # an inspector without a shell runs them here
+    checked = client.post("/inspector/checks", data={
+        "csrf_token": csrf_token(page), "next": "/inspector/violations?rule=R1"})
+    assert checked.status_code == 302
+    assert checked.headers["Location"] == "/inspector/violations?rule=R1"
+    shown = client.get(checked.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"The parcels were checked: [\d\u202f]+ violations found or seen "
+                     r"again, \d+ no longer found \(marked resolved\)\.", shown)
     assert banner().startswith("hint register-checked: ")
+    assert 'id="run-checks"' not in client.get("/inspector").get_data(as_text=True)
     engine.dispose()

@@ -34,6 +34,7 @@ ACCESS: dict[str, set[str | None]] = {
     "inspector.inspector_map": INSPECTORS, "inspector.search": INSPECTORS,
     "inspector.violations": INSPECTORS, "inspector.review_violation": INSPECTORS,
     "inspector.export": INSPECTORS, "inspector.parcel_view": INSPECTORS,
+    "inspector.run_checks_view": INSPECTORS,
     "api.search": STAFF, "api.layer_data": OFFICIALS,  # with an officials' layer
     "admin.index": ADMINS, "admin.add_department_view": ADMINS,
     "admin.rename_department_view": ADMINS, "admin.add_user_view": ADMINS,

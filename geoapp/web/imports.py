@@ -10,6 +10,7 @@ personal data: they download for officials only, never cached.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -18,9 +19,11 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import text
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from geoapp.analysis.freshness import CHECKED_LAYERS
 from geoapp.errors import InputError
 from geoapp.ingest.history import import_details, recent_imports
 from geoapp.maps.registry import Page, register_page
@@ -175,7 +178,26 @@ def upload_layer() -> Response | tuple[str, int]:
             summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer)
     except InputError as exc:
         return _index(layer_error=str(exc), status=400)
+    if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
+        _check_parcels_after(summary.batch_id)
     return _ran_by_current_user(summary.batch_id)
+
+
+def _check_parcels_after(batch_id: int | None) -> None:
+    """Run the parcel rules on the layers as imported, as the inspector who imported
+    them would next (the command line leaves it to `geoapp check parcels`, so that
+    several layers are loaded before one run); the import's page gives the figures."""
+    from geoapp.analysis.rule_config import load_rules
+    from geoapp.analysis.violations import run_checks
+
+    with engine().begin() as conn:
+        result = run_checks(conn, load_rules(), settings().city_bbox)
+        conn.execute(text("""
+            UPDATE import_batches
+            SET summary = summary || jsonb_build_object('parcel_checks',
+                                                        CAST(:checks AS jsonb))
+            WHERE id = :id"""), {"id": batch_id, "checks": json.dumps(
+                {"found": sum(result.found.values()), "resolved": result.resolved})})
 
 
 @bp.get("/imports/<int:batch_id>")

@@ -28,7 +28,13 @@ from geoapp.analysis import parcel_card
 from geoapp.analysis.freshness import register_freshness
 from geoapp.analysis.rule_config import Rule, load_rules
 from geoapp.analysis.violation_export import fetch, to_csv, to_geojson, write_gpkg
-from geoapp.analysis.violations import REGISTER_STATES, Selection, review, totals
+from geoapp.analysis.violations import (
+    REGISTER_STATES,
+    Selection,
+    review,
+    run_checks,
+    totals,
+)
 from geoapp.errors import InputError
 from geoapp.geocode.normalize import cadastral_form
 from geoapp.maps.builder import build_map, safe_json
@@ -39,6 +45,7 @@ from geoapp.textsearch import contains_pattern, search_text
 from geoapp.web import engine, settings
 from geoapp.web.api import address_matches, catalog
 from geoapp.web.auth import current_role, roles_required
+from geoapp.web.context import thousands
 from geoapp.web.i18n import current_language
 
 bp = Blueprint("inspector", __name__)
@@ -141,6 +148,20 @@ def review_violation(violation_id: int) -> Response:
         flash(str(exc), "error")
         return redirect(_safe_back(request.form.get("next")))
     flash(_("Review saved."), "success")
+    return redirect(_safe_back(request.form.get("next")))
+
+
+@bp.post("/inspector/checks")
+@roles_required(*INSPECTOR_ROLES)
+def run_checks_view() -> Response:
+    """Run the parcel rules now, as `geoapp check parcels` does: for an inspector the
+    register's banner says is behind the layers, who has no shell."""
+    with engine().begin() as conn:
+        result = run_checks(conn, rules(), settings().city_bbox)
+    flash(_("The parcels were checked: %(found)s violations found or seen again, "
+            "%(resolved)s no longer found (marked resolved).",
+            found=thousands(sum(result.found.values())),
+            resolved=thousands(result.resolved)), "success")
     return redirect(_safe_back(request.form.get("next")))
 
 
