@@ -23,6 +23,7 @@ def test_a_coordinate_as_written(written: str, degrees: float) -> None:
     ("сорок два", "not a number"), ("42°74'", "not degrees, minutes and seconds"),
     ("42.5°30'", "not degrees, minutes and seconds"), ("42°54'61\"", "not degrees"),
     ("N 42° S", "two hemispheres"), ("42°54' с.ш. 71°", "not a number"),
+    ("42° с.д.", "not a number"), ("71° ш.е.", "not a number"), ("42° об", "not a number"),
 ])
 def test_what_is_not_a_coordinate(written: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
