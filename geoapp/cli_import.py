@@ -165,6 +165,8 @@ def import_complaints_command(path: Path, source: str | None, rejects_path: Path
     if area_only := sum(data["geocoded_by_precision"].get(p, 0) for p in AREA_ONLY_PRECISIONS):
         click.echo(f"  known only to their microdistrict: {area_only:,} (counted per "
                    "microdistrict, not drawn as points)")
+    if summary.total_rows:
+        click.echo(f"  a report's total lines left out (Итого, Всего): {summary.total_rows:,}")
     if summary.classified:
         click.echo(f"  categorised from the text (no usable category in the row): "
                    f"{summary.classified:,}"

@@ -1132,6 +1132,26 @@ def test_a_sources_own_labels_map_through_a_labels_file(ingest_db, tmp_path: Pat
             assert stored_row["category_confidence"] == 1.0
 
 
+def test_a_reports_total_lines_are_left_out_not_rejected(ingest_db, tmp_path: Path) -> None:
+    """1C and case systems end a report with "Итого"; a row with no text that opens
+    with such a word is no complaint. A complaint whose text starts so still lands."""
+    url, engine = ingest_db
+    without_complaints(engine)
+    path = write_csv(tmp_path / "report.csv", [
+        row("T-1"), row("T-2", **{"Текст обращения": "Всего два дня было отопление"}),
+        ["Итого: 2", *[""] * (len(HEADER) - 1)],
+        ["", "", "", "", "", "", "", "", "", "", "Всего обращений", "", "2"],
+        row("T-3", **{"Текст обращения": ""})])
+    proc = run_geoapp("import", "complaints", str(path), "--json", env={"DATABASE_URL": url})
+    summary = json.loads(proc.stdout)
+    assert (summary["read"], summary["inserted"], summary["rejected"]) == (5, 2, 1)
+    assert summary["rejected_by_reason"] == {"missing_text": 1}
+    assert summary["total_rows_left_out"] == 2
+    without_complaints(engine)
+    printed = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": url})
+    assert "a report's total lines left out (Итого, Всего): 2" in printed.stdout
+
+
 def test_the_summary_counts_rows_categorised_from_their_text(ingest_db, tmp_path: Path
                                                              ) -> None:
     """Those with no keyword of any category apart: they are `other` for want of a

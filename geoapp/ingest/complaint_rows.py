@@ -87,6 +87,20 @@ def _row_coordinates(values: dict[str, str | None]
         return None, None, f"coordinates ignored: {exc}"
 
 
+# A report's total line under its rows ("Итого: 1 234", "Всего обращений", Kazakh
+# "Барлығы", "Жиыны"): no complaint, though exports keep it in the table.
+_TOTAL_WORDS = ("итого", "всего", "барлығы", "жиыны", "total")
+
+
+def is_total_row(row: RawRow) -> bool:
+    """A row with neither text nor a complaint number of its own that opens with a
+    total word: a report's sum, which no complaint can be (each has a text)."""
+    if row.values.get("text"):
+        return False
+    cells = [cell.strip().lower() for cell in row.original if cell and cell.strip()]
+    return bool(cells) and cells[0].startswith(_TOTAL_WORDS)
+
+
 def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: datetime,
               labels: SourceLabels) -> ComplaintRecord:
     if row.unstorable is not None:

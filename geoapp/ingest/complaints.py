@@ -28,7 +28,7 @@ from geoapp.classify import OTHER, classify_text, classify_within
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
-from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, parse_row
+from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, is_total_row, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer, Location
@@ -56,6 +56,7 @@ class ImportSummary:
     rejected: int = 0
     rejected_by_reason: Counter[str] = field(default_factory=Counter)
     geocoded_by_precision: Counter[str] = field(default_factory=Counter)
+    total_rows: int = 0  # a report's "Итого" lines, left out (complaint_rows.is_total_row)
     classified: int = 0
     # Of the classified, those whose text holds no keyword of any category: `other`.
     classified_as_other: int = 0
@@ -76,6 +77,7 @@ class ImportSummary:
             "unchanged": self.unchanged, "rejected": self.rejected,
             "rejected_by_reason": dict(self.rejected_by_reason.most_common()),
             "geocoded_by_precision": dict(self.geocoded_by_precision.most_common()),
+            "total_rows_left_out": self.total_rows,
             "classified_from_text": self.classified,
             "classified_as_other_for_want_of_a_keyword": self.classified_as_other,
             "rows_with_lost_letters": self.lost_letters,
@@ -279,6 +281,7 @@ class PreparedBatch:
     from_text: set[int] = field(default_factory=set)  # lines classified from the text
     as_other: set[int] = field(default_factory=set)  # of them, those with no keyword
     lost_letters: int = 0
+    total_rows: int = 0
 
 
 def _lost_letters(record: ComplaintRecord) -> bool:
@@ -298,6 +301,9 @@ def prepare_batch(raw_rows: list[RawRow], gazetteer: Gazetteer, labels: SourceLa
             record = parse_row(row, default_source=default_source, tz=tz, now=now,
                                labels=labels)
         except RowRejected as exc:
+            if is_total_row(row):
+                batch.total_rows += 1
+                continue
             batch.rejected.append((row.line, str(exc), row.original))
             batch.reasons[exc.code] += 1
             continue
@@ -357,6 +363,7 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     summary.classified += len(from_text)
     summary.classified_as_other += len(as_other)
     summary.lost_letters += batch.lost_letters
+    summary.total_rows += batch.total_rows
     summary.unmapped_labels.update(unmapped.values())
     summary.batches_committed += 1
     rejects.write(sorted(rejected))
