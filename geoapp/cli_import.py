@@ -120,7 +120,7 @@ def _echo_lost_letters(lost: LostLetters) -> None:
 
 @import_group.command("complaints",
                       help="Import a complaints export (CSV, TSV, XLSX, XLS, GeoJSON, "
-                           "an HTML table, Excel 2003 XML).")
+                           "an HTML table, Excel 2003 XML, or a zip of one).")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--source", type=click.Choice(SOURCES), default=None,
               help="Source of rows that do not name one.")

@@ -101,6 +101,18 @@ def test_an_uploaded_export_lands_and_its_page_says_what_it_did(official: FlaskC
         as_text=True)
 
 
+def test_a_zipped_export_uploads_as_it_is(official: FlaskClient, imports_db) -> None:
+    _, engine = imports_db
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.csv", (HEADER + ROWS).encode())
+    response = _upload(official, buffer.getvalue(), "Выгрузка.zip", source="109")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert 'data-count="inserted">2<' in official.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert _batches(engine) == [("Выгрузка.zip/export.csv", "done", "official")]
+
+
 @pytest.mark.parametrize(("content", "name", "words"), [
     (b"", "empty.csv", "empty"),
     ("Номер обращения;Адрес\n1;x\n".encode(), "cols.csv", "missing required columns"),

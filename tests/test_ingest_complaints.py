@@ -1152,6 +1152,41 @@ def test_a_reports_total_lines_are_left_out_not_rejected(ingest_db, tmp_path: Pa
     assert "a report's total lines left out (Итого, Всего): 2" in printed.stdout
 
 
+def test_a_zipped_export_is_read_and_recorded_under_both_names(ingest_db, tmp_path: Path
+                                                                ) -> None:
+    """A large export goes by mail zipped; Windows' zip stores a Cyrillic name in CP866
+    without saying so. A zip of several exports, or of none, is refused by name."""
+    url, engine = ingest_db
+    without_complaints(engine)
+    export = write_csv(tmp_path / "export.csv", [row("Z-1"), row("Z-2")])
+    packed = tmp_path / "Выгрузка.zip"
+    windows_name = "Обращения 109.csv".encode("cp866")  # no UTF-8 flag: as Windows writes
+    placeholder = b"N" * len(windows_name)
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(placeholder.decode(), export.read_bytes())
+        archive.writestr("__MACOSX/._Обращения 109.csv", b"\0\5\22")
+    packed.write_bytes(packed.read_bytes().replace(placeholder, windows_name))
+    proc = run_geoapp("import", "complaints", str(packed), "--json", env={"DATABASE_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["inserted"] == 2
+    listed = run_geoapp("import", "history", "--limit", "1", env={"DATABASE_URL": url})
+    assert "complaints Выгрузка.zip/Обращения 109.csv: done" in listed.stdout
+
+    several = tmp_path / "two.zip"
+    with zipfile.ZipFile(several, "w") as archive:
+        archive.write(export, "a.csv")
+        archive.write(export, "b.xlsx")
+    assert_one_line_error(run_geoapp("import", "complaints", str(several),
+                                     env={"DATABASE_URL": url}),
+                          "two.zip holds 2 exports (a.csv, b.xlsx)", "one by one")
+    none = tmp_path / "photos.zip"
+    with zipfile.ZipFile(none, "w") as archive:
+        archive.writestr("scan.jpg", b"\xff\xd8\xff")
+    assert_one_line_error(run_geoapp("import", "complaints", str(none),
+                                     env={"DATABASE_URL": url}),
+                          "photos.zip holds no complaints export")
+
+
 def test_the_summary_counts_rows_categorised_from_their_text(ingest_db, tmp_path: Path
                                                              ) -> None:
     """Those with no keyword of any category apart: they are `other` for want of a

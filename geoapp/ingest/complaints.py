@@ -37,6 +37,7 @@ from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
 from geoapp.ingest.source_labels import SourceLabels
+from geoapp.ingest.zipped import unpacked_export
 from geoapp.taxonomy import CATEGORY_BY_CODE
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
@@ -168,13 +169,23 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                       default_source: str | None = None, rejects_path: Path | None = None,
                       progress: Progress | None = None, labels_path: Path | None = None,
                       sheet: str | None = None, batch_size: int = BATCH_SIZE) -> ImportSummary:
+    """The export at `path` (or the one export in the zip `path`) imported in batches."""
     if rejects_path is not None and rejects_path.resolve() == path.resolve():
         raise InputError(f"--rejects {rejects_path} is the file being imported: "
                          "its rejects would overwrite it")
     labels = SourceLabels.from_file(labels_path) if labels_path else SourceLabels()
+    with unpacked_export(path) as (readable, name):
+        return _import_table(engine, readable, name, str(path), settings, default_source,
+                             rejects_path, progress, labels, sheet, batch_size)
+
+
+def _import_table(engine: Engine, path: Path, name: str, shown: str, settings: Settings,
+                  default_source: str | None, rejects_path: Path | None,
+                  progress: Progress | None, labels: SourceLabels, sheet: str | None,
+                  batch_size: int) -> ImportSummary:
     source_table = open_table(path, sheet)
     own_columns = leading_reject_columns(source_table.header)
-    summary = ImportSummary(file=str(path), columns_not_read=[
+    summary = ImportSummary(file=shown, columns_not_read=[
         name for position, name in enumerate(source_table.header)
         if name and position not in source_table.columns and position >= own_columns])
     tz = ZoneInfo(settings.timezone)
@@ -186,7 +197,7 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
         with conn.begin():
             gazetteer = Gazetteer.load(conn, settings.city_bbox)
             summary.batch_id = conn.execute(
-                sql.START_BATCH, {"file": path.name, "source": default_source}
+                sql.START_BATCH, {"file": name, "source": default_source}
             ).scalar_one()
         writer = BatchWriter(writers, PlaceFinder(places_conn), summary.batch_id)
         status = "failed"

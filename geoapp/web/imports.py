@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from geoapp.analysis.freshness import CHECKED_LAYERS
 from geoapp.errors import InputError
 from geoapp.ingest.history import import_details, recent_imports
+from geoapp.ingest.zipped import EXPORT_SUFFIXES
 from geoapp.maps.registry import Page, register_page
 from geoapp.taxonomy import SOURCES
 from geoapp.web import engine, settings
@@ -40,8 +41,7 @@ HISTORY_ROWS = 30
 LAYERS = ("parcels", "zones", "buildings", "microdistricts")
 # What the imports read (geoapp.ingest tells formats apart by their bytes; the name
 # only has to be one of these). A shapefile is several files: it comes zipped.
-COMPLAINT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", ".json",
-                      ".htm", ".html")
+COMPLAINT_SUFFIXES = (*EXPORT_SUFFIXES, ".zip")
 LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 MAX_NAME = 120
 SHOWN_FEATURES = 200  # of a layer's rejected features and warnings, on its page

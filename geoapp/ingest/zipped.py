@@ -1,0 +1,66 @@
+"""A complaints export sent zipped: a large 109 export goes by mail as a zip (a
+200 MB CSV packs to a tenth of that). The one export in it is unpacked into a
+temporary folder for the import's length; a zip holding none, or several, is
+refused by name. An XLSX is a zip too, and is read as the workbook it is."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path, PurePosixPath
+
+from geoapp.errors import InputError
+
+EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", ".json",
+                   ".htm", ".html")
+# Unpacked size beyond which a member is refused: far above any export, below what
+# would fill a server's disk (a "zip bomb").
+MAX_UNPACKED = 4 * 2**30
+
+
+def _exports(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    return [info for info in archive.infolist()
+            if not info.is_dir() and "__MACOSX" not in PurePosixPath(info.filename).parts
+            and PurePosixPath(info.filename).suffix.lower() in EXPORT_SUFFIXES]
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's file name as its writer meant it: Windows' zip tools store Cyrillic
+    names in CP866 without saying so, and Python then reads them as CP437."""
+    name = PurePosixPath(info.filename).name
+    if not info.flag_bits & 0x800:  # not marked UTF-8
+        with suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("cp866")
+    return name
+
+
+@contextmanager
+def unpacked_export(path: Path) -> Iterator[tuple[Path, str]]:
+    """(the file to read, the name to record): `path` itself, or for a .zip that is
+    not a workbook, its one export unpacked, named `zip/member`."""
+    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
+        yield path, path.name
+        return
+    with zipfile.ZipFile(path) as archive:
+        found = _exports(archive)
+        if not found:
+            raise InputError(f"{path.name} holds no complaints export (CSV, TSV, XLSX, XLS, "
+                             "GeoJSON, an HTML table or Excel 2003 XML)")
+        if len(found) > 1:
+            names = ", ".join(_member_name(info) for info in found[:5])
+            raise InputError(f"{path.name} holds {len(found)} exports ({names}"
+                             f"{', …' if len(found) > 5 else ''}): unpack it and import "
+                             "them one by one")
+        info = found[0]
+        if info.file_size > MAX_UNPACKED:
+            raise InputError(f"{path.name}: {_member_name(info)} unpacks to "
+                             f"{info.file_size / 2**30:.0f} GB, more than an export")
+        name = _member_name(info)
+        with tempfile.TemporaryDirectory(prefix="geoapp-unzip-") as work:
+            target = Path(work) / name
+            with archive.open(info) as source, target.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+            yield target, f"{path.name}/{name}"
