@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -111,6 +112,28 @@ def test_a_zipped_export_uploads_as_it_is(official: FlaskClient, imports_db) -> 
     assert 'data-count="inserted">2<' in official.get(response.headers["Location"]).get_data(
         as_text=True)
     assert _batches(engine) == [("Выгрузка.zip/export.csv", "done", "official")]
+
+
+def test_a_workbook_of_several_sheets_names_the_one_to_import(official: FlaskClient,
+                                                              tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    for title in ("Январь", "Февраль"):
+        sheet = book.create_sheet(title)
+        sheet.append(["Номер обращения", "Дата обращения", "Текст обращения"])
+        sheet.append([f"{title}-1", "12.01.2024", "Нет отопления"])
+    book.remove(book.active)
+    book.save(tmp_path / "two.xlsx")
+    content = (tmp_path / "two.xlsx").read_bytes()
+    refused = _upload(official, content, "two.xlsx", source="109")
+    assert refused.status_code == 400
+    assert "2 sheets of complaints (Январь, Февраль)" in refused.get_data(as_text=True)
+    token = csrf_token(official.get("/imports").get_data(as_text=True))
+    landed = official.post("/imports", data={
+        "csrf_token": token, "source": "109", "sheet": "Февраль",
+        "file": (io.BytesIO(content), "two.xlsx")}, content_type="multipart/form-data")
+    assert landed.status_code == 303
+    assert 'data-count="inserted">1<' in official.get(landed.headers["Location"]).get_data(
+        as_text=True)
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [

@@ -140,12 +140,14 @@ def upload() -> Response | tuple[str, int]:
             "%(name)s is not a complaints export: geoapp imports CSV, TSV, XLSX, XLS, "
             "Excel 2003 XML, an HTML table or GeoJSON."))
         source = _choice(request.form.get("source"), SOURCES, _("There is no such source."))
+        sheet = (request.form.get("sheet") or "").strip() or None
         with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
             path, rejects = Path(work) / name, Path(work) / "rejects.csv"
             assert upload is not None
             upload.save(path)
             summary = import_complaints(engine(), path, settings=settings(),
-                                        default_source=source, rejects_path=rejects)
+                                        default_source=source, rejects_path=rejects,
+                                        sheet=sheet)
             assert summary.batch_id is not None
             if summary.rejected:
                 kept = rejects_file(summary.batch_id)
