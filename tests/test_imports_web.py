@@ -136,6 +136,31 @@ def test_a_workbook_of_several_sheets_names_the_one_to_import(official: FlaskCli
         as_text=True)
 
 
+def test_a_labels_mapping_comes_with_the_export(official: FlaskClient, imports_db) -> None:
+    _, engine = imports_db
+    export = ("Номер обращения;Дата обращения;Категория;Текст обращения;Статус\n"
+              "M-1;12.01.2024;Кот. 14 / тепло;Прошу принять меры;Снято с контроля\n")
+    labels = "Кот. 14 / тепло;housing_utilities.heating\nСнято с контроля;resolved\n"
+    token = csrf_token(official.get("/imports").get_data(as_text=True))
+    response = official.post("/imports", data={
+        "csrf_token": token, "source": "109",
+        "file": (io.BytesIO(export.encode()), "export.csv"),
+        "labels": (io.BytesIO(labels.encode()), "labels.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with engine.connect() as conn:
+        landed = conn.execute(text(
+            "SELECT category, status FROM complaints WHERE external_id = 'M-1'")).one()
+    assert tuple(landed) == ("housing_utilities.heating", "resolved")
+    token = csrf_token(official.get("/imports").get_data(as_text=True))
+    refused = official.post("/imports", data={
+        "csrf_token": token, "file": (io.BytesIO(export.encode()), "export.csv"),
+        "labels": (io.BytesIO(b"x;warmth\n"), "labels.csv")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "not a taxonomy code" in refused.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("content", "name", "words"), [
     (b"", "empty.csv", "empty"),
     ("Номер обращения;Адрес\n1;x\n".encode(), "cols.csv", "missing required columns"),

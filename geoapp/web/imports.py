@@ -43,6 +43,7 @@ LAYERS = ("parcels", "zones", "buildings", "microdistricts")
 # only has to be one of these). A shapefile is several files: it comes zipped.
 COMPLAINT_SUFFIXES = (*EXPORT_SUFFIXES, ".zip")
 LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+LABEL_SUFFIXES = (".csv", ".txt", ".toml")  # a source's own labels mapped to codes
 MAX_NAME = 120
 SHOWN_FEATURES = 200  # of a layer's rejected features and warnings, on its page
 STATUS_NAMES = {"running": _l("running"), "done": _l("done"), "failed": _l("failed"),
@@ -141,13 +142,20 @@ def upload() -> Response | tuple[str, int]:
             "Excel 2003 XML, an HTML table or GeoJSON."))
         source = _choice(request.form.get("source"), SOURCES, _("There is no such source."))
         sheet = (request.form.get("sheet") or "").strip() or None
+        labels = request.files.get("labels")
         with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
             path, rejects = Path(work) / name, Path(work) / "rejects.csv"
             assert upload is not None
             upload.save(path)
+            labels_path = None
+            if labels is not None and labels.filename:
+                labels_path = Path(work) / _file_name(labels, LABEL_SUFFIXES, _(
+                    "%(name)s is not a labels mapping: a CSV of label and code, or a "
+                    "TOML file."))
+                labels.save(labels_path)
             summary = import_complaints(engine(), path, settings=settings(),
                                         default_source=source, rejects_path=rejects,
-                                        sheet=sheet)
+                                        sheet=sheet, labels_path=labels_path)
             assert summary.batch_id is not None
             if summary.rejected:
                 kept = rejects_file(summary.batch_id)
