@@ -142,10 +142,10 @@ def test_a_labels_mapping_comes_with_the_export(official: FlaskClient, imports_d
               "M-1;12.01.2024;Кот. 14 / тепло;Прошу принять меры;Снято с контроля\n")
     labels = "Кот. 14 / тепло;housing_utilities.heating\nСнято с контроля;resolved\n"
     token = csrf_token(official.get("/imports").get_data(as_text=True))
-    response = official.post("/imports", data={
+    response = official.post("/imports", data={  # one name for both, as people save them
         "csrf_token": token, "source": "109",
-        "file": (io.BytesIO(export.encode()), "export.csv"),
-        "labels": (io.BytesIO(labels.encode()), "labels.csv")},
+        "file": (io.BytesIO(export.encode()), "rejects.csv"),
+        "labels": (io.BytesIO(labels.encode()), "rejects.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)
     with engine.connect() as conn:

@@ -82,6 +82,16 @@ def _file_name(upload: FileStorage | None, suffixes: tuple[str, ...], refusal: s
     return name
 
 
+def _saved(upload: FileStorage | None, folder: Path, name: str) -> Path:
+    """The upload written under its own name into a folder of its own (an export and
+    its labels file may share a name; neither may be taken for the rejects file)."""
+    assert upload is not None
+    folder.mkdir(exist_ok=True)
+    path = folder / name
+    upload.save(path)
+    return path
+
+
 def _choice(raw: str | None, allowed: tuple[str, ...], refusal: str) -> str | None:
     if not raw:
         return None
@@ -144,15 +154,12 @@ def upload() -> Response | tuple[str, int]:
         sheet = (request.form.get("sheet") or "").strip() or None
         labels = request.files.get("labels")
         with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
-            path, rejects = Path(work) / name, Path(work) / "rejects.csv"
-            assert upload is not None
-            upload.save(path)
+            path, rejects = _saved(upload, Path(work) / "export", name), Path(work) / "rejects.csv"
             labels_path = None
             if labels is not None and labels.filename:
-                labels_path = Path(work) / _file_name(labels, LABEL_SUFFIXES, _(
-                    "%(name)s is not a labels mapping: a CSV of label and code, or a "
-                    "TOML file."))
-                labels.save(labels_path)
+                labels_path = _saved(labels, Path(work) / "labels", _file_name(
+                    labels, LABEL_SUFFIXES, _("%(name)s is not a labels mapping: a CSV of "
+                                              "label and code, or a TOML file.")))
             summary = import_complaints(engine(), path, settings=settings(),
                                         default_source=source, rejects_path=rejects,
                                         sheet=sheet, labels_path=labels_path)
@@ -182,9 +189,7 @@ def upload_layer() -> Response | tuple[str, int]:
         crs = _crs(request.form.get("crs"))
         source_layer = (request.form.get("source_layer") or "").strip() or None
         with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
-            path = Path(work) / name
-            assert upload is not None
-            upload.save(path)
+            path = _saved(upload, Path(work), name)
             summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer)
     except InputError as exc:
         return _index(layer_error=str(exc), status=400)
