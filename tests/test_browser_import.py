@@ -69,6 +69,7 @@ def test_an_official_imports_a_workbook_from_the_browser(browser_import_db, tmp_
 
         page.goto(f"{base}/imports")
         assert "Обращения 109 январь.xlsx" in page.inner_text("#imports")
+        page.screenshot(path=str(OUTPUT / "import-page.png"), full_page=True)
         page.goto(f"{base}/complaints")
         listed = page.content()
         assert "Нет отопления" in listed or "15 мкр" in listed
