@@ -93,8 +93,8 @@ _TOTAL_WORDS = ("итого", "всего", "барлығы", "жиыны", "tot
 
 
 def is_total_row(row: RawRow) -> bool:
-    """A row with neither text nor a complaint number of its own that opens with a
-    total word: a report's sum, which no complaint can be (each has a text)."""
+    """A row with no text whose first filled cell opens with a total word: a report's
+    sum, which no complaint can be (each has a text)."""
     if row.values.get("text"):
         return False
     cells = [cell.strip().lower() for cell in row.original if cell and cell.strip()]

@@ -35,7 +35,7 @@ COMPLAINT_FIELDS: dict[str, tuple[str, ...]] = {
                 "адрес", "мекенжай", "location"),
     "lat": ("широта", "latitude", "ендік", "y"),
     "lon": ("долгота", "longitude", "lng", "бойлық", "x"),
-    # One cell with both, as a map service copies a point (values.parse_point).
+    # One cell with both, as a map service copies a point (coordinates.parse_point).
     "point": ("координаты", "координаты места", "геолокация", "координаттар",
               "coordinates", "geolocation"),
     "status": ("статус", "мәртебе", "состояние", "күйі"),

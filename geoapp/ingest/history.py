@@ -32,7 +32,6 @@ def recent_imports(conn: Connection, limit: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(_RECENT, {"limit": limit}).mappings()]
 
 
-
 _ONE = text("""
     SELECT id, kind, coalesce(source_file, '') AS file, source, status, started_at,
            finished_at, imported_by, summary,
