@@ -83,6 +83,19 @@ def test_an_unclosed_quote_to_the_end_of_the_file(tmp_path: Path) -> None:
     assert rows[2].unstorable is None and rows[2].values["text"] == "Нет газа"
 
 
+def test_a_lone_quote_ending_a_line(tmp_path: Path) -> None:
+    """`Отдел"` cut to a bare `"` in the last column: found by fuzzing, it stopped
+    the import with an IndexError."""
+    path = write(tmp_path / "lone.csv", HEADER,
+                 "L-1;05.03.2024;Нет воды;мкр. Жайлау, 12;\"",
+                 "L-2;05.03.2024;Нет газа;мкр. Жайлау, 12;Отдел")
+    rows = list(open_table(path).rows)
+    assert [r.values["external_id"] for r in rows] == ["L-1", "L-2"]
+    assert rows[0].unstorable is not None and rows[0].unstorable[1] == "unclosed_quote"
+    assert rows[0].original[-1] == '"'
+    assert rows[1].unstorable is None
+
+
 def test_a_quote_closed_by_a_stray_quote_rows_later(tmp_path: Path) -> None:
     """No parse error at all: the quote opened on line 2 closes at the inch mark that
     ends line 3; the rows it swallowed are still read as rows."""

@@ -277,8 +277,9 @@ def _cells_with_open_quote(line: str, delimiter: str) -> tuple[list[str], int]:
     the delimiters after it splitting cells), and the position of the quoted cell."""
     cells = _split(line, delimiter)  # the open quote takes the rest of the line
     opened = max(len(cells) - 1, 0)
+    # An empty line reads as no cells at all: a lone quote ends its line (`a;"`).
     rest = next(csv.reader([cells[opened] if cells else ""], delimiter=delimiter,
-                           quoting=csv.QUOTE_NONE), [""])
+                           quoting=csv.QUOTE_NONE), None) or [""]
     return [*cells[:opened], '"' + rest[0], *rest[1:]], opened
 
 
