@@ -79,6 +79,24 @@ def test_a_register_saved_again_with_other_spacing_is_the_same_features(layer_db
     assert sorted(addresses) == sorted(address for address, *_ in BUILDINGS)
 
 
+def test_a_list_where_one_value_belongs_rejects_its_feature(layer_db, tmp_path) -> None:
+    """A GeoJSON array as a name or a population (GDAL reads it as a list): found by
+    fuzzing, it stopped the import with numpy's "truth value of an array"."""
+    _, engine = layer_db
+    features = [{"type": "Feature", "properties": props,
+                 "geometry": mapping(box(71.30 + i * 0.01, 42.90, 71.305 + i * 0.01, 42.905))}
+                for i, props in enumerate([{"name": ["Самал", "Жайлау"], "population": 10},
+                                           {"name": "Мамыр", "population": [1, 2]},
+                                           {"name": "Астана", "population": 30}])]
+    path = tmp_path / "md.geojson"
+    path.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    summary = import_layer(engine, "microdistricts", path)
+    assert summary.inserted == 1  # GDAL reads the columns as lists: ["Астана"], [30]
+    assert [n for n, _ in summary.rejected] == [1, 2]
+    assert all("a list where one value belongs" in r for _, r in summary.rejected)
+    assert _microdistrict_names(engine) == ["Астана"]
+
+
 def test_self_intersecting_polygon_is_repaired(layer_db, tmp_path) -> None:
     _, engine = layer_db
     bowtie = Polygon([(71.30, 42.85), (71.32, 42.87), (71.32, 42.85), (71.30, 42.87)])

@@ -161,13 +161,28 @@ def _within_column(number: float, what: str) -> None:
 
 def _missing(value: Any) -> bool:
     """None, or a null as pandas gives it for a typed column: NaN, NaT, pd.NA (the
-    only values unequal to themselves; comparing pd.NA raises)."""
+    only values unequal to themselves; comparing pd.NA raises). A list (a GeoJSON
+    array, read as one) is there, though not one value: `_text` refuses it."""
     if value is None:
         return True
+    if _is_list(value):
+        return False
     try:
         return bool(value != value)
     except TypeError:
         return True
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list | tuple | dict) or getattr(value, "ndim", 0) > 0
+
+
+def plain_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A feature's attributes with a list of one value read as that value: when one
+    feature of a GeoJSON file holds an array, GDAL reads the whole column as lists
+    (`["Самал"]`). Longer lists stay, for `_text` to refuse."""
+    return {name: value[0] if _is_list(value) and not isinstance(value, dict)
+            and len(value) == 1 else value for name, value in record.items()}
 
 
 def _text(value: Any) -> str | None:
@@ -176,7 +191,14 @@ def _text(value: Any) -> str | None:
     that differs only so must stay the same feature."""
     if _missing(value):
         return None
+    if _is_list(value):
+        raise ValueError(f"a list where one value belongs: {_listed(value)}")
     return " ".join(str(value).split()) or None
+
+
+def _listed(value: Any) -> str:
+    shown = str(value.tolist() if hasattr(value, "tolist") else value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _code(value: Any, codes: tuple[str, ...], words: dict[str, str], what: str) -> str | None:
@@ -334,9 +356,7 @@ def written_key(kind: str, record: dict[str, Any]) -> str | None:
     """The first field of a feature's natural key as it would be stored, read even
     when the feature is rejected for something else."""
     value = record.get(NATURAL_KEYS[kind][0])
-    if kind == "parcels":
-        try:
-            return _cadastral_number(value)
-        except ValueError:  # a number: rejected, and never a stored key
-            return None
-    return _text(value)
+    try:
+        return _cadastral_number(value) if kind == "parcels" else _text(value)
+    except ValueError:  # a number or a list: rejected, and never a stored key
+        return None

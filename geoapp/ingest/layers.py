@@ -29,7 +29,13 @@ from geoapp.ingest.layer_encoding import (
     reads_byte_for_byte,
 )
 from geoapp.ingest.layer_lost_letters import LostLetters, lossy_features, match_lossy_copies
-from geoapp.ingest.layer_values import NATURAL_KEYS, PARSERS, WARNINGS, written_key
+from geoapp.ingest.layer_values import (
+    NATURAL_KEYS,
+    PARSERS,
+    WARNINGS,
+    plain_record,
+    written_key,
+)
 from geoapp.ingest.reassign import (
     FOLLOWING_LAYERS,
     Reassigned,
@@ -340,7 +346,7 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
     seen: dict[tuple[Any, ...], int] = {}
     rows = []
     geometries = frame.geometry.values
-    records = frame[list(rename)].rename(columns=rename).to_dict("records")
+    records = map(plain_record, frame[list(rename)].rename(columns=rename).to_dict("records"))
     written_keys: set[str] = set()
     for number, (record, geometry) in enumerate(zip(records, geometries, strict=True), 1):
         summary.read += 1
