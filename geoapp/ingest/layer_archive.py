@@ -11,16 +11,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from geoapp.errors import InputError
-
-
-def _shapefile_folders(names: list[str]) -> set[str]:
-    folders = set()
-    for name in names:
-        member = PurePosixPath(name)
-        if (member.suffix.lower() == ".shp" and not member.name.startswith("._")
-                and "__MACOSX" not in member.parts):
-            folders.add(str(member.parent))
-    return folders
+from geoapp.ingest.zipped import packed_files
 
 
 def dataset_path(path: Path) -> Path | str:
@@ -29,7 +20,8 @@ def dataset_path(path: Path) -> Path | str:
     if path.suffix.lower() != ".zip" or not zipfile.is_zipfile(path):
         return path
     with zipfile.ZipFile(path) as archive:
-        folders = _shapefile_folders(archive.namelist())
+        folders = {str(PurePosixPath(info.filename).parent)
+                   for info in packed_files(archive, (".shp",))}
     if not folders or folders == {"."}:
         return path
     if len(folders) > 1:
@@ -68,7 +60,5 @@ def geojson_member(path: Path) -> str | None:
     """The name of the one GeoJSON file in the zip `path`, which GDAL reads when the
     zip holds no shapefile; None when it holds none or several."""
     with zipfile.ZipFile(path) as archive:
-        names = [name for name in archive.namelist()
-                 if PurePosixPath(name).suffix.lower() in GEOJSON_SUFFIXES
-                 and "__MACOSX" not in PurePosixPath(name).parts]
-    return names[0] if len(names) == 1 else None
+        found = packed_files(archive, GEOJSON_SUFFIXES)
+    return found[0].filename if len(found) == 1 else None

@@ -1,7 +1,8 @@
-"""A complaints export sent zipped: a large 109 export goes by mail as a zip (a
-200 MB CSV packs to a tenth of that). The one export in it is unpacked into a
-temporary folder for the import's length; a zip holding none, or several, is
-refused by name. An XLSX is a zip too, and is read as the workbook it is."""
+"""Files sent zipped. A large 109 export goes by mail as a zip (a 200 MB CSV packs to
+a tenth of that): the one export in it is unpacked into a temporary folder for the
+import's length; a zip holding none, or several, is refused by name. An XLSX is a zip
+too, and is read as the workbook it is. `packed_files` also finds a layer's files
+in a zip (layer_archive)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,16 @@ EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", 
 MAX_UNPACKED = 4 * 2**30
 
 
-def _exports(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    return [info for info in archive.infolist()
-            if not info.is_dir() and "__MACOSX" not in PurePosixPath(info.filename).parts
-            and PurePosixPath(info.filename).suffix.lower() in EXPORT_SUFFIXES]
+def packed_files(archive: zipfile.ZipFile, suffixes: tuple[str, ...]) -> list[zipfile.ZipInfo]:
+    """The zip's files with one of `suffixes` (lower case), without the metadata
+    copies macOS adds (`__MACOSX/`, `._name`)."""
+    found = []
+    for info in archive.infolist():
+        member = PurePosixPath(info.filename)
+        if (not info.is_dir() and member.suffix.lower() in suffixes
+                and not member.name.startswith("._") and "__MACOSX" not in member.parts):
+            found.append(info)
+    return found
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -45,7 +52,7 @@ def unpacked_export(path: Path) -> Iterator[tuple[Path, str]]:
         yield path, path.name
         return
     with zipfile.ZipFile(path) as archive:
-        found = _exports(archive)
+        found = packed_files(archive, EXPORT_SUFFIXES)
         if not found:
             raise InputError(f"{path.name} holds no complaints export (CSV, TSV, XLSX, XLS, "
                              "GeoJSON, an HTML table or Excel 2003 XML)")

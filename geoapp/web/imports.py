@@ -128,9 +128,8 @@ def _index(error: str | None = None, layer_error: str | None = None,
 def _ran_by_current_user(batch_id: int | None) -> Response:
     assert batch_id is not None
     with engine().begin() as conn:
-        conn.exec_driver_sql("UPDATE import_batches SET imported_by = %(user)s "
-                             "WHERE id = %(id)s",
-                             {"user": current_user.username, "id": batch_id})
+        conn.execute(text("UPDATE import_batches SET imported_by = :user WHERE id = :id"),
+                     {"user": current_user.username, "id": batch_id})
     return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
