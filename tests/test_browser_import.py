@@ -1,6 +1,7 @@
 """An official imports the 109 service's workbook from the browser, as they would
-receive it by mail: the summary page says what landed and what was refused, the
-refused rows download with their reasons, and the new complaints are in the list."""
+receive it by mail: the import's page follows it while it runs, then says what
+landed and what was refused, the refused rows download with their reasons, and the
+new complaints are in the list."""
 
 from __future__ import annotations
 
@@ -51,9 +52,16 @@ def test_an_official_imports_a_workbook_from_the_browser(browser_import_db, tmp_
                       ".addEventListener('submit', e => e.preventDefault())")
         page.click("#import-form button[type=submit]")
         assert page.is_disabled("#import-form button[type=submit]")  # no second import
-        assert "не закрывайте страницу" in page.inner_text("#import-form .working")
-        page.evaluate("document.getElementById('import-form').submit()")
-        page.wait_for_selector("#import-summary")
+        assert "Файл загружается" in page.inner_text("#import-form .working")
+        with engine.connect() as conn, conn.begin():
+            # Rows cannot land while this holds: the import's page says it is running,
+            # then follows it (it reloads itself) once they can.
+            conn.execute(text("LOCK TABLE complaints IN EXCLUSIVE MODE"))
+            page.evaluate("document.getElementById('import-form').submit()")
+            page.wait_for_selector("#import-status[data-status=running]")
+            assert "строк загружено" in page.inner_text("#import-progress")
+            page.screenshot(path=str(OUTPUT / "import-running.png"))
+        page.wait_for_selector("#import-status[data-status=done]", timeout=30_000)
         assert page.inner_text("[data-count=read]") == "3"
         assert page.inner_text("[data-count=inserted]") == "2"
         assert page.inner_text("[data-count=rejected]") == "1"

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +20,7 @@ import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import csrf_token, login, run_geoapp
+from helpers import GEOAPP, csrf_token, login, run_geoapp
 from ingest_fixtures import database_with_layers
 from shapely.geometry import box
 from sqlalchemy import Engine, text
@@ -59,6 +63,20 @@ def _upload(client: FlaskClient, content: bytes, name: str = "export.csv",
                        content_type="multipart/form-data")
 
 
+def _finished(client: FlaskClient, response: object, timeout: float = 60.0) -> str:
+    """The page of the import `response` started, once the import is over: a
+    complaint import runs in a thread of its own, its page saying `running` until
+    then."""
+    url = response.headers["Location"]  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while True:
+        page = client.get(url).get_data(as_text=True)
+        if 'data-status="running"' not in page:
+            return page
+        assert time.monotonic() < deadline, f"{url} still running after {timeout} s"
+        time.sleep(0.1)
+
+
 def _batches(engine: Engine) -> list[tuple]:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(
@@ -72,7 +90,7 @@ def test_an_uploaded_export_lands_and_its_page_says_what_it_did(official: FlaskC
                        source="eotinish")
     assert response.status_code == 303, response.get_data(as_text=True)
     page_url = response.headers["Location"]
-    page = official.get(page_url).get_data(as_text=True)
+    page = _finished(official, response)
     assert "Обращения январь.csv" in page
     for key, count in (("read", 3), ("inserted", 2), ("rejected", 1)):
         assert f'data-count="{key}">{count}<' in page, key
@@ -98,8 +116,7 @@ def test_an_uploaded_export_lands_and_its_page_says_what_it_did(official: FlaskC
 
     again = _upload(official, (HEADER + ROWS).encode("cp1251"), "Обращения январь.csv",
                     source="eotinish")
-    assert 'data-count="unchanged">2<' in official.get(again.headers["Location"]).get_data(
-        as_text=True)
+    assert 'data-count="unchanged">2<' in _finished(official, again)
 
 
 def test_a_zipped_export_uploads_as_it_is(official: FlaskClient, imports_db) -> None:
@@ -109,8 +126,7 @@ def test_a_zipped_export_uploads_as_it_is(official: FlaskClient, imports_db) -> 
         archive.writestr("export.csv", (HEADER + ROWS).encode())
     response = _upload(official, buffer.getvalue(), "Выгрузка.zip", source="109")
     assert response.status_code == 303, response.get_data(as_text=True)
-    assert 'data-count="inserted">2<' in official.get(response.headers["Location"]).get_data(
-        as_text=True)
+    assert 'data-count="inserted">2<' in _finished(official, response)
     assert _batches(engine) == [("Выгрузка.zip/export.csv", "done", "official")]
 
 
@@ -132,8 +148,7 @@ def test_a_workbook_of_several_sheets_names_the_one_to_import(official: FlaskCli
         "csrf_token": token, "source": "109", "sheet": "Февраль",
         "file": (io.BytesIO(content), "two.xlsx")}, content_type="multipart/form-data")
     assert landed.status_code == 303
-    assert 'data-count="inserted">1<' in official.get(landed.headers["Location"]).get_data(
-        as_text=True)
+    assert 'data-count="inserted">1<' in _finished(official, landed)
 
 
 def test_a_labels_mapping_comes_with_the_export(official: FlaskClient, imports_db) -> None:
@@ -148,6 +163,7 @@ def test_a_labels_mapping_comes_with_the_export(official: FlaskClient, imports_d
         "labels": (io.BytesIO(labels.encode()), "rejects.csv")},
         content_type="multipart/form-data")
     assert response.status_code == 303, response.get_data(as_text=True)
+    _finished(official, response)
     with engine.connect() as conn:
         landed = conn.execute(text(
             "SELECT category, status FROM complaints WHERE external_id = 'M-1'")).one()
@@ -192,6 +208,72 @@ def test_a_file_over_the_limit_is_refused_with_413(official: FlaskClient, import
     assert response.status_code == 413
     assert "Файл больше 1 МБ" in response.get_data(as_text=True)
     assert _batches(engine) == []
+
+
+@contextmanager
+def complaints_held(engine: Engine) -> Iterator[None]:
+    """Hold every write to `complaints` (as a long import or a slow disk would) until
+    the block ends; reads go on."""
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("LOCK TABLE complaints IN EXCLUSIVE MODE"))
+        yield
+
+
+def test_the_upload_returns_while_the_import_runs_and_its_page_follows_it(
+        official: FlaskClient, imports_db) -> None:
+    _, engine = imports_db
+    with complaints_held(engine):
+        response = _upload(official, (HEADER + ROWS).encode(), "большая выгрузка.csv",
+                           source="109")
+        # Answered although no row can land yet: the import runs in a thread.
+        assert response.status_code == 303, response.get_data(as_text=True)
+        page = official.get(response.headers["Location"]).get_data(as_text=True)
+        assert 'data-status="running"' in page and "выполняется" in page
+        assert '<meta http-equiv="refresh" content="2">' in page
+        assert "строк загружено" in page  # its progress
+        assert 'id="rejects-link"' not in page
+        listed = official.get("/imports").get_data(as_text=True)
+        assert "большая выгрузка.csv" in listed and "выполняется" in listed
+        assert _batches(engine) == [("большая выгрузка.csv", "running", "official")]
+    page = _finished(official, response)
+    assert 'data-status="done"' in page and "http-equiv" not in page
+    assert 'data-count="inserted">2<' in page and 'id="rejects-link"' in page
+    assert _batches(engine) == [("большая выгрузка.csv", "done", "official")]
+
+
+def test_an_import_whose_process_died_shows_as_stopped(official: FlaskClient, imports_db,
+                                                       tmp_path: Path) -> None:
+    url, engine = imports_db
+    export = tmp_path / "ночная выгрузка.csv"
+    export.write_text(HEADER + ROWS, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    with complaints_held(engine):
+        process = subprocess.Popen([GEOAPP, "import", "complaints", str(export)],
+                                   env={**env, "DATABASE_URL": url},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not _batches(engine):
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+            history = run_geoapp("import", "history", "--limit", "1",
+                                 env={"DATABASE_URL": url})
+            assert "ночная выгрузка.csv: running" in history.stdout
+        finally:
+            process.kill()  # as a power cut would: no chance to record anything
+            process.wait()
+        deadline = time.monotonic() + 30
+        while "stopped" not in (history := run_geoapp(
+                "import", "history", "--limit", "1", env={"DATABASE_URL": url})).stdout:
+            assert time.monotonic() < deadline, history.stdout
+            time.sleep(0.2)
+    with engine.connect() as conn:
+        batch_id = conn.execute(text("SELECT max(id) FROM import_batches")).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM complaints")).scalar_one() == 0
+    page = official.get(f"/imports/{batch_id}").get_data(as_text=True)
+    assert 'data-status="stopped"' in page and 'id="import-stopped"' in page
+    assert "http-equiv" not in page  # nothing to follow
+    assert "записано обращений: 0" in page
 
 
 def test_officials_import_complaints_and_inspectors_layers(imports_app: Flask) -> None:

@@ -308,8 +308,13 @@ UPSERT = text(f"""
 """)
 
 START_BATCH = text("""
-    INSERT INTO import_batches (kind, source_file, source) VALUES ('complaints', :file, :source)
+    INSERT INTO import_batches (kind, source_file, source, imported_by)
+    VALUES ('complaints', :file, :source, :imported_by)
     RETURNING id
+""")
+RECORD_PROGRESS = text("""
+    UPDATE import_batches SET summary = CAST(:summary AS jsonb)
+    WHERE id = :id AND status = 'running'
 """)
 FINISH_BATCH = text("""
     UPDATE import_batches SET status = :status, finished_at = now(),

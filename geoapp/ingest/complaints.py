@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from geoapp.classify import OTHER, classify_text, classify_within
 from geoapp.config import Settings
 from geoapp.errors import InputError
 from geoapp.ingest import complaint_sql as sql
+from geoapp.ingest import running
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, is_total_row, parse_row
 from geoapp.ingest.complaint_writer import WRITERS, BatchWriter, WrittenBatch
 from geoapp.ingest.interrupts import interrupts_held
@@ -70,6 +71,7 @@ class ImportSummary:
     batch_id: int | None = None
     # Header cells that name no field: what an export holds that geoapp does not read.
     columns_not_read: list[str] = field(default_factory=list)
+    error: str | None = None  # why an import that had started stopped
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +87,7 @@ class ImportSummary:
             "unmapped_category_labels": dict(self.unmapped_labels.most_common(UNMAPPED_SHOWN)),
             "batches_committed": self.batches_committed, "interrupted": self.interrupted,
             "import_batch_id": self.batch_id, "columns_not_read": self.columns_not_read,
+            **({"error": self.error} if self.error else {}),
         }
 
 
@@ -165,61 +168,105 @@ def _sparse_gc() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
+@dataclass(frozen=True)
+class _Options:
+    """How to import: what the caller asked for, and whom to tell what."""
+
+    settings: Settings
+    shown: str  # the path as given, for the summary
+    default_source: str | None
+    rejects_path: Path | None
+    progress: Progress | None
+    labels: SourceLabels
+    sheet: str | None
+    batch_size: int
+    imported_by: str | None
+    started: Callable[[int], None] | None
+
+
 def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                       default_source: str | None = None, rejects_path: Path | None = None,
                       progress: Progress | None = None, labels_path: Path | None = None,
-                      sheet: str | None = None, batch_size: int = BATCH_SIZE) -> ImportSummary:
-    """The export at `path` (or the one export in the zip `path`) imported in batches."""
+                      sheet: str | None = None, batch_size: int = BATCH_SIZE,
+                      imported_by: str | None = None,
+                      started: Callable[[int], None] | None = None) -> ImportSummary:
+    """The export at `path` (or the one export in the zip `path`) imported in batches.
+    `started` hears the import's id once the file has been opened and the import
+    recorded (a file refused whole raises InputError before that); `imported_by`:
+    the account that asked for it."""
     if rejects_path is not None and rejects_path.resolve() == path.resolve():
         raise InputError(f"--rejects {rejects_path} is the file being imported: "
                          "its rejects would overwrite it")
     labels = SourceLabels.from_file(labels_path) if labels_path else SourceLabels()
+    options = _Options(settings, str(path), default_source, rejects_path, progress, labels,
+                       sheet, batch_size, imported_by, started)
     with unpacked_export(path) as (readable, name):
-        return _import_table(engine, readable, name, str(path), settings, default_source,
-                             rejects_path, progress, labels, sheet, batch_size)
+        return _import_table(engine, readable, name, options)
 
 
-def _import_table(engine: Engine, path: Path, name: str, shown: str, settings: Settings,
-                  default_source: str | None, rejects_path: Path | None,
-                  progress: Progress | None, labels: SourceLabels, sheet: str | None,
-                  batch_size: int) -> ImportSummary:
-    source_table = open_table(path, sheet)
+def _import_table(engine: Engine, path: Path, name: str, options: _Options) -> ImportSummary:
+    source_table = open_table(path, options.sheet)
     own_columns = leading_reject_columns(source_table.header)
-    summary = ImportSummary(file=shown, columns_not_read=[
+    summary = ImportSummary(file=options.shown, columns_not_read=[
         name for position, name in enumerate(source_table.header)
         if name and position not in source_table.columns and position >= own_columns])
-    tz = ZoneInfo(settings.timezone)
+    tz = ZoneInfo(options.settings.timezone)
     now = datetime.now(UTC)
-    rejects = RejectsWriter(rejects_path, source_table.header)
+    rejects = RejectsWriter(options.rejects_path, source_table.header)
     with (engine.connect() as conn, engine.connect() as places_conn,
           ExitStack() as writer_conns, _sparse_gc()):
         writers = [writer_conns.enter_context(engine.connect()) for _ in range(WRITERS)]
         with conn.begin():
-            gazetteer = Gazetteer.load(conn, settings.city_bbox)
-            summary.batch_id = conn.execute(
-                sql.START_BATCH, {"file": name, "source": default_source}
-            ).scalar_one()
+            gazetteer = Gazetteer.load(conn, options.settings.city_bbox)
+            summary.batch_id = conn.execute(sql.START_BATCH, {
+                "file": name, "source": options.default_source,
+                "imported_by": options.imported_by}).scalar_one()
+            running.hold(conn, summary.batch_id)
         writer = BatchWriter(writers, PlaceFinder(places_conn), summary.batch_id)
         status = "failed"
         try:
+            if options.started:
+                options.started(summary.batch_id)
             writer.prepare()
             reading = _ReadCounter(source_table)
-            prepared = (prepare_batch(raw_rows, gazetteer, labels, default_source, tz, now,
-                                      writer.find_places)
-                        for raw_rows in _batches(reading.rows(), batch_size))
-            report = ((lambda landed: progress(landed, reading.share_of(landed)))
-                      if progress else None)
+            prepared = (prepare_batch(raw_rows, gazetteer, options.labels,
+                                      options.default_source, tz, now, writer.find_places)
+                        for raw_rows in _batches(reading.rows(), options.batch_size))
+
+            def report(landed: int) -> None:
+                share = reading.share_of(landed)
+                _record_progress(conn, summary, share)
+                if options.progress:
+                    options.progress(landed, share)
+
             _run_batches(writer, prepared, summary, rejects, report)
             status = "interrupted" if summary.interrupted else "done"
+        except InputError as exc:
+            summary.error = str(exc)
+            raise
         finally:
-            writer.close()
-            rejects.close()
-            with conn.begin():
-                conn.execute(sql.FINISH_BATCH, {
-                    "status": status, "id": summary.batch_id,
-                    "summary": json.dumps(summary.as_dict(), ensure_ascii=False),
-                })
+            try:
+                writer.close()
+                rejects.close()
+                with conn.begin():
+                    conn.execute(sql.FINISH_BATCH, {
+                        "status": status, "id": summary.batch_id,
+                        "summary": json.dumps(summary.as_dict(), ensure_ascii=False),
+                    })
+            finally:
+                # The connection goes back to the pool: the lock must not go with it.
+                with conn.begin():
+                    running.release(conn, summary.batch_id)
     return summary
+
+
+def _record_progress(conn: Connection, summary: ImportSummary, share: float | None) -> None:
+    """What has landed so far, in the import's row: the history and the import's page
+    follow a running import by it (the finished summary replaces it)."""
+    so_far = {**summary.as_dict(), "share_landed": share}
+    with conn.begin():
+        conn.execute(sql.RECORD_PROGRESS, {
+            "id": summary.batch_id, "summary": json.dumps(so_far, ensure_ascii=False)})
 
 
 class _ReadCounter:
@@ -271,10 +318,10 @@ def _settle_oldest(writer: BatchWriter[PreparedBatch], summary: ImportSummary,
     leaves it in flight (for `abandon`); once it is taken out of flight, Ctrl-C waits
     until it is counted."""
     writer.wait_oldest()
-    with interrupts_held():
+    with interrupts_held():  # the progress is written to the database too
         _account(summary, rejects, *writer.settle())
-    if progress:
-        progress(summary.read)
+        if progress:
+            progress(summary.read)
 
 
 @dataclass

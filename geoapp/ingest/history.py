@@ -7,12 +7,15 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from geoapp.ingest.running import shown_status
+
 # A layer import records itself when it commits; a complaint import at its start, so
-# that one killed outright (not interrupted) stays `running` with its batches landed.
-_RECENT = text("""
+# that one killed outright (not interrupted) shows as `stopped` (running.py) with its
+# batches landed.
+_RECENT = text(f"""
     SELECT id, kind, coalesce(source_file, '') AS file,
            coalesce(source, '') AS layer_or_source,
-           status, started_at, finished_at, imported_by,
+           {shown_status("import_batches")} AS status, started_at, finished_at, imported_by,
            round(extract(epoch FROM finished_at - started_at)::numeric, 1)::float8
                AS seconds,
            (summary->>'read')::bigint AS read,
@@ -32,8 +35,9 @@ def recent_imports(conn: Connection, limit: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(_RECENT, {"limit": limit}).mappings()]
 
 
-_ONE = text("""
-    SELECT id, kind, coalesce(source_file, '') AS file, source, status, started_at,
+_ONE = text(f"""
+    SELECT id, kind, coalesce(source_file, '') AS file, source,
+           {shown_status("import_batches")} AS status, started_at,
            finished_at, imported_by, summary,
            round(extract(epoch FROM finished_at - started_at)::numeric, 1)::float8
                AS seconds
@@ -45,3 +49,11 @@ def import_details(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     """One import with its whole summary, or None when there is none such."""
     row = conn.execute(_ONE, {"id": batch_id}).mappings().first()
     return None if row is None else dict(row)
+
+
+def complaints_written_by(conn: Connection, batch_id: int) -> int:
+    """The complaints an import inserted or last changed: what landed of a complaint
+    import that stopped between a batch's commit and its count."""
+    return int(conn.execute(text(
+        "SELECT count(*) FROM complaints WHERE import_batch_id = :id"), {"id": batch_id}
+    ).scalar_one())

@@ -507,7 +507,10 @@ def retire_missing_parcels(conn: Connection, written: set[str]) -> int:
 
 def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                  source_layer: str | None = None, encoding: str | None = None,
-                 retire_missing: bool = False) -> LayerSummary:
+                 retire_missing: bool = False, imported_by: str | None = None
+                 ) -> LayerSummary:
+    """Read, check and upsert the layer file in one transaction, then place the
+    complaints that follow this layer anew. `imported_by`: the account that asked."""
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
     if retire_missing and kind != "parcels":
@@ -535,11 +538,12 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             summary.complaints_placed_roughly = placed_roughly(conn)
         summary.batch_id = conn.execute(text("""
             INSERT INTO import_batches (kind, source_file, source, status, started_at,
-                                        finished_at, summary)
+                                        finished_at, summary, imported_by)
             VALUES ('layer', :file, :layer, 'done', :started, clock_timestamp(),
-                    CAST(:summary AS jsonb))
+                    CAST(:summary AS jsonb), :imported_by)
             RETURNING id
         """), {"file": path.name, "layer": kind, "started": started,
+               "imported_by": imported_by,
                "summary": json.dumps(summary.as_dict(), ensure_ascii=False)}).scalar_one()
     summary.rejected.sort()
     return summary

@@ -2,9 +2,10 @@
 
 The same imports as `geoapp import complaints` and `geoapp import layer`, for staff
 who receive the 109 service's export or a new cadastral register by mail and have no
-shell. Officials import complaints, land inspectors layers, admins both. An upload
-lands or is refused as a whole with the reason; each import has a page with its
-summary and the account that ran it. A complaint import's refused rows hold
+shell. Officials import complaints, land inspectors layers, admins both. A file
+refused whole says why on the form; a complaints export, once opened, is imported
+in a thread of its own (import_jobs), its page following it; each import has a
+page with its summary and the account that ran it. A complaint import's refused rows hold
 personal data: they download for officials only, never cached.
 """
 
@@ -13,6 +14,9 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
+from contextlib import suppress
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
@@ -25,13 +29,14 @@ from werkzeug.wrappers import Response
 
 from geoapp.analysis.freshness import CHECKED_LAYERS
 from geoapp.errors import InputError
-from geoapp.ingest.history import import_details, recent_imports
+from geoapp.ingest.history import complaints_written_by, import_details, recent_imports
 from geoapp.ingest.zipped import EXPORT_SUFFIXES
 from geoapp.maps.registry import Page, register_page
 from geoapp.taxonomy import SOURCES
 from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
 from geoapp.web.complaints import PRECISION_NAMES
+from geoapp.web.import_jobs import ComplaintUpload, start_complaint_import
 
 bp = Blueprint("imports", __name__)
 COMPLAINT_IMPORTERS = ("official", "admin")
@@ -47,7 +52,10 @@ LABEL_SUFFIXES = (".csv", ".txt", ".toml")  # a source's own labels mapped to co
 MAX_NAME = 120
 SHOWN_FEATURES = 200  # of a layer's rejected features and warnings, on its page
 STATUS_NAMES = {"running": _l("running"), "done": _l("done"), "failed": _l("failed"),
-                "interrupted": _l("interrupted")}
+                "interrupted": _l("interrupted"),
+                "stopped": _l("stopped before the end")}  # geoapp.ingest.running
+REFRESH_SECONDS = 2  # how often a running import's page reloads
+LEFT_UPLOADS_SECONDS = 24 * 3600
 # The reasons a row is refused (geoapp.ingest), as the summary page names them.
 ROW_REJECTION_NAMES = {
     "bad_date": _l("a date that cannot be read or is out of order"),
@@ -109,8 +117,14 @@ def _crs(raw: str | None) -> int | None:
     return int(text)
 
 
+def rejects_in(data_dir: Path, batch_id: int) -> Path:
+    """Where an import's refused rows are kept (a complaint import's thread is given
+    the data folder: it has no request to ask)."""
+    return data_dir / "imports" / f"{batch_id}-rejects.csv"
+
+
 def rejects_file(batch_id: int) -> Path:
-    return settings().data_dir / "imports" / f"{batch_id}-rejects.csv"
+    return rejects_in(settings().data_dir, batch_id)
 
 
 def _index(error: str | None = None, layer_error: str | None = None,
@@ -125,14 +139,6 @@ def _index(error: str | None = None, layer_error: str | None = None,
         imports_layers=role in LAYER_IMPORTERS), status
 
 
-def _ran_by_current_user(batch_id: int | None) -> Response:
-    assert batch_id is not None
-    with engine().begin() as conn:
-        conn.execute(text("UPDATE import_batches SET imported_by = :user WHERE id = :id"),
-                     {"user": current_user.username, "id": batch_id})
-    return redirect(url_for("imports.show", batch_id=batch_id), 303)
-
-
 @bp.get("/imports")
 @roles_required(*STAFF)
 def index() -> tuple[str, int]:
@@ -142,9 +148,8 @@ def index() -> tuple[str, int]:
 @bp.post("/imports")
 @roles_required(*COMPLAINT_IMPORTERS)
 def upload() -> Response | tuple[str, int]:
-    from geoapp.ingest.complaints import import_complaints
-
     upload = request.files.get("file")
+    work = None
     try:
         name = _file_name(upload, COMPLAINT_SUFFIXES, _(
             "%(name)s is not a complaints export: geoapp imports CSV, TSV, XLSX, XLS, "
@@ -152,24 +157,34 @@ def upload() -> Response | tuple[str, int]:
         source = _choice(request.form.get("source"), SOURCES, _("There is no such source."))
         sheet = (request.form.get("sheet") or "").strip() or None
         labels = request.files.get("labels")
-        with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
-            path, rejects = _saved(upload, Path(work) / "export", name), Path(work) / "rejects.csv"
-            labels_path = None
-            if labels is not None and labels.filename:
-                labels_path = _saved(labels, Path(work) / "labels", _file_name(
-                    labels, LABEL_SUFFIXES, _("%(name)s is not a labels mapping: a CSV of "
-                                              "label and code, or a TOML file.")))
-            summary = import_complaints(engine(), path, settings=settings(),
-                                        default_source=source, rejects_path=rejects,
-                                        sheet=sheet, labels_path=labels_path)
-            assert summary.batch_id is not None
-            if summary.rejected:
-                kept = rejects_file(summary.batch_id)
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(rejects, kept)
+        work = _upload_folder()
+        labels_path = None
+        if labels is not None and labels.filename:
+            labels_path = _saved(labels, work / "labels", _file_name(
+                labels, LABEL_SUFFIXES, _("%(name)s is not a labels mapping: a CSV of "
+                                          "label and code, or a TOML file.")))
+        export = _saved(upload, work / "export", name)
+        batch_id = start_complaint_import(engine(), settings(), ComplaintUpload(
+            work, export, labels_path, source, sheet, current_user.username),
+            partial(rejects_in, settings().data_dir))
     except InputError as exc:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
         return _index(error=str(exc), status=400)
-    return _ran_by_current_user(summary.batch_id)
+    return redirect(url_for("imports.show", batch_id=batch_id), 303)
+
+
+def _upload_folder() -> Path:
+    """A folder of its own for an upload, beside the kept rejects files (the import
+    renames its rejects file there: one file system). Folders that an import whose
+    process died left behind go on the next upload, once a day old."""
+    uploads = settings().data_dir / "imports" / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    for left in uploads.iterdir():
+        with suppress(OSError):  # gone meanwhile, or not ours to remove
+            if time.time() - left.stat().st_mtime > LEFT_UPLOADS_SECONDS:
+                shutil.rmtree(left)
+    return Path(tempfile.mkdtemp(prefix="upload-", dir=uploads))
 
 
 @bp.post("/imports/layers")
@@ -189,12 +204,13 @@ def upload_layer() -> Response | tuple[str, int]:
         source_layer = (request.form.get("source_layer") or "").strip() or None
         with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
             path = _saved(upload, Path(work), name)
-            summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer)
+            summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer,
+                                   imported_by=current_user.username)
     except InputError as exc:
         return _index(layer_error=str(exc), status=400)
     if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
         _check_parcels_after(summary.batch_id)
-    return _ran_by_current_user(summary.batch_id)
+    return redirect(url_for("imports.show", batch_id=summary.batch_id), 303)
 
 
 def _check_parcels_after(batch_id: int | None) -> None:
@@ -219,13 +235,16 @@ def _check_parcels_after(batch_id: int | None) -> None:
 def show(batch_id: int) -> str:
     with engine().connect() as conn:
         entry = import_details(conn, batch_id)
-    if entry is None:
-        abort(404)
+        if entry is None:
+            abort(404)
+        written = (complaints_written_by(conn, batch_id)
+                   if entry["status"] == "stopped" else None)
     summary = entry["summary"] or {}
     return render_template(
-        "imports/show.html", entry=entry, summary=summary,
-        has_rejects=(current_user.role in COMPLAINT_IMPORTERS
+        "imports/show.html", entry=entry, summary=summary, written=written,
+        has_rejects=(current_user.role in COMPLAINT_IMPORTERS and summary.get("rejected")
                      and rejects_file(batch_id).is_file()),
+        refresh_seconds=REFRESH_SECONDS,
         status_names=STATUS_NAMES, reason_names=ROW_REJECTION_NAMES,
         precision_names=PRECISION_NAMES, shown=SHOWN_FEATURES,
         rejected_features=summary.get("rejected_features", [])[:SHOWN_FEATURES],

@@ -1,5 +1,5 @@
-// An import form while its file uploads and the import runs: a large export takes a
-// minute, and a second click would start it again. The button is disabled and a
+// An import form while its file uploads (and a layer imports): a large file takes a
+// minute, and a second click would send it again. The button is disabled and a
 // line says what is happening; the page that follows replaces it all.
 (function () {
   "use strict";

@@ -1,0 +1,91 @@
+"""Complaint imports from the browser run in a thread of their own.
+
+A year's export of a city contact centre is a million rows or more: minutes of
+import, longer than a browser or a proxy in front of the app waits for one response.
+The upload's request returns once the import has opened the file and recorded
+itself (or refused the file whole, which the form then says); the import's page
+follows it from there (`running`, what has landed so far) to its summary. The
+thread needs no request: it is given the engine and the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from geoapp.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ComplaintUpload:
+    """An export saved from an upload, in a folder of its own (on the file system of
+    the kept rejects files) that the import's thread removes when it is done."""
+
+    work: Path
+    export: Path
+    labels: Path | None
+    source: str | None
+    sheet: str | None
+    imported_by: str
+
+
+@dataclass
+class _Start:
+    """What the request waits for: the import's id, or why it never started."""
+
+    ready: threading.Event = field(default_factory=threading.Event)
+    batch_id: int | None = None
+    error: BaseException | None = None
+
+
+def start_complaint_import(engine: Engine, settings: Settings, upload: ComplaintUpload,
+                           kept_rejects: Callable[[int], Path]) -> int:
+    """Start importing `upload` in a thread; its import id once it has started. A
+    file refused whole raises here, as the import raised it. The refused rows are
+    kept where `kept_rejects` says for the import's id."""
+    from geoapp.ingest.complaints import import_complaints
+
+    start = _Start()
+    rejects = upload.work / "rejects.csv"
+
+    def started(batch_id: int) -> None:
+        # The rejects file is open and empty yet; renamed, it is written on where the
+        # import's page finds it, so that what is refused can be read while it runs.
+        kept = kept_rejects(batch_id)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        rejects.replace(kept)
+        start.batch_id = batch_id
+        start.ready.set()
+
+    def run() -> None:
+        try:
+            summary = import_complaints(
+                engine, upload.export, settings=settings, default_source=upload.source,
+                rejects_path=rejects, sheet=upload.sheet, labels_path=upload.labels,
+                imported_by=upload.imported_by, started=started)
+            if not summary.rejected and summary.batch_id is not None:
+                kept_rejects(summary.batch_id).unlink(missing_ok=True)
+        except BaseException as exc:  # told to the request, or logged
+            if start.ready.is_set():
+                # Recorded as failed, with the reason when it is the file's (InputError).
+                log.exception("complaint import %s stopped", start.batch_id)
+            else:
+                start.error = exc
+                start.ready.set()
+        finally:
+            shutil.rmtree(upload.work, ignore_errors=True)
+
+    threading.Thread(target=run, name="geoapp-import", daemon=True).start()
+    start.ready.wait()
+    if start.error is not None:
+        raise start.error
+    assert start.batch_id is not None
+    return start.batch_id
