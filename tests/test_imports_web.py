@@ -241,6 +241,25 @@ def test_the_upload_returns_while_the_import_runs_and_its_page_follows_it(
     assert _batches(engine) == [("большая выгрузка.csv", "done", "official")]
 
 
+def test_a_running_import_stops_at_the_press_of_a_button(official: FlaskClient,
+                                                          imports_db) -> None:
+    _, engine = imports_db
+    with complaints_held(engine):
+        response = _upload(official, (HEADER + ROWS).encode(), "не тот файл.csv")
+        page = official.get(response.headers["Location"]).get_data(as_text=True)
+        assert 'id="stop-import"' in page
+        stop_url = response.headers["Location"] + "/stop"
+        assert official.post(stop_url, data={"csrf_token": csrf_token(page)}).status_code == 303
+        # The batch being written waits on the lock: it is cancelled, not waited for.
+        page = _finished(official, response, timeout=10)
+    assert 'data-status="interrupted"' in page and 'data-count="inserted">0<' in page
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM complaints")).scalar_one() == 0
+    assert 'id="stop-import"' not in page
+    again = official.post(stop_url, data={"csrf_token": csrf_token(page)})
+    assert again.status_code == 409 and "не выполняется" in again.get_data(as_text=True)
+
+
 def test_an_import_whose_process_died_shows_as_stopped(official: FlaskClient, imports_db,
                                                        tmp_path: Path) -> None:
     url, engine = imports_db

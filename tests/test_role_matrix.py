@@ -40,7 +40,7 @@ ACCESS: dict[str, set[str | None]] = {
     "admin.rename_department_view": ADMINS, "admin.add_user_view": ADMINS,
     "admin.update_user_view": ADMINS,
     "imports.index": STAFF, "imports.upload": OFFICIALS, "imports.upload_layer": INSPECTORS,
-    "imports.show": STAFF, "imports.rejects": OFFICIALS,
+    "imports.show": STAFF, "imports.rejects": OFFICIALS, "imports.stop": OFFICIALS,
 }
 ROLES = (None, "official", "inspector", "admin")
 PASSWORDS = {"official": "official-demo", "inspector": "inspector-demo", "admin": "admin-demo"}

@@ -153,11 +153,13 @@ class BatchWriter(Generic[Tag]):
         finally:
             self._idle.put(conn)
 
-    def wait_oldest(self) -> None:
-        """Wait until the oldest batch in flight has committed or failed; it stays in
-        flight (for `settle`, or `abandon` when the wait is interrupted)."""
-        if self._pending:
-            wait([self._pending[0][1]])
+    def wait_oldest(self, timeout: float | None = None) -> bool:
+        """Wait until the oldest batch in flight has committed or failed, or `timeout`
+        seconds: whether it is over. It stays in flight (for `settle`, or `abandon`
+        when the wait is interrupted)."""
+        if not self._pending:
+            return True
+        return not wait([self._pending[0][1]], timeout=timeout).not_done
 
     def settle(self) -> tuple[Tag, WrittenBatch]:
         """Wait for the oldest batch in flight; its error, if any, is raised here (the

@@ -182,6 +182,7 @@ class _Options:
     batch_size: int
     imported_by: str | None
     started: Callable[[int], None] | None
+    stop_requested: Callable[[], bool] | None
 
 
 def import_complaints(engine: Engine, path: Path, *, settings: Settings,
@@ -189,17 +190,20 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
                       progress: Progress | None = None, labels_path: Path | None = None,
                       sheet: str | None = None, batch_size: int = BATCH_SIZE,
                       imported_by: str | None = None,
-                      started: Callable[[int], None] | None = None) -> ImportSummary:
+                      started: Callable[[int], None] | None = None,
+                      stop_requested: Callable[[], bool] | None = None) -> ImportSummary:
     """The export at `path` (or the one export in the zip `path`) imported in batches.
     `started` hears the import's id once the file has been opened and the import
     recorded (a file refused whole raises InputError before that); `imported_by`:
-    the account that asked for it."""
+    the account that asked for it. Once `stop_requested` says so, the import stops as
+    Ctrl-C stops it: the batches in flight are rolled back, the summary says what
+    landed."""
     if rejects_path is not None and rejects_path.resolve() == path.resolve():
         raise InputError(f"--rejects {rejects_path} is the file being imported: "
                          "its rejects would overwrite it")
     labels = SourceLabels.from_file(labels_path) if labels_path else SourceLabels()
     options = _Options(settings, str(path), default_source, rejects_path, progress, labels,
-                       sheet, batch_size, imported_by, started)
+                       sheet, batch_size, imported_by, started, stop_requested)
     with unpacked_export(path) as (readable, name):
         return _import_table(engine, readable, name, options)
 
@@ -239,7 +243,8 @@ def _import_table(engine: Engine, path: Path, name: str, options: _Options) -> I
                 if options.progress:
                     options.progress(landed, share)
 
-            _run_batches(writer, prepared, summary, rejects, report)
+            _run_batches(writer, prepared, summary, rejects, report,
+                         options.stop_requested or _never)
             status = "interrupted" if summary.interrupted else "done"
         except InputError as exc:
             summary.error = str(exc)
@@ -289,19 +294,31 @@ class _ReadCounter:
         return min(1.0, landed * read / self.taken)
 
 
+def _never() -> bool:
+    return False
+
+
+class _StopRequested(Exception):
+    """The caller asked the import to stop (a Stop button): handled as Ctrl-C."""
+
+
 def _run_batches(writer: BatchWriter[PreparedBatch], batches: Iterator[PreparedBatch],
                  summary: ImportSummary, rejects: RejectsWriter,
-                 progress: Callable[[int], None] | None) -> None:
+                 progress: Callable[[int], None] | None,
+                 stop_requested: Callable[[], bool]) -> None:
     """Write batches while the next is prepared; count each once committed, in file
-    order. Ctrl-C rolls back the batches in flight (unless they committed already)."""
+    order. Ctrl-C, or a stop asked for, rolls back the batches in flight (unless they
+    committed already)."""
     try:
         for prepared in batches:
+            if stop_requested():
+                raise _StopRequested
             if writer.full:
-                _settle_oldest(writer, summary, rejects, progress)
+                _settle_oldest(writer, summary, rejects, progress, stop_requested)
             writer.submit(prepared, prepared.staged, prepared.places)
         while writer.busy:
-            _settle_oldest(writer, summary, rejects, progress)
-    except KeyboardInterrupt:
+            _settle_oldest(writer, summary, rejects, progress, stop_requested)
+    except (KeyboardInterrupt, _StopRequested):
         summary.interrupted = True
     finally:
         if writer.busy:
@@ -312,12 +329,19 @@ def _run_batches(writer: BatchWriter[PreparedBatch], batches: Iterator[PreparedB
                         _account(summary, rejects, batch, written)
 
 
+# How often a wait for a batch looks whether the import was asked to stop.
+STOP_POLL_SECONDS = 0.25
+
+
 def _settle_oldest(writer: BatchWriter[PreparedBatch], summary: ImportSummary,
-                   rejects: RejectsWriter, progress: Callable[[int], None] | None) -> None:
-    """Count the oldest batch in flight once it is written. Ctrl-C during the wait
-    leaves it in flight (for `abandon`); once it is taken out of flight, Ctrl-C waits
-    until it is counted."""
-    writer.wait_oldest()
+                   rejects: RejectsWriter, progress: Callable[[int], None] | None,
+                   stop_requested: Callable[[], bool]) -> None:
+    """Count the oldest batch in flight once it is written. Ctrl-C or a stop asked
+    for during the wait leaves it in flight (for `abandon`); once it is taken out of
+    flight, Ctrl-C waits until it is counted."""
+    while not writer.wait_oldest(STOP_POLL_SECONDS):
+        if stop_requested():
+            raise _StopRequested
     with interrupts_held():  # the progress is written to the database too
         _account(summary, rejects, *writer.settle())
         if progress:

@@ -23,6 +23,27 @@ from geoapp.config import Settings
 
 log = logging.getLogger(__name__)
 
+# The imports this process runs, by id: each one's stop request.
+_running: dict[int, threading.Event] = {}
+_running_lock = threading.Lock()
+
+
+def runs_here(batch_id: int) -> bool:
+    """Whether this process runs import `batch_id` (and so can stop it)."""
+    with _running_lock:
+        return batch_id in _running
+
+
+def request_stop(batch_id: int) -> bool:
+    """Ask import `batch_id` to stop (it does within a fraction of a second, as
+    Ctrl-C stops it); False when this process does not run it."""
+    with _running_lock:
+        stop = _running.get(batch_id)
+    if stop is None:
+        return False
+    stop.set()
+    return True
+
 
 @dataclass(frozen=True)
 class ComplaintUpload:
@@ -54,6 +75,7 @@ def start_complaint_import(engine: Engine, settings: Settings, upload: Complaint
     from geoapp.ingest.complaints import import_complaints
 
     start = _Start()
+    stop = threading.Event()
     rejects = upload.work / "rejects.csv"
 
     def started(batch_id: int) -> None:
@@ -62,6 +84,8 @@ def start_complaint_import(engine: Engine, settings: Settings, upload: Complaint
         kept = kept_rejects(batch_id)
         kept.parent.mkdir(parents=True, exist_ok=True)
         rejects.replace(kept)
+        with _running_lock:
+            _running[batch_id] = stop
         start.batch_id = batch_id
         start.ready.set()
 
@@ -70,7 +94,7 @@ def start_complaint_import(engine: Engine, settings: Settings, upload: Complaint
             summary = import_complaints(
                 engine, upload.export, settings=settings, default_source=upload.source,
                 rejects_path=rejects, sheet=upload.sheet, labels_path=upload.labels,
-                imported_by=upload.imported_by, started=started)
+                imported_by=upload.imported_by, started=started, stop_requested=stop.is_set)
             if not summary.rejected and summary.batch_id is not None:
                 kept_rejects(summary.batch_id).unlink(missing_ok=True)
         except BaseException as exc:  # told to the request, or logged
@@ -81,6 +105,8 @@ def start_complaint_import(engine: Engine, settings: Settings, upload: Complaint
                 start.error = exc
                 start.ready.set()
         finally:
+            with _running_lock:
+                _running.pop(start.batch_id or 0, None)
             shutil.rmtree(upload.work, ignore_errors=True)
 
     threading.Thread(target=run, name="geoapp-import", daemon=True).start()

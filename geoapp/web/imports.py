@@ -36,7 +36,12 @@ from geoapp.taxonomy import SOURCES
 from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
 from geoapp.web.complaints import PRECISION_NAMES
-from geoapp.web.import_jobs import ComplaintUpload, start_complaint_import
+from geoapp.web.import_jobs import (
+    ComplaintUpload,
+    request_stop,
+    runs_here,
+    start_complaint_import,
+)
 
 bp = Blueprint("imports", __name__)
 COMPLAINT_IMPORTERS = ("official", "admin")
@@ -245,10 +250,23 @@ def show(batch_id: int) -> str:
         has_rejects=(current_user.role in COMPLAINT_IMPORTERS and summary.get("rejected")
                      and rejects_file(batch_id).is_file()),
         refresh_seconds=REFRESH_SECONDS,
+        stoppable=(entry["status"] == "running" and current_user.role in COMPLAINT_IMPORTERS
+                   and runs_here(batch_id)),
         status_names=STATUS_NAMES, reason_names=ROW_REJECTION_NAMES,
         precision_names=PRECISION_NAMES, shown=SHOWN_FEATURES,
         rejected_features=summary.get("rejected_features", [])[:SHOWN_FEATURES],
         warnings=summary.get("warnings", [])[:SHOWN_FEATURES])
+
+
+@bp.post("/imports/<int:batch_id>/stop")
+@roles_required(*COMPLAINT_IMPORTERS)
+def stop(batch_id: int) -> Response | tuple[str, int]:
+    """Stop a running complaint import (the wrong file, a file too large for the
+    hour): the batches that landed stay, the one in flight is rolled back."""
+    if not request_stop(batch_id):
+        return _("This import is not running on this server: it ended, or it runs "
+                 "from the command line (stop it there with Ctrl-C)."), 409
+    return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
 @bp.get("/imports/<int:batch_id>/rejects.csv")
