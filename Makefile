@@ -39,7 +39,7 @@ bench-import: setup
 
 ## Refresh the message catalogs after changing UI strings (then translate the .po files).
 translations: setup
-	@$(BIN)/pybabel -q extract -F geoapp/translations/babel.cfg -k _l -o geoapp/translations/messages.pot .
+	@$(BIN)/pybabel -q extract -F geoapp/translations/babel.cfg -k _l -k N_ -o geoapp/translations/messages.pot .
 	@for lang in ru kk en; do \
 	  if [ -f geoapp/translations/$$lang/LC_MESSAGES/messages.po ]; then \
 	    $(BIN)/pybabel -q update -N -i geoapp/translations/messages.pot -d geoapp/translations -l $$lang; \

@@ -4,11 +4,24 @@ one-line CLI message, never a traceback."""
 from __future__ import annotations
 
 
+def N_(message: str) -> str:  # the name gettext's tools look for
+    """Mark an English message for translation where it is written; it is translated
+    where it is shown (`localized`), in the language of whoever reads it."""
+    return message
+
+
 class GeoappError(Exception):
-    """Base class: `str(error)` is the one line shown to the user."""
+    """Base class: `str(error)` is the one line shown to the user, in English (the
+    command line's language). Raised as `InputError(N_("%(file)s is empty"),
+    file=name)`, the message is also shown translated on the web pages."""
 
     http_status = 500
     exit_code = 1
+
+    def __init__(self, message: str = "", **params: object) -> None:
+        self.template = message
+        self.params = params
+        super().__init__(message % params if params else message)
 
 
 class ConfigError(GeoappError):

@@ -6,6 +6,7 @@ app's default language."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import os
 import subprocess
@@ -142,7 +143,9 @@ def test_a_workbook_of_several_sheets_names_the_one_to_import(official: FlaskCli
     content = (tmp_path / "two.xlsx").read_bytes()
     refused = _upload(official, content, "two.xlsx", source="109")
     assert refused.status_code == 400
-    assert "2 sheets of complaints (Январь, Февраль)" in refused.get_data(as_text=True)
+    # In the page's language, and in its terms: the form's field, not --sheet.
+    assert ("листов с обращениями: 2 (Январь, Февраль): импортируйте каждый, указав его в "
+            "поле «Лист»") in refused.get_data(as_text=True)
     token = csrf_token(official.get("/imports").get_data(as_text=True))
     landed = official.post("/imports", data={
         "csrf_token": token, "source": "109", "sheet": "Февраль",
@@ -174,14 +177,17 @@ def test_a_labels_mapping_comes_with_the_export(official: FlaskClient, imports_d
         "labels": (io.BytesIO(b"x;warmth\n"), "labels.csv")},
         content_type="multipart/form-data")
     assert refused.status_code == 400
-    assert "not a taxonomy code" in refused.get_data(as_text=True)
+    assert ("labels.csv, строка 1: метка 'x' сопоставлена с 'warmth', а это не код "
+            "категории") in html.unescape(refused.get_data(as_text=True))
 
 
 @pytest.mark.parametrize(("content", "name", "words"), [
-    (b"", "empty.csv", "empty"),
-    ("Номер обращения;Адрес\n1;x\n".encode(), "cols.csv", "missing required columns"),
+    (b"", "empty.csv", "Файл empty.csv пуст"),
+    ("Номер обращения;Адрес\n1;x\n".encode(), "cols.csv",
+     "Нет обязательных столбцов: received_at, text"),
     (b"PK\x03\x04 not really", "photo.jpg", "photo.jpg — не выгрузка обращений"),
     (b"%PDF-1.4", "scan.pdf", "scan.pdf — не выгрузка обращений"),
+    (b"%PDF-1.4", "scan.csv", "scan.csv — документ PDF, а не текст"),  # by its bytes
 ])
 def test_a_refused_file_says_why_and_lands_nothing(official: FlaskClient, imports_db,
                                                    content: bytes, name: str,
@@ -191,6 +197,19 @@ def test_a_refused_file_says_why_and_lands_nothing(official: FlaskClient, import
     assert response.status_code == 400
     assert words in response.get_data(as_text=True)
     assert _batches(engine) == []
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("kk", "Міндетті бағандар жоқ: received_at, text"),
+    ("en", "missing required columns: received_at, text"),  # as the command line says
+])
+def test_a_refusal_is_said_in_the_pages_language(official: FlaskClient, language: str,
+                                                 words: str) -> None:
+    official.get(f"/imports?lang={language}")
+    response = _upload(official, "Номер обращения;Адрес\n1;x\n".encode(), "cols.csv")
+    assert response.status_code == 400
+    assert words in response.get_data(as_text=True)
+    official.get("/imports?lang=ru")
 
 
 def test_no_file_chosen(official: FlaskClient) -> None:
@@ -357,7 +376,9 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
     zipped = _zones_shapefile_without_prj(tmp_path)
     refused = _upload_layer(inspector, zipped, "Зоны.zip")
     assert refused.status_code == 400
-    assert "--crs" in refused.get_data(as_text=True)
+    assert ("В Зоны.zip не указана система координат, а координаты — не долгота/широта"
+            in refused.get_data(as_text=True))
+    assert "в поле «Система координат (EPSG)»" in refused.get_data(as_text=True)
     assert _batches(engine) == []
 
     response = _upload_layer(inspector, zipped, "Зоны.zip", crs="EPSG:32642")

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.merged_cells import Cell, MergedCells
 from geoapp.ingest.readers import (
     HEADER_LINES,
@@ -179,7 +179,8 @@ def open_html(path: Path) -> TableSource:
         top.append(parser.rows.popleft())
     if not any(any(cells) for cells in top):
         handle.close()
-        raise InputError(f"{path.name} is a web page without a table of complaints")
+        raise InputError(N_("%(file)s is a web page without a table of complaints"),
+                         file=path.name)
     try:
         header, columns, data_start = workbook_header(top)
     except InputError:

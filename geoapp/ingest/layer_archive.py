@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.zipped import packed_files
 
 
@@ -26,8 +26,9 @@ def dataset_path(path: Path) -> Path | str:
         return path
     if len(folders) > 1:
         shown = ", ".join(sorted(f if f != "." else "(top level)" for f in folders))
-        raise InputError(f"{path.name} holds shapefiles in several folders ({shown}): "
-                         "zip the one to import on its own")
+        raise InputError(N_("%(file)s holds shapefiles in several folders (%(folders)s): "
+                            "zip the one to import on its own"), file=path.name,
+                         folders=shown)
     return f"/vsizip/{path.resolve()}/{folders.pop()}"
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, text
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
 from geoapp.ingest.layer_archive import companion_file, dataset_path, geojson_member
 from geoapp.ingest.layer_encoding import (
@@ -129,20 +129,23 @@ def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None
         if wanted in names:
             return wanted
         if any(name == wanted for name, _geometry in listed):
-            raise InputError(f"{path.name}: {wanted!r} is a table without geometries, not "
-                             f"a layer; its layers: {', '.join(names) or 'none'}")
-        raise InputError(f"{path.name} has no layer {wanted!r}; its layers: "
-                         f"{', '.join(names)}")
+            raise InputError(N_("%(file)s: %(wanted)r is a table without geometries, not a "
+                                "layer; its layers: %(layers)s"), file=path.name,
+                             wanted=wanted, layers=", ".join(names) or "none")
+        raise InputError(N_("%(file)s has no layer %(wanted)r; its layers: %(layers)s"),
+                         file=path.name, wanted=wanted, layers=", ".join(names))
     if not names and listed:
-        raise InputError(f"{path.name} holds no layer with geometries, only tables "
-                         f"({', '.join(name for name, _geometry in listed)})")
+        raise InputError(N_("%(file)s holds no layer with geometries, only tables "
+                            "(%(tables)s)"), file=path.name,
+                         tables=", ".join(name for name, _geometry in listed))
     if len(names) <= 1:  # the file's only layer, maybe listed after its tables
         return names[0] if names and len(listed) > 1 else None
     named = [name for name in names if name.lower() == kind]
     if len(named) == 1:
         return named[0]
-    raise InputError(f"{path.name} has {len(names)} layers ({', '.join(names)}): "
-                     "choose one with --source-layer")
+    raise InputError(N_("%(file)s has %(n)d layers (%(layers)s): choose one with "
+                        "--source-layer"), file=path.name, n=len(names),
+                     layers=", ".join(names))
 
 
 def _unreadable(path: Path, exc: Exception) -> InputError:
@@ -151,10 +154,12 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "not recognized as being in a supported file format" in reason or (
             "/vsizip/" in reason and "does not exist" in reason):
-        what = "a zip that holds no shapefile" if path.suffix.lower() == ".zip" else (
-            f"not a {LAYER_FORMATS}")
-        return InputError(f"cannot read {path.name}: {what}")
-    return InputError(f"cannot read {path.name}: {reason}")
+        if path.suffix.lower() == ".zip":
+            return InputError(N_("cannot read %(file)s: a zip that holds no shapefile"),
+                              file=path.name)
+        return InputError(N_("cannot read %(file)s: not a %(formats)s"), file=path.name,
+                          formats=LAYER_FORMATS)
+    return InputError(N_("cannot read %(file)s: %(reason)s"), file=path.name, reason=reason)
 
 
 @dataclass
@@ -175,9 +180,10 @@ def _duplicate_fields(path: Path, fields: list[str], byte_for_byte: bool,
         fields = decoded_names(fields, encoding)
     twice = sorted({name for name in fields if fields.count(name) > 1})
     if twice:
-        raise InputError(f"{path.name} has {fields.count(twice[0])} attributes "
-                         f"named {twice[0]!r} (a .dbf keeps the first 10 bytes of a name): "
-                         "rename them so that they differ")
+        raise InputError(N_("%(file)s has %(n)d attributes named %(name)r (a .dbf keeps "
+                            "the first 10 bytes of a name): rename them so that they "
+                            "differ"), file=path.name, n=fields.count(twice[0]),
+                         name=twice[0])
 
 
 def _unreadable_geometries(source: Path | str | bytes, layer: str | None) -> dict[int, str]:
@@ -212,13 +218,26 @@ def _check_lon_lat(path: Path, frame: gpd.GeoDataFrame, declared: str, given: in
     xmin, ymin, xmax, ymax = shapes.total_bounds
     if np.isnan(xmin) or (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
         return
-    said = (f"--crs {given} is longitude/latitude" if given is not None
-            else f"{path.name} declares no CRS" if not declared
-            else f"{path.name} is read as {declared} (as is any GeoJSON without a crs member)"
-            if driver == "GeoJSON" else f"{path.name} declares {declared}")
-    raise InputError(f"{said}, but its coordinates are not longitude/latitude (x {xmin:.0f} "
-                     f"to {xmax:.0f}, y {ymin:.0f} to {ymax:.0f}): give their CRS with "
-                     "--crs, e.g. --crs 32642 (UTM 42N, Taraz)")
+    if given is not None:
+        said = N_("--crs %(crs)s is longitude/latitude, but its coordinates are not "
+                  "(x %(xmin).0f to %(xmax).0f, y %(ymin).0f to %(ymax).0f): give their "
+                  "CRS with --crs, e.g. --crs 32642 (UTM 42N, Taraz)")
+    elif not declared:
+        said = N_("%(file)s declares no CRS, but its coordinates are not longitude/latitude "
+                  "(x %(xmin).0f to %(xmax).0f, y %(ymin).0f to %(ymax).0f): give their "
+                  "CRS with --crs, e.g. --crs 32642 (UTM 42N, Taraz)")
+    elif driver == "GeoJSON":
+        said = N_("%(file)s is read as %(crs)s (as is any GeoJSON without a crs member), "
+                  "but its coordinates are not longitude/latitude (x %(xmin).0f to "
+                  "%(xmax).0f, y %(ymin).0f to %(ymax).0f): give their CRS with --crs, "
+                  "e.g. --crs 32642 (UTM 42N, Taraz)")
+    else:
+        said = N_("%(file)s declares %(crs)s, but its coordinates are not "
+                  "longitude/latitude (x %(xmin).0f to %(xmax).0f, y %(ymin).0f to "
+                  "%(ymax).0f): give their CRS with --crs, e.g. --crs 32642 (UTM 42N, "
+                  "Taraz)")
+    raise InputError(said, file=path.name, crs=given if given is not None else declared,
+                     xmin=xmin, xmax=xmax, ymin=ymin, ymax=ymax)
 
 
 def _layer_info(source: str, layer: str | None) -> dict[str, Any]:
@@ -275,8 +294,9 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         info = _layer_info(source, layer)
         driver = info.get("driver")
         if driver not in LAYER_DRIVERS:
-            raise InputError(f"cannot read {path.name}: GDAL reads it as {driver}, not a "
-                             f"{LAYER_FORMATS}")
+            raise InputError(N_("cannot read %(file)s: GDAL reads it as %(driver)s, not a "
+                                "%(formats)s"), file=path.name, driver=driver,
+                             formats=LAYER_FORMATS)
         # GDAL would turn text like "06:097:003:001" into a time; keep text as text.
         # By driver, not by name: a GeoJSON file may be named anything.
         options: dict[str, str] = {}
@@ -307,14 +327,15 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
     except Exception as exc:  # pyogrio/GDAL raise several types for unreadable files
         raise _unreadable(path, exc) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise InputError(f"{path.name}{f' ({layer})' if layer else ''} has no geometries")
+        raise InputError(N_("%(file)s has no geometries"),
+                         file=f"{path.name} ({layer})" if layer else path.name)
     if byte_for_byte:
         frame, text_note = decode_layer_text(frame, encoding, code_page)
     if crs is not None:
         try:
             frame = frame.set_crs(CRS.from_epsg(crs), allow_override=True)
         except CRSError as exc:
-            raise InputError(f"--crs {crs} is not a known EPSG code") from exc
+            raise InputError(N_("--crs %(crs)s is not a known EPSG code"), crs=crs) from exc
     declared = "" if frame.crs is None else frame.crs.to_string()
     if frame.crs is None or frame.crs.is_geographic:
         _check_lon_lat(path, frame, declared, crs, driver)
@@ -336,8 +357,9 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
         if position not in columns and name != frame.geometry.name]
     missing = [f for f in LAYER_REQUIRED[kind] if f not in columns.values()]
     if missing:
-        raise InputError(f"{summary.file}: missing required attributes for {kind}: "
-                         f"{', '.join(missing)}")
+        raise InputError(N_("%(file)s: missing required attributes for %(layer)s: "
+                            "%(missing)s"), file=summary.file, layer=kind,
+                         missing=", ".join(missing))
     import shapely
 
     rename = {frame.columns[p]: f for p, f in columns.items()}

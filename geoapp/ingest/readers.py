@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
 from geoapp.ingest.layer_encoding import guess_code_page
@@ -137,7 +137,7 @@ def sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
-        raise InputError("cannot find the delimiter: the header has no ';', ',' or tab")
+        raise InputError(N_("cannot find the delimiter: the header has no ';', ',' or tab"))
     return best
 
 
@@ -145,8 +145,8 @@ def _require(columns: dict[int, str], header: list[str]) -> None:
     missing = [f for f in COMPLAINT_REQUIRED if f not in columns.values()]
     if missing:
         shown = ", ".join(h for h in header if h)[:200]
-        raise InputError(f"missing required columns: {', '.join(missing)} "
-                         f"(found: {shown or 'no header'})")
+        raise InputError(N_("missing required columns: %(missing)s (found: %(found)s)"),
+                         missing=", ".join(missing), found=shown or "no header")
 
 
 # Undecodable bytes of a CSV are read as lone surrogates (the "surrogateescape" error
@@ -223,7 +223,7 @@ def _find_header(top: list[tuple[int, str]], delimiters: tuple[str, ...],
         if headers := [s for s in splits if s[0]]:
             return index, *max(headers, key=lambda s: s[1:3])[3:]
     if closest is None:
-        raise InputError(f"{name} is empty")
+        raise InputError(N_("%(file)s is empty"), file=name)
     columns = match_headers(closest[2], COMPLAINT_FIELDS)
     missing = [f for f in COMPLAINT_REQUIRED if f not in columns.values()]
     shown = ", ".join(h for h in closest[2] if h)[:200]
@@ -231,9 +231,10 @@ def _find_header(top: list[tuple[int, str]], delimiters: tuple[str, ...],
         *others, last = [_delimiter_name(d) for d in delimiters]
         shown += f"; no line has {', '.join(others)} or {last}" if others else \
             f"; no line has a {last}"
-    raise InputError(f"missing required columns: {', '.join(missing)} (looked for the "
-                     f"header in the first {HEADER_LINES} lines; the closest, line "
-                     f"{closest[1]}: {shown})")
+    raise InputError(N_("missing required columns: %(missing)s (looked for the header in "
+                        "the first %(lines)d lines; the closest, line %(line)d: %(found)s)"),
+                     missing=", ".join(missing), lines=HEADER_LINES, line=closest[1],
+                     found=shown)
 
 
 def _delimiter_name(delimiter: str) -> str:
@@ -355,10 +356,10 @@ def open_csv(path: Path) -> TableSource:
     with path.open("rb") as fh:
         sample = fh.read(SNIFF_BYTES)
     if not sample.strip():
-        raise InputError(f"{path.name} is empty")
+        raise InputError(N_("%(file)s is empty"), file=path.name)
     encoding = sniff_encoding(sample)
     if reason := not_text_reason(sample, encoding):
-        raise InputError(f"{path.name} is {reason}")
+        raise InputError(reason, file=path.name)
     # A byte that is not valid in the encoding rejects its row (see _unstorable), not
     # the rest of the file.
     text: IO[str] = path.open("r", encoding=encoding, newline="", errors="surrogateescape")
@@ -441,15 +442,16 @@ def choose_sheet(names: list[str], top_of: Callable[[int], list[list[str]]], pat
     among several."""
     if wanted is not None:
         if wanted not in names:
-            raise InputError(f"{path.name} has no sheet {wanted!r}; its sheets: "
-                             f"{', '.join(names)}")
+            raise InputError(N_("%(file)s has no sheet %(sheet)r; its sheets: %(sheets)s"),
+                             file=path.name, sheet=wanted, sheets=", ".join(names))
         return names.index(wanted)
     if len(names) == 1:
         return 0
     tables = [i for i in range(len(names)) if _has_required_header(top_of(i))]
     if len(tables) > 1:
-        raise InputError(f"{path.name} has {len(tables)} sheets of complaints "
-                         f"({', '.join(names[i] for i in tables)}): import each with --sheet")
+        raise InputError(N_("%(file)s has %(n)d sheets of complaints (%(sheets)s): import "
+                            "each with --sheet"), file=path.name, n=len(tables),
+                         sheets=", ".join(names[i] for i in tables))
     return tables[0] if tables else 0
 
 
@@ -496,7 +498,8 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         file.close()
-        raise InputError(f"{path.name} is not a readable XLSX file: {exc}") from exc
+        raise InputError(N_("%(file)s is not a readable XLSX file: %(reason)s"),
+                         file=path.name, reason=str(exc)) from exc
 
     def close() -> None:
         book.close()
@@ -507,7 +510,7 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
             book.sheetnames, lambda i: _sheet_top(book.worksheets[i]), path, sheet_name)]
         top = _sheet_top(sheet)
         if not top:
-            raise InputError(f"{path.name} is empty")
+            raise InputError(N_("%(file)s is empty"), file=path.name)
         header, columns, data_start = workbook_header(top)
     except InputError:
         close()
@@ -600,7 +603,8 @@ def _json_items(path: Path, prefix: str, position: ReadPosition | None = None,
         try:
             yield from ijson.items(source, prefix, use_float=True)
         except ijson.JSONError as exc:
-            raise InputError(f"{path.name} is not valid JSON: {_json_reason(exc)}") from None
+            raise InputError(N_("%(file)s is not valid JSON: %(reason)s"), file=path.name,
+                             reason=_json_reason(exc)) from None
 
 
 def _json_reason(exc: Exception) -> str:
@@ -616,7 +620,7 @@ def _geojson_outline(path: Path, code_page: str) -> tuple[list[str], str]:
     without ever holding more than one feature's properties."""
     kind = next(_json_items(path, "type", code_page=code_page), None)
     if kind != "FeatureCollection":
-        raise InputError(f"{path.name} is not a GeoJSON FeatureCollection")
+        raise InputError(N_("%(file)s is not a GeoJSON FeatureCollection"), file=path.name)
     crs = next(_json_items(path, "crs.properties.name", code_page=code_page), None)
     keys: dict[str, None] = {}
     for properties in _json_items(path, "features.item.properties", code_page=code_page):
@@ -645,7 +649,8 @@ def _reprojection(path: Path, crs: str) -> Callable[[float, float], tuple[float,
     try:
         source = CRS.from_user_input(crs)
     except CRSError:
-        raise InputError(f"{path.name} declares a CRS that is not known: {crs}") from None
+        raise InputError(N_("%(file)s declares a CRS that is not known: %(crs)s"),
+                         file=path.name, crs=crs) from None
     transformer = Transformer.from_crs(source, CRS.from_epsg(4326), always_xy=True)
     return transformer.transform  # type: ignore[no-any-return]
 
@@ -735,28 +740,31 @@ def open_table(path: Path, sheet: str | None = None) -> TableSource:
             return open_xlsx(path, sheet)
         if suffix in (".html", ".htm") or is_web_page(head):
             if sheet is not None:
-                raise InputError(f"{path.name} is a web page: it has no sheets for --sheet")
+                raise InputError(N_("%(file)s is a web page: it has no sheets for --sheet"),
+                                 file=path.name)
             return open_html(path)
         from geoapp.ingest.spreadsheet_xml import is_spreadsheet_xml, open_spreadsheet_xml
 
         if is_spreadsheet_xml(head):
             return open_spreadsheet_xml(path, sheet)
         if suffix == ".xml" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml"):
-            raise InputError(f"{path.name} is an XML file but not an Excel 2003 XML "
-                             "spreadsheet: export CSV or XLSX")
+            raise InputError(N_("%(file)s is an XML file but not an Excel 2003 XML "
+                                "spreadsheet: export CSV or XLSX"), file=path.name)
         from geoapp.ingest.xls import open_xls
 
         return open_xls(path, sheet)
     if sheet is not None:
-        raise InputError(f"--sheet applies to workbooks (XLSX, XLS), not to {path.name}")
+        raise InputError(N_("--sheet applies to workbooks (XLSX, XLS), not to %(file)s"),
+                         file=path.name)
     if suffix in (".csv", ".tsv", ".txt"):
         if is_web_page(head):  # a web system's export under a text name
             return open_html(path)
         return open_csv(path)
     if suffix in (".geojson", ".json"):
         return open_geojson(path)
-    raise InputError(f"{path.name}: unsupported format {suffix or '(none)'}; "
-                     "use CSV, TSV, XLSX, XLS, GeoJSON, an HTML table or Excel 2003 XML")
+    raise InputError(N_("%(file)s: unsupported format %(suffix)s; use CSV, TSV, XLSX, XLS, "
+                        "GeoJSON, an HTML table or Excel 2003 XML"),
+                     file=path.name, suffix=suffix or "(none)")
 
 
 __all__ = ["RawRow", "TableSource", "open_table", "sniff_delimiter", "sniff_encoding"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geoapp.classify import label_key, map_source_label, source_labels
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.readers import sniff_delimiter, sniff_encoding
 from geoapp.ingest.values import SOURCE_LABELS, STATUS_LABELS, normalise_key
@@ -90,6 +90,20 @@ class SourceLabels:
             return code
 
 
+# A code that is none of what its table holds, by table (None: a CSV's line, where
+# the code may be any of them). `where`: the CSV's line number, or the TOML key.
+_NOT_A_CODE = {
+    "labels": N_("%(file)s %(where)s: %(label)r maps to %(code)r, which is not a taxonomy "
+                 "code (see README, Categories)"),
+    "statuses": N_("%(file)s %(where)s: %(label)r maps to %(code)r, which is not a status "
+                   "(see README, Statuses)"),
+    "sources": N_("%(file)s %(where)s: %(label)r maps to %(code)r, which is not a source "
+                  "(see README, Sources)"),
+    None: N_("%(file)s line %(where)s: %(label)r maps to %(code)r, which is not a taxonomy "
+             "code, a status or a source (see README, Categories, Statuses, Sources)"),
+}
+
+
 def read_label_file(path: Path) -> LabelFile:
     """The pairs of a TOML file ([labels] for categories, as the built-in file,
     [statuses] and [sources]) or of a CSV of two columns, label and code (a header
@@ -104,10 +118,8 @@ def read_label_file(path: Path) -> LabelFile:
         kind = next((k for k, (codes, name) in _KINDS.items()
                      if code in codes and table in (name, None)), None)
         if kind is None:
-            expected = {"labels": "a taxonomy code", "statuses": "a status",
-                        "sources": "a source", None: "a taxonomy code, a status or a source"}
-            raise InputError(f"{path.name} {where}: {label!r} maps to {code!r}, which is not "
-                             f"{expected[table]} (see README, Categories, Statuses, Sources)")
+            raise InputError(_NOT_A_CODE[table], file=path.name, where=where, label=label,
+                             code=code)
         getattr(found, kind)[label] = code
     return found
 
@@ -116,16 +128,19 @@ def _toml_pairs(path: Path) -> list[tuple[str, str | None, str, str]]:
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name} is not valid TOML: {exc}") from None
+        raise InputError(N_("%(file)s is not valid TOML: %(reason)s"), file=path.name,
+                         reason=str(exc)) from None
     tables = {name: document.get(name) for _codes, name in _KINDS.values()}
     if not any(isinstance(t, dict) for t in tables.values()):
-        raise InputError(f"{path.name} has no [labels], [statuses] or [sources] table")
+        raise InputError(N_("%(file)s has no [labels], [statuses] or [sources] table"),
+                         file=path.name)
     pairs = []
     for name, table in tables.items():
         if table is None:
             continue
         if not isinstance(table, dict):
-            raise InputError(f"{path.name}: {name} is not a table")
+            raise InputError(N_("%(file)s: %(name)s is not a table"), file=path.name,
+                             name=name)
         pairs += [(f"[{name}] {label!r}", name, label,
                    code if isinstance(code, str) else repr(code))
                   for label, code in table.items()]
@@ -137,22 +152,23 @@ def _csv_pairs(path: Path) -> list[tuple[str, str | None, str, str]]:
     text = raw.decode(sniff_encoding(raw[:65536]), errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
     if not lines:
-        raise InputError(f"{path.name} is empty")
+        raise InputError(N_("%(file)s is empty"), file=path.name)
     try:
         delimiter = sniff_delimiter(lines[0])
     except InputError:
-        raise InputError(f"{path.name}: expected two columns, a label and a code, "
-                         "separated by ';', ',' or a tab") from None
+        raise InputError(N_("%(file)s: expected two columns, a label and a code, "
+                            "separated by ';', ',' or a tab"), file=path.name) from None
     pairs = []
     for number, cells in enumerate(csv.reader(lines, delimiter=delimiter), 1):
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
         if len(cells) < 2 or not cells[0]:
-            raise InputError(f"{path.name} line {number}: expected a label and a code")
+            raise InputError(N_("%(file)s line %(line)d: expected a label and a code"),
+                             file=path.name, line=number)
         known = any(cells[1] in codes for codes, _name in _KINDS.values())
         if number == 1 and not known and cells[1].lower() in _HEADER_CODES:
             continue  # a header row
-        pairs.append((f"line {number}", None, cells[0], cells[1]))
+        pairs.append((str(number), None, cells[0], cells[1]))
     return pairs
 

@@ -19,7 +19,7 @@ from xml.etree.ElementTree import ParseError, iterparse
 
 from openpyxl.utils.datetime import WINDOWS_EPOCH
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.merged_cells import Cell, MergedCells
 from geoapp.ingest.readers import (
     HEADER_LINES,
@@ -116,15 +116,17 @@ def open_spreadsheet_xml(path: Path, sheet_name: str | None = None) -> TableSour
         with path.open("rb") as source:
             sheets = list(_tops(source))
     except ParseError as exc:
-        raise InputError(f"{path.name} is not a readable Excel 2003 XML file: {exc}") from exc
+        raise InputError(N_("%(file)s is not a readable Excel 2003 XML file: %(reason)s"),
+                         file=path.name, reason=str(exc)) from exc
     names = [name for name, _ in sheets]
     tops = [top for _, top in sheets]
     if not names:
-        raise InputError(f"{path.name} is an XML file without worksheets")
+        raise InputError(N_("%(file)s is an XML file without worksheets"), file=path.name)
     index = choose_sheet(names, lambda i: [cells for _, cells in tops[i]], path, sheet_name)
     top = tops[index]
     if not top:
-        raise InputError(f"{path.name}: sheet {names[index]!r} is empty")
+        raise InputError(N_("%(file)s: sheet %(sheet)r is empty"), file=path.name,
+                         sheet=names[index])
     header, columns, data_start = workbook_header([cells for _, cells in top])
     first = top[data_start - 1][0] if data_start <= len(top) else top[-1][0] + 1
     fields = tuple(columns.items())

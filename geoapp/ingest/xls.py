@@ -17,7 +17,7 @@ from typing import Any
 
 import xlrd
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.ingest.readers import (
     HEADER_LINES,
     RawRow,
@@ -58,7 +58,8 @@ def _epoch(datemode: int) -> datetime:
 
 
 def _refusal(path: Path, exc: Exception) -> InputError:
-    return InputError(f"{path.name} is not a readable XLS workbook: {exc}")
+    return InputError(N_("%(file)s is not a readable XLS workbook: %(reason)s"),
+                      file=path.name, reason=str(exc))
 
 
 def open_xls(path: Path, sheet_name: str | None = None) -> TableSource:
@@ -77,7 +78,7 @@ def open_xls(path: Path, sheet_name: str | None = None) -> TableSource:
         index = choose_sheet(names, top_of, path, sheet_name)
         top = top_of(index)
         if not top:
-            raise InputError(f"{path.name} is empty")
+            raise InputError(N_("%(file)s is empty"), file=path.name)
         header, columns, data_start = workbook_header(top)
     except InputError:
         book.release_resources()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", ".json",
                    ".htm", ".html")
@@ -54,17 +54,18 @@ def unpacked_export(path: Path) -> Iterator[tuple[Path, str]]:
     with zipfile.ZipFile(path) as archive:
         found = packed_files(archive, EXPORT_SUFFIXES)
         if not found:
-            raise InputError(f"{path.name} holds no complaints export (CSV, TSV, XLSX, XLS, "
-                             "GeoJSON, an HTML table or Excel 2003 XML)")
+            raise InputError(N_("%(file)s holds no complaints export (CSV, TSV, XLSX, XLS, "
+                                "GeoJSON, an HTML table or Excel 2003 XML)"), file=path.name)
         if len(found) > 1:
             names = ", ".join(_member_name(info) for info in found[:5])
-            raise InputError(f"{path.name} holds {len(found)} exports ({names}"
-                             f"{', …' if len(found) > 5 else ''}): unpack it and import "
-                             "them one by one")
+            raise InputError(N_("%(file)s holds %(n)d exports (%(names)s): unpack it and "
+                                "import them one by one"), file=path.name, n=len(found),
+                             names=names + (", …" if len(found) > 5 else ""))
         info = found[0]
         if info.file_size > MAX_UNPACKED:
-            raise InputError(f"{path.name}: {_member_name(info)} unpacks to "
-                             f"{info.file_size / 2**30:.0f} GB, more than an export")
+            raise InputError(N_("%(file)s: %(member)s unpacks to %(gb).0f GB, more than an "
+                                "export"), file=path.name, member=_member_name(info),
+                             gb=info.file_size / 2**30)
         name = _member_name(info)
         with tempfile.TemporaryDirectory(prefix="geoapp-unzip-") as work:
             target = Path(work) / name

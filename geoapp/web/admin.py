@@ -22,6 +22,7 @@ from geoapp.maps.registry import Page, register_page
 from geoapp.taxonomy import ROLE_NAMES, ROLES
 from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
+from geoapp.web.errors import localized
 from geoapp.web.i18n import current_language
 
 bp = Blueprint("admin", __name__)
@@ -143,7 +144,7 @@ def _done(message: str) -> Response:
 
 
 def _refused(exc: InputError) -> tuple[str, int]:
-    flash(str(exc), "error")
+    flash(localized(exc), "error")
     return render_page(400)
 
 

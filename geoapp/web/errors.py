@@ -10,6 +10,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from geoapp.errors import DatabaseUnavailable, GeoappError
 
 
+def localized(exc: GeoappError) -> str:
+    """The error's message in the page's language when it was written for translation
+    (geoapp.errors.N_), else as it was raised."""
+    return _(exc.template, **exc.params) if exc.template else str(exc)
+
+
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return best == "application/json" or request.path.startswith("/api/")
@@ -24,7 +30,7 @@ def _respond(status: int, message: str) -> tuple[Response | str, int]:
 def register(app: Flask) -> None:
     @app.errorhandler(GeoappError)
     def geoapp_error(exc: GeoappError) -> tuple[Response | str, int]:
-        return _respond(exc.http_status, str(exc))
+        return _respond(exc.http_status, localized(exc))
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge) -> tuple[Response | str, int]:

@@ -36,6 +36,7 @@ from geoapp.taxonomy import SOURCES
 from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
 from geoapp.web.complaints import PRECISION_NAMES
+from geoapp.web.errors import localized
 from geoapp.web.import_jobs import (
     ComplaintUpload,
     request_stop,
@@ -175,7 +176,7 @@ def upload() -> Response | tuple[str, int]:
     except InputError as exc:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-        return _index(error=str(exc), status=400)
+        return _index(error=localized(exc), status=400)
     return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
@@ -212,7 +213,7 @@ def upload_layer() -> Response | tuple[str, int]:
             summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer,
                                    imported_by=current_user.username)
     except InputError as exc:
-        return _index(layer_error=str(exc), status=400)
+        return _index(layer_error=localized(exc), status=400)
     if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
         _check_parcels_after(summary.batch_id)
     return redirect(url_for("imports.show", batch_id=summary.batch_id), 303)

@@ -46,6 +46,7 @@ from geoapp.web import engine, settings
 from geoapp.web.api import address_matches, catalog
 from geoapp.web.auth import current_role, roles_required
 from geoapp.web.context import thousands
+from geoapp.web.errors import localized
 from geoapp.web.i18n import current_language
 
 bp = Blueprint("inspector", __name__)
@@ -145,7 +146,7 @@ def review_violation(violation_id: int) -> Response:
         with engine().begin() as conn:
             review(conn, violation_id, state, actor, comment)
     except InputError as exc:
-        flash(str(exc), "error")
+        flash(localized(exc), "error")
         return redirect(_safe_back(request.form.get("next")))
     flash(_("Review saved."), "success")
     return redirect(_safe_back(request.form.get("next")))
