@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import os
 import subprocess
 import time
@@ -23,11 +24,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import GEOAPP, csrf_token, login, run_geoapp
 from ingest_fixtures import database_with_layers
-from shapely.geometry import box
+from shapely.geometry import box, mapping
 from sqlalchemy import Engine, text
 
 from geoapp import create_app
 from geoapp.accounts import ensure_demo_accounts
+from geoapp.errors import InputError
+from geoapp.ingest.layers import import_layer
 
 imports_db = database_with_layers("imports_db")
 
@@ -383,7 +386,7 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
 
     response = _upload_layer(inspector, zipped, "Зоны.zip", crs="EPSG:32642")
     assert response.status_code == 303, response.get_data(as_text=True)
-    page = inspector.get(response.headers["Location"]).get_data(as_text=True)
+    page = _finished(inspector, response)
     for key, count in (("read", 3), ("inserted", 2), ("rejected", 1)):
         assert f'data-count="{key}">{count}<' in page, key
     assert 'id="rejected-features"' in page and "EPSG:32642" in page
@@ -398,9 +401,43 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
     assert [tuple(z) for z in zones] == [("Водоохранная зона р. Талас", 71.37),
                                          ("Сквер Абая", 71.385)]
     again = _upload_layer(inspector, zipped, "Зоны.zip", crs="32642")
-    page = inspector.get(again.headers["Location"]).get_data(as_text=True)
+    page = _finished(inspector, again)
     assert 'data-count="unchanged">2<' in page
     assert 'id="parcel-checks"' not in page  # nothing changed, nothing to check again
+
+
+def test_a_layer_imports_after_the_upload_returns(inspector: FlaskClient, imports_db,
+                                                  tmp_path) -> None:
+    _, engine = imports_db
+    zipped = _zones_shapefile_without_prj(tmp_path)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("LOCK TABLE zones IN EXCLUSIVE MODE"))  # the write waits
+        response = _upload_layer(inspector, zipped, "Зоны.zip", crs="32642")
+        assert response.status_code == 303, response.get_data(as_text=True)
+        page = inspector.get(response.headers["Location"]).get_data(as_text=True)
+        assert 'data-status="running"' in page and "в одной транзакции" in page
+        assert _batches(engine) == [("Зоны.zip", "running", "inspector")]
+    page = _finished(inspector, response)
+    assert 'data-count="inserted">2<' in page and 'id="parcel-checks"' in page
+
+
+def test_a_layer_import_that_failed_says_why_and_that_nothing_landed(
+        inspector: FlaskClient, imports_db, tmp_path) -> None:
+    _, engine = imports_db
+    one = tmp_path / "one.geojson"
+    one.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": mapping(box(71.30, 42.86, 71.301, 42.861)),
+        "properties": {"cadastral_number": "06:097:099:001", "land_use": "ИЖС",
+                       "declared_area_ha": "0,1"}}]}), encoding="utf-8")
+    with pytest.raises(InputError, match="would cancel"):
+        import_layer(engine, "parcels", one, retire_missing=True)
+    with engine.connect() as conn:
+        batch_id = conn.execute(text("SELECT max(id) FROM import_batches")).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM parcels WHERE cadastral_number = "
+                                 "'06:097:099:001'")).scalar_one() == 0
+    page = html.unescape(inspector.get(f"/imports/{batch_id}").get_data(as_text=True))
+    assert 'data-status="failed"' in page
+    assert "would cancel" in page and "Из него ничего не загружено" in page
 
 
 @pytest.mark.parametrize(("form", "words"), [

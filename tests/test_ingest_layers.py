@@ -785,6 +785,14 @@ def test_parcels_left_out_of_a_new_register_can_be_retired(layer_db, tmp_path) -
     assert_one_line_error(run(partial, "--retire-missing"),
                           "would cancel 2 of 3 parcels", "Nothing was imported")
     assert statuses()[numbers[1]] == "active"
+    # The import had started (its file was read): its entry says it failed, and why.
+    history = run_geoapp("import", "history", "--limit", "1", "--json", env=env)
+    last = json.loads(history.stdout)[0]
+    assert (last["file"], last["status"]) == ("one.geojson", "failed")
+    with engine.connect() as conn:
+        error = conn.execute(text("SELECT summary->>'error' FROM import_batches "
+                                  "ORDER BY id DESC LIMIT 1")).scalar_one()
+    assert "would cancel 2 of 3 parcels" in error
     assert_one_line_error(
         run_geoapp("import", "layer", "zones", str(partial), "--retire-missing", env=env),
         "--retire-missing is for parcels only")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, text
 
 from geoapp.errors import N_, InputError
+from geoapp.ingest import running
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
 from geoapp.ingest.layer_archive import companion_file, dataset_path, geojson_member
 from geoapp.ingest.layer_encoding import (
@@ -87,6 +89,8 @@ class LayerSummary:
     # Kept, but worth a look: (feature number, what is odd about it).
     warnings: list[tuple[int, str]] = field(default_factory=list)
     batch_id: int | None = None  # its row in import_batches
+    error: str | None = None  # why an import that had started stopped
+    parcel_checks: dict[str, int] | None = None  # run after it (import_layer's `checks`)
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "file": self.file, "read": self.read,
@@ -107,7 +111,9 @@ class LayerSummary:
                 "lost_letters_read_as_stored": self.lost_letters.kept,
                 "lost_letters_restored": self.lost_letters.restored,
                 "attributes_not_read": self.attributes_not_read,
-                "warnings": [{"feature": n, "warning": w} for n, w in self.warnings]}
+                "warnings": [{"feature": n, "warning": w} for n, w in self.warnings],
+                **({"error": self.error} if self.error else {}),
+                **({"parcel_checks": self.parcel_checks} if self.parcel_checks else {})}
 
 
 def choose_source_layer(path: Path, kind: str, wanted: str | None) -> str | None:
@@ -529,10 +535,18 @@ def retire_missing_parcels(conn: Connection, written: set[str]) -> int:
 
 def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                  source_layer: str | None = None, encoding: str | None = None,
-                 retire_missing: bool = False, imported_by: str | None = None
+                 retire_missing: bool = False, imported_by: str | None = None,
+                 started: Callable[[int], None] | None = None,
+                 checks: Callable[[Connection], dict[str, int]] | None = None
                  ) -> LayerSummary:
-    """Read, check and upsert the layer file in one transaction, then place the
-    complaints that follow this layer anew. `imported_by`: the account that asked."""
+    """Read and check the layer file, then upsert it in one transaction and place the
+    complaints that follow this layer anew. The import records itself once the file
+    is read (a refused file leaves no entry; `started` then hears its id) and holds
+    its entry's lock until it is over, as a complaint import does (running.py); it
+    is `done` when its transaction commits, `failed` or `interrupted` with nothing
+    of it landed otherwise. `imported_by`: the account that asked. `checks` runs in
+    the import's transaction when the layer changed anything (the parcel rules, from
+    the browser); its figures are the summary's `parcel_checks`."""
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
     if retire_missing and kind != "parcels":
@@ -540,7 +554,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                          "register is cancelled; other layers keep what they had)")
     if not path.exists():
         raise InputError(f"no such file: {path}")
-    started = datetime.now(UTC)  # the batch row is written at the end, in the transaction
+    began = datetime.now(UTC)
     summary = LayerSummary(layer=kind, file=path.name)
     layer = choose_source_layer(path, kind, source_layer)
     read = read_layer(path, crs, layer, encoding)
@@ -548,24 +562,55 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     rows, written_keys = _staged_rows(kind, read.frame, summary, read.unreadable)
     if retire_missing and not rows:
         raise InputError(f"{path.name}: no parcel could be read, so none is retired")
-    with engine.begin() as conn:
-        _load(conn, kind, rows, summary)
-        if retire_missing:
-            summary.retired = retire_missing_parcels(conn, written_keys)
-        if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
-            relocated = relocate_by_address(conn)
-            summary.complaints_relocated = dict(relocated.moved.most_common())
-            summary.complaints_rematched = relocated.rematched
-            summary.complaints_reassigned = reassign_complaints(conn, kind)
-            summary.complaints_placed_roughly = placed_roughly(conn)
-        summary.batch_id = conn.execute(text("""
-            INSERT INTO import_batches (kind, source_file, source, status, started_at,
-                                        finished_at, summary, imported_by)
-            VALUES ('layer', :file, :layer, 'done', :started, clock_timestamp(),
-                    CAST(:summary AS jsonb), :imported_by)
-            RETURNING id
-        """), {"file": path.name, "layer": kind, "started": started,
-               "imported_by": imported_by,
-               "summary": json.dumps(summary.as_dict(), ensure_ascii=False)}).scalar_one()
-    summary.rejected.sort()
+    with engine.connect() as entry:
+        with entry.begin():
+            summary.batch_id = batch_id = entry.execute(_START_LAYER, {
+                "file": path.name, "layer": kind, "started": began,
+                "imported_by": imported_by}).scalar_one()
+            running.hold(entry, batch_id)
+        status = "failed"
+        try:
+            if started:
+                started(batch_id)
+            with engine.begin() as conn:
+                _load(conn, kind, rows, summary)
+                if retire_missing:
+                    summary.retired = retire_missing_parcels(conn, written_keys)
+                if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
+                    relocated = relocate_by_address(conn)
+                    summary.complaints_relocated = dict(relocated.moved.most_common())
+                    summary.complaints_rematched = relocated.rematched
+                    summary.complaints_reassigned = reassign_complaints(conn, kind)
+                    summary.complaints_placed_roughly = placed_roughly(conn)
+                if checks and summary.inserted + summary.updated + summary.retired:
+                    summary.parcel_checks = checks(conn)
+                summary.rejected.sort()
+                conn.execute(_FINISH_LAYER, {"id": batch_id, "status": "done", "summary":
+                                             json.dumps(summary.as_dict(), ensure_ascii=False)})
+            status = "done"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        except InputError as exc:
+            summary.error = str(exc)
+            raise
+        finally:
+            with entry.begin():
+                if status != "done":  # the transaction rolled back: nothing of it landed
+                    entry.execute(_FINISH_LAYER, {"id": batch_id, "status": status, "summary":
+                                                  json.dumps(summary.as_dict(),
+                                                             ensure_ascii=False)})
+                running.release(entry, batch_id)
     return summary
+
+
+_START_LAYER = text("""
+    INSERT INTO import_batches (kind, source_file, source, status, started_at, imported_by)
+    VALUES ('layer', :file, :layer, 'running', :started, :imported_by)
+    RETURNING id
+""")
+_FINISH_LAYER = text("""
+    UPDATE import_batches SET status = :status, finished_at = clock_timestamp(),
+           summary = CAST(:summary AS jsonb)
+    WHERE id = :id
+""")

@@ -1,10 +1,11 @@
-"""Telling a running complaint import from one whose process died.
+"""Telling a running import from one whose process died.
 
-A complaint import records itself as `running` when it starts, and its batches land
-as it goes; a process killed outright (kill -9, a restarted server, a power cut)
-leaves that row `running` for ever. So the import also holds a session-level
-advisory lock on its row while it runs: PostgreSQL lets go of it when the session
-ends, however it ends. A `running` row whose lock nobody holds has `stopped`.
+An import records itself as `running` when it starts (a complaint import's batches
+then land as it goes, a layer lands whole at the end); a process killed outright
+(kill -9, a restarted server, a power cut) would leave that row `running` for ever.
+So the import also holds a session-level advisory lock on its row while it runs:
+PostgreSQL lets go of it when the session ends, however it ends. A `running` row
+whose lock nobody holds has `stopped`.
 """
 
 from __future__ import annotations

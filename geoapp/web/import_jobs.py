@@ -1,11 +1,12 @@
-"""Complaint imports from the browser run in a thread of their own.
+"""Imports from the browser run in a thread of their own.
 
-A year's export of a city contact centre is a million rows or more: minutes of
-import, longer than a browser or a proxy in front of the app waits for one response.
-The upload's request returns once the import has opened the file and recorded
-itself (or refused the file whole, which the form then says); the import's page
-follows it from there (`running`, what has landed so far) to its summary. The
-thread needs no request: it is given the engine and the settings.
+A year's export of a city contact centre is a million rows or more, a region's
+cadastre moves as many complaints: minutes of import, longer than a browser or a
+proxy in front of the app waits for one response. The upload's request returns once
+the import has read what it checks first and recorded itself (or refused the file
+whole, which the form then says); the import's page follows it from there
+(`running`, what has landed so far) to its summary. The thread needs no request:
+it is given the engine and what it needs of the settings.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from geoapp.config import Settings
 
@@ -58,6 +59,18 @@ class ComplaintUpload:
     imported_by: str
 
 
+@dataclass(frozen=True)
+class LayerUpload:
+    """A layer file saved from an upload, in a folder of its own."""
+
+    work: Path
+    path: Path
+    kind: str
+    crs: int | None
+    source_layer: str | None
+    imported_by: str
+
+
 @dataclass
 class _Start:
     """What the request waits for: the import's id, or why it never started."""
@@ -65,6 +78,41 @@ class _Start:
     ready: threading.Event = field(default_factory=threading.Event)
     batch_id: int | None = None
     error: BaseException | None = None
+
+    def started(self, batch_id: int) -> None:
+        self.batch_id = batch_id
+        self.ready.set()
+
+
+Job = Callable[[_Start], None]  # runs the import, telling `_Start.started` its id
+
+
+def _in_thread(job: Job, work: Path) -> int:
+    """Run `job` in a thread of its own; its import id once it has started (an error
+    before that is raised here, to the request). `work` goes when the job is over."""
+    start = _Start()
+
+    def run() -> None:
+        try:
+            job(start)
+        except BaseException as exc:  # told to the request, or logged
+            if start.ready.is_set():
+                # Recorded as failed, with the reason when it is the file's (InputError).
+                log.exception("import %s stopped", start.batch_id)
+            else:
+                start.error = exc
+                start.ready.set()
+        finally:
+            with _running_lock:
+                _running.pop(start.batch_id or 0, None)
+            shutil.rmtree(work, ignore_errors=True)
+
+    threading.Thread(target=run, name="geoapp-import", daemon=True).start()
+    start.ready.wait()
+    if start.error is not None:
+        raise start.error
+    assert start.batch_id is not None
+    return start.batch_id
 
 
 def start_complaint_import(engine: Engine, settings: Settings, upload: ComplaintUpload,
@@ -74,44 +122,41 @@ def start_complaint_import(engine: Engine, settings: Settings, upload: Complaint
     kept where `kept_rejects` says for the import's id."""
     from geoapp.ingest.complaints import import_complaints
 
-    start = _Start()
     stop = threading.Event()
     rejects = upload.work / "rejects.csv"
 
-    def started(batch_id: int) -> None:
-        # The rejects file is open and empty yet; renamed, it is written on where the
-        # import's page finds it, so that what is refused can be read while it runs.
-        kept = kept_rejects(batch_id)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        rejects.replace(kept)
-        with _running_lock:
-            _running[batch_id] = stop
-        start.batch_id = batch_id
-        start.ready.set()
-
-    def run() -> None:
-        try:
-            summary = import_complaints(
-                engine, upload.export, settings=settings, default_source=upload.source,
-                rejects_path=rejects, sheet=upload.sheet, labels_path=upload.labels,
-                imported_by=upload.imported_by, started=started, stop_requested=stop.is_set)
-            if not summary.rejected and summary.batch_id is not None:
-                kept_rejects(summary.batch_id).unlink(missing_ok=True)
-        except BaseException as exc:  # told to the request, or logged
-            if start.ready.is_set():
-                # Recorded as failed, with the reason when it is the file's (InputError).
-                log.exception("complaint import %s stopped", start.batch_id)
-            else:
-                start.error = exc
-                start.ready.set()
-        finally:
+    def job(start: _Start) -> None:
+        def started(batch_id: int) -> None:
+            # The rejects file is open and empty yet; renamed, it is written on where
+            # the import's page finds it, so that what is refused can be read while it
+            # runs.
+            kept = kept_rejects(batch_id)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            rejects.replace(kept)
             with _running_lock:
-                _running.pop(start.batch_id or 0, None)
-            shutil.rmtree(upload.work, ignore_errors=True)
+                _running[batch_id] = stop
+            start.started(batch_id)
 
-    threading.Thread(target=run, name="geoapp-import", daemon=True).start()
-    start.ready.wait()
-    if start.error is not None:
-        raise start.error
-    assert start.batch_id is not None
-    return start.batch_id
+        summary = import_complaints(
+            engine, upload.export, settings=settings, default_source=upload.source,
+            rejects_path=rejects, sheet=upload.sheet, labels_path=upload.labels,
+            imported_by=upload.imported_by, started=started, stop_requested=stop.is_set)
+        if not summary.rejected and summary.batch_id is not None:
+            kept_rejects(summary.batch_id).unlink(missing_ok=True)
+
+    return _in_thread(job, upload.work)
+
+
+def start_layer_import(engine: Engine, upload: LayerUpload,
+                       checks: Callable[[Connection], dict[str, int]] | None = None) -> int:
+    """Start importing the layer `upload` in a thread; its import id once its file is
+    read and the import recorded (a file refused whole raises here). `checks`: as
+    import_layer runs them."""
+    from geoapp.ingest.layers import import_layer
+
+    def job(start: _Start) -> None:
+        import_layer(engine, upload.kind, upload.path, crs=upload.crs,
+                     source_layer=upload.source_layer, imported_by=upload.imported_by,
+                     started=start.started, checks=checks)
+
+    return _in_thread(job, upload.work)

@@ -11,7 +11,6 @@ personal data: they download for officials only, never cached.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import time
@@ -23,7 +22,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import Connection
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -39,9 +38,11 @@ from geoapp.web.complaints import PRECISION_NAMES
 from geoapp.web.errors import localized
 from geoapp.web.import_jobs import (
     ComplaintUpload,
+    LayerUpload,
     request_stop,
     runs_here,
     start_complaint_import,
+    start_layer_import,
 )
 
 bp = Blueprint("imports", __name__)
@@ -196,9 +197,8 @@ def _upload_folder() -> Path:
 @bp.post("/imports/layers")
 @roles_required(*LAYER_IMPORTERS)
 def upload_layer() -> Response | tuple[str, int]:
-    from geoapp.ingest.layers import import_layer
-
     upload = request.files.get("file")
+    work = None
     try:
         kind = _choice(request.form.get("layer"), LAYERS, _("There is no such layer."))
         if kind is None:
@@ -208,32 +208,29 @@ def upload_layer() -> Response | tuple[str, int]:
             "shapefile zipped with its .dbf, .shx and .prj."))
         crs = _crs(request.form.get("crs"))
         source_layer = (request.form.get("source_layer") or "").strip() or None
-        with tempfile.TemporaryDirectory(prefix="geoapp-upload-") as work:
-            path = _saved(upload, Path(work), name)
-            summary = import_layer(engine(), kind, path, crs=crs, source_layer=source_layer,
-                                   imported_by=current_user.username)
+        work = _upload_folder()
+        path = _saved(upload, work / "layer", name)
+        checks = (partial(_parcel_checks, settings().city_bbox)
+                  if kind in CHECKED_LAYERS else None)
+        batch_id = start_layer_import(engine(), LayerUpload(
+            work, path, kind, crs, source_layer, current_user.username), checks)
     except InputError as exc:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
         return _index(layer_error=localized(exc), status=400)
-    if kind in CHECKED_LAYERS and summary.inserted + summary.updated + summary.retired:
-        _check_parcels_after(summary.batch_id)
-    return redirect(url_for("imports.show", batch_id=summary.batch_id), 303)
+    return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
-def _check_parcels_after(batch_id: int | None) -> None:
+def _parcel_checks(city_bbox: tuple[float, float, float, float],
+                   conn: Connection) -> dict[str, int]:
     """Run the parcel rules on the layers as imported, as the inspector who imported
     them would next (the command line leaves it to `geoapp check parcels`, so that
     several layers are loaded before one run); the import's page gives the figures."""
     from geoapp.analysis.rule_config import load_rules
     from geoapp.analysis.violations import run_checks
 
-    with engine().begin() as conn:
-        result = run_checks(conn, load_rules(), settings().city_bbox)
-        conn.execute(text("""
-            UPDATE import_batches
-            SET summary = summary || jsonb_build_object('parcel_checks',
-                                                        CAST(:checks AS jsonb))
-            WHERE id = :id"""), {"id": batch_id, "checks": json.dumps(
-                {"found": sum(result.found.values()), "resolved": result.resolved})})
+    result = run_checks(conn, load_rules(), city_bbox)
+    return {"found": sum(result.found.values()), "resolved": result.resolved}
 
 
 @bp.get("/imports/<int:batch_id>")
