@@ -10,6 +10,29 @@ def N_(message: str) -> str:  # the name gettext's tools look for
     return message
 
 
+class Worded(str):
+    """A message in English that can be shown translated: the English text itself,
+    with the template (marked with N_) and the values it was filled in with, for a
+    reason that travels as text (a rejected feature's, in an import's summary)."""
+
+    template: str
+    params: dict[str, str | int | float]
+
+    @classmethod
+    def of(cls, template: str, **params: str | int | float) -> Worded:
+        worded = cls(template % params if params else template)
+        worded.template, worded.params = template, params
+        return worded
+
+    def as_dict(self) -> dict[str, object]:
+        return {"template": self.template, "params": self.params}
+
+
+def worded_fields(reason: str) -> dict[str, object]:
+    """What a reason adds to its JSON to be shown translated (nothing for plain text)."""
+    return reason.as_dict() if isinstance(reason, Worded) else {}
+
+
 class GeoappError(Exception):
     """Base class: `str(error)` is the one line shown to the user, in English (the
     command line's language). Raised as `InputError(N_("%(file)s is empty"),

@@ -390,6 +390,7 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
     for key, count in (("read", 3), ("inserted", 2), ("rejected", 1)):
         assert f'data-count="{key}">{count}<' in page, key
     assert 'id="rejected-features"' in page and "EPSG:32642" in page
+    assert "пустая или отсутствующая геометрия" in page  # the reason, translated
     assert 'id="parcel-checks"' in page  # run at once: the register is not left behind
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM check_runs")).scalar_one() >= 1

@@ -715,8 +715,10 @@ def test_a_future_allocation_date_is_kept_with_a_warning(layer_db, tmp_path) -> 
                       env={"DATABASE_URL": url})
     summary = json.loads(proc.stdout)
     assert (summary["inserted"], summary["rejected"]) == (2, 0)
-    assert summary["warnings"] == [
-        {"feature": 2, "warning": "allocated_at 12.03.2032 is in the future"}]
+    assert summary["warnings"] == [  # with what the web translates it from
+        {"feature": 2, "warning": "allocated_at 12.03.2032 is in the future",
+         "template": "allocated_at %(allocated)s is in the future",
+         "params": {"allocated": "12.03.2032"}}]
     text_run = run_geoapp("import", "layer", "parcels", str(path), env={"DATABASE_URL": url})
     assert "feature 2 kept, but allocated_at 12.03.2032 is in the future" in text_run.stdout
 

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from geoapp.errors import N_, Worded
 from geoapp.geocode.normalize import cadastral_form
 from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.values import normalise_key, parse_date, parse_datetime, parse_decimal
@@ -106,20 +107,23 @@ def _measure(value: Any, units: dict[str, float], what: str) -> float | None:
         return None
     if (number := _number(value)) is not None:
         if not math.isfinite(number):
-            raise ValueError(f"{what}: not a number: {number}")
+            raise ValueError(Worded.of(N_("%(field)s: not a number: %(value)s"), field=what,
+                                       value=str(number)))
         return number
     text = _text(value)
     if text is None:
         return None
     match = _NUMBER_THEN_UNIT.fullmatch(text)
     if match is None:
-        raise ValueError(f"{what}: not a number: {text!r}")
+        raise ValueError(Worded.of(N_("%(field)s: not a number: %(value)r"), field=what,
+                                   value=text))
     number = parse_decimal(match.group(1))
     unit = " ".join(match.group(2).lower().replace(".", " ").split())
     if not unit:
         return number
     if unit not in units:
-        raise ValueError(f"{what}: unknown unit {match.group(2)!r} in {text!r}")
+        raise ValueError(Worded.of(N_("%(field)s: unknown unit %(unit)r in %(value)r"),
+                                   field=what, unit=match.group(2), value=text))
     return round(number * units[unit], 6)  # 12,3 млн is 12300000, not 12299999.999…
 
 
@@ -155,8 +159,9 @@ def _shown(number: float) -> str:
 def _within_column(number: float, what: str) -> None:
     largest, decimals = _column_limits()[what]
     if round(number, decimals) > largest:
-        raise ValueError(f"{what} {_shown(number)} is more than the register can hold "
-                         f"(at most {_shown(largest)})")
+        raise ValueError(Worded.of(N_("%(field)s %(value)s is more than the register can "
+                                      "hold (at most %(largest)s)"), field=what,
+                                   value=_shown(number), largest=_shown(largest)))
 
 
 def _missing(value: Any) -> bool:
@@ -192,7 +197,8 @@ def _text(value: Any) -> str | None:
     if _missing(value):
         return None
     if _is_list(value):
-        raise ValueError(f"a list where one value belongs: {_listed(value)}")
+        raise ValueError(Worded.of(N_("a list where one value belongs: %(value)s"),
+                                   value=_listed(value)))
     return " ".join(str(value).split()) or None
 
 
@@ -212,7 +218,7 @@ def _code(value: Any, codes: tuple[str, ...], words: dict[str, str], what: str) 
         return words[key]
     if (code := original_value(key, words)) is not None:  # "орталы?" saved in CP1251
         return code
-    raise ValueError(f"unknown {what} {text!r}")
+    raise ValueError(Worded.of(N_("unknown %(field)s %(value)r"), field=what, value=text))
 
 
 def _int(value: Any, what: str) -> int | None:
@@ -231,7 +237,8 @@ def _whole(number: float | None, what: str) -> int | None:
     if number is None:
         return None
     if not math.isfinite(number) or number < 0 or not float(number).is_integer():
-        raise ValueError(f"{what} must be a whole number >= 0, got {number:g}")
+        raise ValueError(Worded.of(N_("%(field)s must be a whole number >= 0, got %(value)s"),
+                                   field=what, value=f"{number:g}"))
     _within_column(number, what)
     return int(number)
 
@@ -257,13 +264,14 @@ def _date(value: Any, what: str) -> date | None:
         # The day as written: a naive time's zone does not move it, an offset is kept.
         return parse_datetime(text, _UTC).date()
     except ValueError as exc:
-        raise ValueError(f"{what}: {exc}") from None
+        raise ValueError(Worded.of(N_("%(field)s: %(reason)s"), field=what,
+                                   reason=str(exc))) from None
 
 
 def _required(row: dict[str, Any], name: str) -> Any:
     value = row.get(name)
     if _missing(value) or (_text(value) is None and not isinstance(value, date)):
-        raise ValueError(f"missing {name}")
+        raise ValueError(Worded.of(N_("missing %(field)s"), field=name))
     return value
 
 
@@ -292,9 +300,10 @@ def _cadastral_number(value: Any) -> str | None:
     them would be a guess at the key, and the key as stored would never match the
     register's, so the feature is rejected with what to fix."""
     if (number := _number(value)) is not None:
-        raise ValueError(f"cadastral_number {_shown(number).replace(',', '')} is a number, "
-                         "not text: the file's number column has lost the leading zero and "
-                         "the colons (06:097:012:345); export the column as text")
+        raise ValueError(Worded.of(N_(
+            "cadastral_number %(value)s is a number, not text: the file's number column has "
+            "lost the leading zero and the colons (06:097:012:345); export the column as "
+            "text"), value=_shown(number).replace(",", "")))
     text = _text(value)
     return None if text is None else cadastral_form(text)
 
@@ -303,7 +312,7 @@ def parcel(row: dict[str, Any]) -> dict[str, Any]:
     cadastral_number = _cadastral_number(_required(row, "cadastral_number"))
     area = _measure(_required(row, "declared_area_ha"), AREA_UNITS_HA, "declared_area_ha")
     if area is None or area < 0:
-        raise ValueError("declared_area_ha is negative")
+        raise ValueError(Worded.of(N_("declared_area_ha is negative")))
     _within_column(area, "declared_area_ha")
     value = _measure(row.get("cadastral_value_kzt"), MONEY_UNITS_KZT, "cadastral_value_kzt")
     return {
@@ -323,7 +332,7 @@ def zone(row: dict[str, Any]) -> dict[str, Any]:
     valid_from = _date(_required(row, "valid_from"), "valid_from")
     valid_to = _date(row.get("valid_to"), "valid_to")
     if valid_to is not None and valid_from is not None and valid_to < valid_from:
-        raise ValueError("valid_to is before valid_from")
+        raise ValueError(Worded.of(N_("valid_to is before valid_from")))
     return {"kind": _code(_required(row, "kind"), ZONE_KINDS, ZONE_KIND_WORDS, "zone kind"),
             "name": _text(_required(row, "name")),
             "decision_ref": _text(row.get("decision_ref")),
@@ -334,15 +343,27 @@ def parcel_warning(row: dict[str, Any]) -> str | None:
     """What is odd about a parsed parcel that is kept all the same: an allocation in
     the future, a typo more often than a plan (rule R1 compares that date); a
     declared area below the register's smallest step, stored as 0."""
-    odd = []
     allocated = row["allocated_at"]
-    if allocated is not None and allocated > date.today():
-        odd.append(f"allocated_at {allocated:%d.%m.%Y} is in the future")
     area, decimals = row["declared_area_ha"], _column_limits()["declared_area_ha"][1]
-    if area > 0 and round(area, decimals) == 0:
-        odd.append(f"declared_area_ha {area:g} is stored as 0 (the register keeps "
-                   f"{decimals} decimals)")
-    return "; ".join(odd) or None
+    future = allocated is not None and allocated > date.today()
+    rounded = area > 0 and round(area, decimals) == 0
+    if not (future or rounded):
+        return None
+    said: dict[str, str | int] = {}
+    if future:
+        said["allocated"] = f"{allocated:%d.%m.%Y}"
+    if rounded:
+        said.update(area=f"{area:g}", decimals=decimals)
+    template = (_BOTH_ODD if future and rounded else _FUTURE_ALLOCATION if future
+                else _ROUNDED_AREA)
+    return Worded.of(template, **said)
+
+
+_FUTURE_ALLOCATION = N_("allocated_at %(allocated)s is in the future")
+_ROUNDED_AREA = N_("declared_area_ha %(area)s is stored as 0 (the register keeps "
+                   "%(decimals)d decimals)")
+_BOTH_ODD = N_("allocated_at %(allocated)s is in the future; declared_area_ha %(area)s is "
+               "stored as 0 (the register keeps %(decimals)d decimals)")
 
 
 PARSERS = {"microdistricts": microdistrict, "buildings": building, "parcels": parcel,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, text
 
-from geoapp.errors import N_, InputError
+from geoapp.errors import N_, InputError, Worded, worded_fields
 from geoapp.ingest import running
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
 from geoapp.ingest.layer_archive import companion_file, dataset_path, geojson_member
@@ -97,7 +97,8 @@ class LayerSummary:
                 "inserted": self.inserted, "updated": self.updated,
                 "unchanged": self.unchanged, "repaired_geometries": self.repaired,
                 "rejected": len(self.rejected),
-                "rejected_features": [{"feature": n, "reason": r} for n, r in self.rejected],
+                "rejected_features": [{"feature": n, "reason": r, **worded_fields(r)}
+                                      for n, r in self.rejected],
                 "source_crs": self.source_crs, "text_encoding": self.text_encoding,
                 "complaints_reassigned": self.complaints_reassigned.total,
                 "complaints_reassigned_from_none": self.complaints_reassigned.placed,
@@ -111,7 +112,8 @@ class LayerSummary:
                 "lost_letters_read_as_stored": self.lost_letters.kept,
                 "lost_letters_restored": self.lost_letters.restored,
                 "attributes_not_read": self.attributes_not_read,
-                "warnings": [{"feature": n, "warning": w} for n, w in self.warnings],
+                "warnings": [{"feature": n, "warning": w, **worded_fields(w)}
+                             for n, w in self.warnings],
                 **({"error": self.error} if self.error else {}),
                 **({"parcel_checks": self.parcel_checks} if self.parcel_checks else {})}
 
@@ -381,22 +383,23 @@ def _staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
         if (written := written_key(kind, record)) is not None:
             written_keys.add(written)
         if (number - 1) in unreadable:
-            summary.rejected.append((number, f"geometry cannot be read: "
-                                             f"{unreadable[number - 1]}"))
+            summary.rejected.append((number, Worded.of(N_("geometry cannot be read: "
+                                                          "%(reason)s"),
+                                                       reason=unreadable[number - 1])))
             continue
         if geometry is None or geometry.is_empty:
-            summary.rejected.append((number, "empty or missing geometry"))
+            summary.rejected.append((number, Worded.of(N_("empty or missing geometry"))))
             continue
         try:
             row = parse(record)
         except ValueError as exc:
-            summary.rejected.append((number, str(exc)))
+            summary.rejected.append((number, _reason(exc)))
             continue
         key = tuple(row[k] for k in key_fields)
         if key in seen:
-            summary.rejected.append(
-                (number, f"duplicate {'/'.join(key_fields)} {'/'.join(map(str, key))} "
-                         f"(first at feature {seen[key]})"))
+            summary.rejected.append((number, Worded.of(
+                N_("duplicate %(fields)s %(key)s (first at feature %(first)d)"),
+                fields="/".join(key_fields), key="/".join(map(str, key)), first=seen[key])))
             continue
         seen[key] = number
         if warn and (warning := warn(row)):
@@ -489,12 +492,19 @@ def _load(conn: Connection, kind: str, rows: list[dict[str, Any]],
     assign_buildings_to_microdistricts(conn)
 
 
+def _reason(exc: ValueError) -> str:
+    """A value's refusal as its parser worded it (layer_values), to be shown
+    translated when it can be."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Worded) else str(exc)
+
+
 def _unusable_geometry_reason(raw_type: str) -> str:
     """Why a feature's geometry left nothing for a polygon layer: it was a point or a
     line, or a polygon that repair reduced to nothing (all its vertices on a line)."""
     if "POLYGON" in raw_type or raw_type == "GEOMETRYCOLLECTION":
-        return "geometry is empty after repair (a polygon without area)"
-    return f"geometry is a {raw_type.lower()}, not a polygon"
+        return Worded.of(N_("geometry is empty after repair (a polygon without area)"))
+    return Worded.of(N_("geometry is a %(kind)s, not a polygon"), kind=raw_type.lower())
 
 
 def assign_buildings_to_microdistricts(conn: Connection) -> None:

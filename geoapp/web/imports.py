@@ -3,9 +3,9 @@
 The same imports as `geoapp import complaints` and `geoapp import layer`, for staff
 who receive the 109 service's export or a new cadastral register by mail and have no
 shell. Officials import complaints, land inspectors layers, admins both. A file
-refused whole says why on the form; a complaints export, once opened, is imported
-in a thread of its own (import_jobs), its page following it; each import has a
-page with its summary and the account that ran it. A complaint import's refused rows hold
+refused whole says why on the form, in the page's language; a file that passes is
+imported in a thread of its own (import_jobs), its page following it to its
+summary and naming the account that ran it. A complaint import's refused rows hold
 personal data: they download for officials only, never cached.
 """
 
