@@ -441,6 +441,37 @@ def test_a_layer_import_that_failed_says_why_and_that_nothing_landed(
     assert "would cancel" in page and "Из него ничего не загружено" in page
 
 
+def test_a_layer_import_whose_process_died_shows_as_stopped_with_nothing_landed(
+        inspector: FlaskClient, imports_db, tmp_path) -> None:
+    url, engine = imports_db
+    zipped = tmp_path / "zones.zip"
+    zipped.write_bytes(_zones_shapefile_without_prj(tmp_path))
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("LOCK TABLE zones IN EXCLUSIVE MODE"))
+        process = subprocess.Popen(
+            [GEOAPP, "import", "layer", "zones", str(zipped), "--crs", "32642"],
+            env={**env, "DATABASE_URL": url}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not _batches(engine):
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.1)
+        finally:
+            process.kill()
+            process.wait()
+    with engine.connect() as conn:
+        batch_id = conn.execute(text("SELECT max(id) FROM import_batches")).scalar_one()
+        assert conn.execute(text("SELECT count(*) FROM zones")).scalar_one() == 0
+    deadline = time.monotonic() + 30
+    while 'data-status="stopped"' not in (
+            page := inspector.get(f"/imports/{batch_id}").get_data(as_text=True)):
+        assert time.monotonic() < deadline, page
+        time.sleep(0.2)
+    assert "Из него ничего не загружено" in page
+
+
 @pytest.mark.parametrize(("form", "words"), [
     ({"layer": "", "name": "zones.geojson"}, "Выберите слой"),
     ({"layer": "roads", "name": "zones.geojson"}, "Такого слоя нет"),

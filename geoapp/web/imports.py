@@ -241,7 +241,8 @@ def show(batch_id: int) -> str:
         if entry is None:
             abort(404)
         written = (complaints_written_by(conn, batch_id)
-                   if entry["status"] == "stopped" else None)
+                   if entry["status"] == "stopped" and entry["kind"] == "complaints"
+                   else None)
     summary = entry["summary"] or {}
     return render_template(
         "imports/show.html", entry=entry, summary=summary, written=written,
