@@ -39,7 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_database(app: Flask, settings: Settings) -> None:
     from geoapp.db import database_url, make_engine, make_session_factory
 
-    engine = make_engine(database_url(settings))
+    # Room for the server's threads, the public tables' refresh and the imports run
+    # from the browser beside them (web.import_jobs: two at once, four connections
+    # each): SQLAlchemy's default of 5 + 10 would leave pages waiting.
+    engine = make_engine(database_url(settings), pool_size=5, max_overflow=20)
     app.extensions["geoapp.engine"] = engine
     app.extensions["geoapp.sessions"] = make_session_factory(engine)
 

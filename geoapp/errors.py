@@ -66,6 +66,12 @@ class Conflict(GeoappError):
     http_status = 409
 
 
+class Busy(GeoappError):
+    """The server is doing as much of this as it takes at once; ask again later."""
+
+    http_status = 503
+
+
 class DatabaseUnavailable(GeoappError):
     http_status = 503
     exit_code = 3

@@ -263,6 +263,23 @@ def test_the_upload_returns_while_the_import_runs_and_its_page_follows_it(
     assert _batches(engine) == [("большая выгрузка.csv", "done", "official")]
 
 
+def test_imports_beyond_two_at_once_wait_for_one_to_end(official: FlaskClient,
+                                                        imports_db) -> None:
+    _, engine = imports_db
+    with complaints_held(engine):
+        first = _upload(official, (HEADER + ROWS).encode(), "первая.csv", source="109")
+        second = _upload(official, (HEADER + ROWS.replace("W-", "V-")).encode(),
+                         "вторая.csv", source="109")
+        assert (first.status_code, second.status_code) == (303, 303)
+        third = _upload(official, (HEADER + ROWS).encode(), "третья.csv", source="109")
+        assert third.status_code == 503
+        assert "На этом сервере уже выполняются импорты: 2" in third.get_data(as_text=True)
+    for response in (first, second):
+        assert 'data-status="done"' in _finished(official, response)
+    assert _upload(official, (HEADER + ROWS).encode(), "третья.csv",
+                   source="109").status_code == 303
+
+
 def test_a_running_import_stops_at_the_press_of_a_button(official: FlaskClient,
                                                           imports_db) -> None:
     _, engine = imports_db

@@ -21,8 +21,14 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from geoapp.config import Settings
+from geoapp.errors import N_, Busy
 
 log = logging.getLogger(__name__)
+
+# A complaint import holds four database connections for its length (complaint_writer);
+# more imports at once would leave the pages waiting for one.
+MAX_IMPORTS_AT_ONCE = 2
+_slots = threading.BoundedSemaphore(MAX_IMPORTS_AT_ONCE)
 
 # The imports this process runs, by id: each one's stop request.
 _running: dict[int, threading.Event] = {}
@@ -89,7 +95,11 @@ Job = Callable[[_Start], None]  # runs the import, telling `_Start.started` its 
 
 def _in_thread(job: Job, work: Path) -> int:
     """Run `job` in a thread of its own; its import id once it has started (an error
-    before that is raised here, to the request). `work` goes when the job is over."""
+    before that is raised here, to the request). `work` goes when the job is over.
+    Busy when MAX_IMPORTS_AT_ONCE imports run already."""
+    if not _slots.acquire(blocking=False):
+        raise Busy(N_("%(n)d imports are running on this server already: start this one "
+                      "when one of them has ended."), n=MAX_IMPORTS_AT_ONCE)
     start = _Start()
 
     def run() -> None:
@@ -106,6 +116,7 @@ def _in_thread(job: Job, work: Path) -> int:
             with _running_lock:
                 _running.pop(start.batch_id or 0, None)
             shutil.rmtree(work, ignore_errors=True)
+            _slots.release()
 
     threading.Thread(target=run, name="geoapp-import", daemon=True).start()
     start.ready.wait()

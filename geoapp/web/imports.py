@@ -27,7 +27,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from geoapp.analysis.freshness import CHECKED_LAYERS
-from geoapp.errors import InputError
+from geoapp.errors import Busy, InputError
 from geoapp.ingest.history import complaints_written_by, import_details, recent_imports
 from geoapp.ingest.zipped import EXPORT_SUFFIXES
 from geoapp.maps.registry import Page, register_page
@@ -174,10 +174,10 @@ def upload() -> Response | tuple[str, int]:
         batch_id = start_complaint_import(engine(), settings(), ComplaintUpload(
             work, export, labels_path, source, sheet, current_user.username),
             partial(rejects_in, settings().data_dir))
-    except InputError as exc:
+    except (InputError, Busy) as exc:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-        return _index(error=localized(exc), status=400)
+        return _index(error=localized(exc), status=exc.http_status)
     return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
@@ -214,10 +214,10 @@ def upload_layer() -> Response | tuple[str, int]:
                   if kind in CHECKED_LAYERS else None)
         batch_id = start_layer_import(engine(), LayerUpload(
             work, path, kind, crs, source_layer, current_user.username), checks)
-    except InputError as exc:
+    except (InputError, Busy) as exc:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-        return _index(layer_error=localized(exc), status=400)
+        return _index(layer_error=localized(exc), status=exc.http_status)
     return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
 
