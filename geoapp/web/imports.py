@@ -156,7 +156,7 @@ def index() -> tuple[str, int]:
 @roles_required(*COMPLAINT_IMPORTERS)
 def upload() -> Response | tuple[str, int]:
     upload = request.files.get("file")
-    work = None
+    work = _upload_folder()  # removed again when the upload is refused
     try:
         name = _file_name(upload, COMPLAINT_SUFFIXES, _(
             "%(name)s is not a complaints export: geoapp imports CSV, TSV, XLSX, XLS, "
@@ -164,7 +164,6 @@ def upload() -> Response | tuple[str, int]:
         source = _choice(request.form.get("source"), SOURCES, _("There is no such source."))
         sheet = (request.form.get("sheet") or "").strip() or None
         labels = request.files.get("labels")
-        work = _upload_folder()
         labels_path = None
         if labels is not None and labels.filename:
             labels_path = _saved(labels, work / "labels", _file_name(
@@ -175,8 +174,7 @@ def upload() -> Response | tuple[str, int]:
             work, export, labels_path, source, sheet, current_user.username),
             partial(rejects_in, settings().data_dir))
     except (InputError, Busy) as exc:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         return _index(error=localized(exc), status=exc.http_status)
     return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
@@ -198,7 +196,7 @@ def _upload_folder() -> Path:
 @roles_required(*LAYER_IMPORTERS)
 def upload_layer() -> Response | tuple[str, int]:
     upload = request.files.get("file")
-    work = None
+    work = _upload_folder()  # removed again when the upload is refused
     try:
         kind = _choice(request.form.get("layer"), LAYERS, _("There is no such layer."))
         if kind is None:
@@ -208,15 +206,13 @@ def upload_layer() -> Response | tuple[str, int]:
             "shapefile zipped with its .dbf, .shx and .prj."))
         crs = _crs(request.form.get("crs"))
         source_layer = (request.form.get("source_layer") or "").strip() or None
-        work = _upload_folder()
         path = _saved(upload, work / "layer", name)
         checks = (partial(_parcel_checks, settings().city_bbox)
                   if kind in CHECKED_LAYERS else None)
         batch_id = start_layer_import(engine(), LayerUpload(
             work, path, kind, crs, source_layer, current_user.username), checks)
     except (InputError, Busy) as exc:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         return _index(layer_error=localized(exc), status=exc.http_status)
     return redirect(url_for("imports.show", batch_id=batch_id), 303)
 
