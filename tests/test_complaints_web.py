@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import csrf_token, login
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import Connection, Engine, text
 from werkzeug.test import TestResponse
@@ -500,6 +501,34 @@ def test_the_detail_names_the_location_precision(official: FlaskClient,
     for lang, name in names.items():
         page = official.get(f"/complaints/{ticket}?lang={lang}").get_data(as_text=True)
         assert name in page, lang
+
+
+def test_the_detail_gives_the_location_note_in_the_page_language(
+        official: FlaskClient, engine_: Engine) -> None:
+    """The import writes its notes in English (geocode.notes); the page reads them
+    back: the register's address and the typed words stay as written."""
+    note = ("coordinates outside the city; the address used instead; house not in the "
+            "register; placed at the nearest-numbered house, ул. Абая, 12; the street's "
+            "name matched approximately (88)")
+    shown = {"ru": "координаты вне города; взят адрес; дома нет в реестре; поставлено у "
+                   "дома с ближайшим номером, ул. Абая, 12; название улицы совпало "
+                   "приблизительно (88)",
+             "kk": "координаттар қаладан тыс; орнына мекенжай алынды; үй тізілімде жоқ; "
+                   "нөмірі жақын үйге қойылды, ул. Абая, 12; көше атауы шамамен сәйкес "
+                   "келді (88)",
+             "en": note}
+    unread = "placed by hand after a call <b>to the applicant</b>"  # no template
+    with engine_.begin() as conn:
+        ticket = add_complaint(conn)
+        other = add_complaint(conn)
+        for t, text_ in ((ticket, note), (other, unread)):
+            conn.execute(text("UPDATE complaints SET geocode_note = :n WHERE ticket = :t"),
+                         {"n": text_, "t": t})
+    for lang, expected in shown.items():
+        page = official.get(f"/complaints/{ticket}?lang={lang}").get_data(as_text=True)
+        assert str(escape(expected)) in page, lang
+    page = official.get(f"/complaints/{other}?lang=ru").get_data(as_text=True)
+    assert "placed by hand after a call &lt;b&gt;to the applicant&lt;/b&gt;" in page
 
 
 def test_detail_without_point_has_no_map(official: FlaskClient, data: dict) -> None:

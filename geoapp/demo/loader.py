@@ -24,6 +24,7 @@ from geoapp.demo.stats import ComplaintStats
 from geoapp.demo.subjects import SUBJECT_BUILDING
 from geoapp.demo.world import World
 from geoapp.geocode.matcher import EXACT_SCORE
+from geoapp.geocode.notes import SYNTHETIC, SYNTHETIC_DISTRICT_ONLY
 from geoapp.taxonomy import CATEGORY_CODES, REJECT_REASONS
 
 COMPLAINT_TABLES = ("complaints", "complaint_events")
@@ -36,10 +37,10 @@ COMPLAINT_COLUMNS = (
 )
 EVENT_COLUMNS = ("complaint_id", "at", "from_status", "to_status", "actor", "comment",
                  "department_id")
-GEOCODE_NOTE = "synthetic ground truth"
+GEOCODE_NOTE = SYNTHETIC
 # As an import places an address that names only the microdistrict: at a point
 # inside it (so not drawn on the maps), without a building or parcel.
-DISTRICT_ONLY_NOTE = "synthetic: the address names only the microdistrict"
+DISTRICT_ONLY_NOTE = SYNTHETIC_DISTRICT_ONLY
 _DEPARTMENT = department_of_category()
 
 

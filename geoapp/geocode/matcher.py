@@ -32,6 +32,23 @@ from geoapp.geocode.normalize import (
     match_key,
     normalize_address,
 )
+from geoapp.geocode.notes import (
+    CROSSING_APART,
+    CROSSING_CORNER,
+    CROSSING_UNKNOWN,
+    ELSEWHERE,
+    INSIDE_MICRODISTRICT,
+    MARKER_READ,
+    MIDDLE_HOUSE,
+    MIDDLE_WITHIN,
+    NEAREST_TO_DISTRICT,
+    NO_HOUSE,
+    SEPARATOR,
+    STREET_MISSES,
+    STREET_UNKNOWN,
+    clause,
+    joined_notes,
+)
 
 Precision = Literal["building", "street", "microdistrict", "none"]
 
@@ -103,11 +120,9 @@ class AddressMatch:
 
 
 NO_MATCH = AddressMatch(None, "none", 0.0, name_score=0.0)
-MIDDLE_HOUSE_NOTE = "placed at the street's middle-numbered house"
-NO_HOUSE = "no house number in the address"
-NO_HOUSE_NOTE = f"{NO_HOUSE}; {MIDDLE_HOUSE_NOTE}"
-NO_STREET_NOTE = "street not in the register; placed inside the microdistrict"
-NO_HOUSE_IN_DISTRICT_NOTE = f"{NO_HOUSE}; placed inside the microdistrict"
+NO_HOUSE_NOTE = SEPARATOR.join((NO_HOUSE, MIDDLE_HOUSE))
+NO_STREET_NOTE = SEPARATOR.join((STREET_UNKNOWN, INSIDE_MICRODISTRICT))
+NO_HOUSE_IN_DISTRICT_NOTE = SEPARATOR.join((NO_HOUSE, INSIDE_MICRODISTRICT))
 # Two streets whose nearest houses are farther apart than this do not meet.
 CORNER_MAX_METRES = 150.0
 
@@ -297,9 +312,9 @@ class AddressIndex:
             again = self.match_parsed(parsed)
             if _PRECISION_RANK[again.precision] <= _PRECISION_RANK[result.precision]:
                 continue
-            read = ", ".join(f"«{typed}» as «{marker}»" for typed, marker in fixes)
             return replace(again, score=round(max(again.score - MARKER_TYPO_PENALTY, 0.0), 1),
-                           read=f"read {read}")
+                           read=joined_notes(*(clause(MARKER_READ, typed=typed, word=marker)
+                                               for typed, marker in fixes)))
         return result
 
     def match_many(self, raws: Iterable[str]) -> list[AddressMatch]:
@@ -324,7 +339,7 @@ class AddressIndex:
     def _match_uncached(self, parsed: ParsedAddress) -> AddressMatch:
         if parsed.elsewhere:
             return AddressMatch(None, "none", 0.0, name_score=0.0,
-                                note=f"not in Taraz: the address names {parsed.elsewhere}")
+                                note=clause(ELSEWHERE, place=parsed.elsewhere))
         folded = parsed.match_name
         if not parsed.name or not folded:
             return NO_MATCH
@@ -373,17 +388,15 @@ class AddressIndex:
         if middle is not None:
             return AddressMatch(middle, "street", round(score, 1), street.kind, street.name,
                                 round(score, 1),
-                                f"{NO_HOUSE}; placed at the middle-numbered house of this "
-                                f"street within {label}")
+                                joined_notes(NO_HOUSE, clause(MIDDLE_WITHIN, microdistrict=label)))
         corner = self._corner(street, area)
         if corner is None:
             return AddressMatch(None, "microdistrict", round(district_score, 1), area.kind,
                                 area.name, round(district_score, 1),
-                                f"{NO_HOUSE}; the street does not pass the houses of {label}: "
-                                f"placed inside the microdistrict")
+                                joined_notes(NO_HOUSE, clause(STREET_MISSES, microdistrict=label)))
+        nearest = clause(NEAREST_TO_DISTRICT, microdistrict=label)
         return AddressMatch(corner, "street", round(score, 1), street.kind, street.name,
-                            round(score, 1),
-                            f"{NO_HOUSE}; placed at this street's house nearest to {label}")
+                            round(score, 1), joined_notes(NO_HOUSE, nearest))
 
     def _match_crossing(self, parsed: ParsedAddress) -> AddressMatch:
         """An intersection: the house of the first street nearest to the second
@@ -397,20 +410,20 @@ class AddressIndex:
         if len(known) == 1:
             area, score = known[0]
             other = _capitalized(names[1] if found[0] is not None else names[0])
-            return area.resolve(None, score, f"intersection with {other}: that street is not "
-                                             f"in the register; {MIDDLE_HOUSE_NOTE}")
+            return area.resolve(None, score, SEPARATOR.join((
+                clause(CROSSING_UNKNOWN, street=other), MIDDLE_HOUSE)))
         (first, first_score), (second, second_score) = known
         if first is second:
             return first.resolve(None, first_score)
         score = min(first_score, second_score)
-        crossing = f"intersection with {_capitalized(second.name)}"
+        crossing = _capitalized(second.name)
         corner = self._corner(first, second)
         if corner is None:
-            return first.resolve(None, score, f"{crossing}: the register's streets do not "
-                                              f"meet; {MIDDLE_HOUSE_NOTE}")
+            return first.resolve(None, score, SEPARATOR.join((
+                clause(CROSSING_APART, street=crossing), MIDDLE_HOUSE)))
         return AddressMatch(corner, "street", round(score, 1), first.kind, first.name,
                             round(score, 1),
-                            f"{crossing}: placed at this street's house nearest to it")
+                            clause(CROSSING_CORNER, street=crossing))
 
     def _middle_within(self, street: _Area, district: _Area) -> int | None:
         """The building of the median house number among `street`'s houses that stand

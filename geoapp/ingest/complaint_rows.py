@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from geoapp.geocode.notes import (
+    ADDRESS_CUT,
+    COORDINATES_IGNORED,
+    ONE_COORDINATE,
+    clause,
+    joined_notes,
+)
 from geoapp.ingest.coordinates import parse_coordinate, parse_point
-from geoapp.ingest.locate import joined_notes
 from geoapp.ingest.readers import RawRow
 from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.values import (
@@ -77,14 +83,14 @@ def _row_coordinates(values: dict[str, str | None]
         try:
             lat, lon = parse_point(raw_point)
         except ValueError as exc:
-            return None, None, f"coordinates ignored: {exc}"
+            return None, None, clause(COORDINATES_IGNORED, reason=str(exc))
         return lat, lon, None
     if raw_lat is None or raw_lon is None:
-        return None, None, "only one coordinate given; ignored"
+        return None, None, ONE_COORDINATE
     try:
         return parse_coordinate(raw_lat), parse_coordinate(raw_lon), None
     except ValueError as exc:
-        return None, None, f"coordinates ignored: {exc}"
+        return None, None, clause(COORDINATES_IGNORED, reason=str(exc))
 
 
 # A report's total line under its rows ("Итого: 1 234", "Всего обращений", Kazakh
@@ -164,8 +170,8 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
     lat, lon, note = _coordinates(values)
     address = values.get("address") or None
     if address is not None and len(address) > MAX_FIELD:
-        note = joined_notes(note, f"address longer than {MAX_FIELD:,} characters "
-                                  f"({len(address):,}): its first {MAX_FIELD:,} kept")
+        note = joined_notes(note, clause(ADDRESS_CUT, limit=f"{MAX_FIELD:,}",
+                                         length=f"{len(address):,}"))
         address = address[:MAX_FIELD]
     language = (values.get("language") or "").lower()
     if language not in ("ru", "kk"):

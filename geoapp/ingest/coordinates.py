@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from geoapp.geocode.notes import NOT_A_NUMBER, NOT_A_POINT, NOT_DEGREES, TWO_HEMISPHERES, clause
 from geoapp.ingest.values import parse_decimal
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
@@ -42,7 +43,7 @@ _PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 def _hemisphere(match: re.Match[str]) -> str | None:
     marks = [re.sub(r"[\s.]", "", m).lower() for m in (match["before"], match["after"]) if m]
     if len(marks) == 2 and marks[0] != marks[1]:
-        raise ValueError(f"two hemispheres in {match.string!r}")
+        raise ValueError(clause(TWO_HEMISPHERES, value=repr(match.string)))
     return marks[0] if marks else None
 
 
@@ -52,7 +53,7 @@ def _degrees(match: re.Match[str], raw: str) -> float:
     assert degrees is not None
     if minutes is not None and (not degrees.is_integer() or minutes >= 60 or (
             seconds is not None and (not minutes.is_integer() or seconds >= 60))):
-        raise ValueError(f"not degrees, minutes and seconds: {raw!r}")
+        raise ValueError(clause(NOT_DEGREES, value=repr(raw)))
     value = degrees + (minutes or 0) / 60 + (seconds or 0) / 3600
     if match["minus"]:
         value = -value
@@ -70,7 +71,7 @@ def parse_coordinate(raw: str) -> float:
     match = _ONE.fullmatch(raw.strip())
     if match is None or not (match["sign"] or match["min"] or match["before"]
                              or match["after"]):
-        raise ValueError(f"not a number: {raw!r}")
+        raise ValueError(clause(NOT_A_NUMBER, value=repr(raw)))
     return _degrees(match, raw)
 
 
@@ -97,5 +98,5 @@ def parse_point(raw: str) -> tuple[float, float]:
         return pair
     numbers = _PLAIN_NUMBER.findall(raw)
     if len(numbers) != 2 or _PLAIN_NUMBER.sub("", raw).strip(" ,;\t"):
-        raise ValueError(f"not a point: {raw!r} (expected latitude and longitude)")
+        raise ValueError(clause(NOT_A_POINT, value=repr(raw)))
     return parse_decimal(numbers[0]), parse_decimal(numbers[1])

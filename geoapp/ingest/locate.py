@@ -17,11 +17,34 @@ from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_addr
 from geoapp.geocode.marker_typos import MARKER_WORDS
 from geoapp.geocode.matcher import EXACT_SCORE
 from geoapp.geocode.normalize import cadastral_number
+from geoapp.geocode.notes import (
+    ADDRESS_APPROXIMATE,
+    ADDRESS_NAMES,
+    ADDRESS_NOT_FOUND,
+    HOUSE_NOT_FOUND,
+    HOUSE_UNKNOWN,
+    INSIDE_MICRODISTRICT,
+    LETTERS_READ_BACK,
+    NEAREST_HOUSE,
+    NO_SUCH_PARCEL,
+    NOTHING_TO_GO_ON,
+    OUTSIDE_ADDRESS_USED,
+    OUTSIDE_NO_ADDRESS,
+    PARCEL_LIES_IN,
+    SEPARATOR,
+    STREET_APPROXIMATE,
+    SWAPPED,
+    clause,
+    joined_notes,
+    read_pairs,
+)
 from geoapp.geocode.ordinals import ordinal_words
 from geoapp.ingest.lost_letters import WordRepair
 from geoapp.ingest.places import covering
 
 BBox = tuple[float, float, float, float]
+HOUSE_NOT_FOUND_NOTE = SEPARATOR.join((HOUSE_NOT_FOUND, INSIDE_MICRODISTRICT))
+NEAREST_HOUSE_NOTE = SEPARATOR.join((HOUSE_UNKNOWN, NEAREST_HOUSE))
 
 
 @dataclass(frozen=True)
@@ -120,14 +143,13 @@ class Gazetteer:
     def from_address(self, address: str | None, note: str | None) -> Location:
         if not address:
             return Location(None, None, "none", None, None, None,
-                            note or "no coordinates and no address", row_note=note)
+                            note or NOTHING_TO_GO_ON, row_note=note)
         if "?" in address:  # letters an encoding could not hold (lost_letters)
             repaired, read = self.words.repair(address)
             if read:
                 location = self._from_address(repaired, note)
-                read_back = ", ".join(f"«{copy}» as «{word}»" for copy, word in read)
                 return replace(location, note=joined_notes(
-                    location.note, f"letters lost to '?' read back: {read_back}"))
+                    location.note, read_pairs(LETTERS_READ_BACK, read, "copy")))
         return self._from_address(address, note)
 
     def _from_address(self, address: str, note: str | None) -> Location:
@@ -137,7 +159,7 @@ class Gazetteer:
                 return Location(parcel.lon, parcel.lat, "parcel", 100.0, None, None,
                                 joined_notes(note, self._elsewhere_than(address, parcel)),
                                 parcel.id, note)
-            note = joined_notes(note, f"cadastral number {number} is not in the parcels layer")
+            note = joined_notes(note, clause(NO_SUCH_PARCEL, number=number))
         match = self.index.match(address)
         if match.precision in ("building", "street") and match.building_id is not None:
             lon, lat = self.building_points[match.building_id]
@@ -151,11 +173,10 @@ class Gazetteer:
             if district is not None:
                 md_id, lon, lat = district
                 return Location(lon, lat, "microdistrict", match.score, None, md_id,
-                                joined_notes(note, match.note or "house not found; placed "
-                                                                 "inside the microdistrict",
+                                joined_notes(note, match.note or HOUSE_NOT_FOUND_NOTE,
                                              match.read), row_note=note)
         return Location(None, None, "none", None, None, None,
-                        joined_notes(note, match.note) or "address not found in the register",
+                        joined_notes(note, match.note) or ADDRESS_NOT_FOUND,
                         row_note=note)
 
     def _elsewhere_than(self, address: str, parcel: ParcelPoint) -> str | None:
@@ -166,8 +187,10 @@ class Gazetteer:
         district = self.microdistricts.get(match_key(named)) if named else None
         if district is None or parcel.microdistrict_id in (None, district[0]):
             return None
-        return (f"the address names {self.district_names.get(district[0], named)}; the "
-                f"parcel lies in {self.district_names.get(parcel.microdistrict_id, '?')}")
+        return joined_notes(
+            clause(ADDRESS_NAMES, microdistrict=self.district_names.get(district[0], named)),
+            clause(PARCEL_LIES_IN,
+                   microdistrict=self.district_names.get(parcel.microdistrict_id, "?")))
 
     def _explain(self, match: AddressMatch) -> str | None:
         """What an official checking the point should know: the register's address
@@ -176,13 +199,14 @@ class Gazetteer:
         if address is None:
             return None
         if match.precision == "street":
-            placed = match.note or "house not in the register; placed at the nearest-numbered house"
+            # The register's address after the last clause (geocode.notes)
+            placed = f"{match.note or NEAREST_HOUSE_NOTE}, {address}"
             if match.name_score < EXACT_SCORE:
-                return (f"{placed}, {address}; the street's name matched approximately "
-                        f"({match.name_score:.0f})")
-            return f"{placed}, {address}"
+                return joined_notes(placed, clause(STREET_APPROXIMATE,
+                                                   score=f"{match.name_score:.0f}"))
+            return placed
         if match.score < EXACT_SCORE:
-            return f"address matched approximately ({match.score:.0f}): {address}"
+            return clause(ADDRESS_APPROXIMATE, score=f"{match.score:.0f}", address=address)
         return None
 
     def locate(self, lat: float | None, lon: float | None, address: str | None,
@@ -194,14 +218,9 @@ class Gazetteer:
                 return Location(lon, lat, "coordinates", None, None, None, note,
                                 row_note=note)
             if inside(self.bbox, lat, lon):
-                swapped = joined_notes(note, "latitude and longitude were swapped; fixed")
+                swapped = joined_notes(note, SWAPPED)
                 return Location(lat, lon, "coordinates", None, None, None, swapped,
                                 row_note=swapped)
-            note = joined_notes(note, "coordinates outside the city; the address used instead"
-                                if address else "coordinates outside the city and no address")
+            note = joined_notes(note, OUTSIDE_ADDRESS_USED if address else OUTSIDE_NO_ADDRESS)
         return self.from_address(address, note)
 
-
-def joined_notes(*notes: str | None) -> str | None:
-    """Notes on one complaint's location as one text, or None when there are none."""
-    return "; ".join(n for n in notes if n) or None

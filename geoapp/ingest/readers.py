@@ -15,6 +15,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from geoapp.errors import N_, InputError
+from geoapp.geocode.notes import (
+    EMPTY_GEOMETRY,
+    INSIDE_SHAPE,
+    UNREADABLE_GEOMETRY,
+    UNREADABLE_GEOMETRY_OF_NO_KIND,
+    clause,
+)
 from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
 from geoapp.ingest.layer_encoding import guess_code_page
@@ -670,11 +677,12 @@ def _feature_point(geometry: dict[str, Any]) -> tuple[tuple[Any, Any] | None, st
     try:
         shape = shapely.geometry.shape(geometry)
         if shape.is_empty:
-            return None, f"{kind} geometry is empty"
+            return None, clause(EMPTY_GEOMETRY, kind=str(kind))
         inside = shape.representative_point()
     except (GeometryTypeError, ShapelyError, TypeError, ValueError, KeyError, IndexError):
-        return None, f"{kind or 'the'} geometry cannot be read; ignored"
-    return (inside.x, inside.y), f"a {kind}: placed at a point inside it"
+        return None, (clause(UNREADABLE_GEOMETRY, kind=str(kind)) if kind
+                      else UNREADABLE_GEOMETRY_OF_NO_KIND)
+    return (inside.x, inside.y), clause(INSIDE_SHAPE, kind=str(kind))
 
 
 def open_geojson(path: Path) -> TableSource:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, text
 
-from geoapp.geocode.matcher import NO_HOUSE
+from geoapp.geocode.notes import NO_HOUSE
 from geoapp.ingest.places import BUILDING_RADIUS_M, PARCEL_RADIUS_M, covering, nearest_within
 
 POINT = "c.geom"

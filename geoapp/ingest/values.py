@@ -9,6 +9,7 @@ from contextlib import suppress
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from geoapp.geocode.notes import NOT_A_NUMBER, clause
 from geoapp.taxonomy import SOURCES
 
 _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M",
@@ -191,9 +192,9 @@ def parse_decimal(raw: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"not a number: {raw!r}") from None
+            raise ValueError(clause(NOT_A_NUMBER, value=repr(raw))) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"not a number: {raw!r}")
+        raise ValueError(clause(NOT_A_NUMBER, value=repr(raw)))
     return value
 
 

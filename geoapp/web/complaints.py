@@ -51,6 +51,7 @@ from geoapp.taxonomy import (
 from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
 from geoapp.web.i18n import current_language
+from geoapp.web.location_notes import shown_note
 from geoapp.web.officials import OFFICIAL_ROLES, filter_choices
 
 bp = Blueprint("complaints", __name__)
@@ -167,6 +168,7 @@ def _render_detail(ticket: str, status: int = 200) -> tuple[str, int]:
         source_name=SOURCE_NAMES.get(row["source"], {}).get(language, row["source"]),
         precision_name=PRECISION_NAMES.get(row["geocode_precision"],
                                            row["geocode_precision"]),
+        geocode_note=shown_note(row["geocode_note"]),
         reject_reason_name=REJECT_REASON_NAMES.get(row["reject_reason"] or "",
                                                    row["reject_reason"]),
         # The source's word, when the work done here has moved past it (see the
