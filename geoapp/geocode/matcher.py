@@ -48,6 +48,7 @@ from geoapp.geocode.notes import (
     STREET_UNKNOWN,
     clause,
     joined_notes,
+    read_pairs,
 )
 
 Precision = Literal["building", "street", "microdistrict", "none"]
@@ -313,8 +314,7 @@ class AddressIndex:
             if _PRECISION_RANK[again.precision] <= _PRECISION_RANK[result.precision]:
                 continue
             return replace(again, score=round(max(again.score - MARKER_TYPO_PENALTY, 0.0), 1),
-                           read=joined_notes(*(clause(MARKER_READ, typed=typed, word=marker)
-                                               for typed, marker in fixes)))
+                           read=read_pairs(MARKER_READ, fixes, "typed"))
         return result
 
     def match_many(self, raws: Iterable[str]) -> list[AddressMatch]:
