@@ -72,8 +72,9 @@ def test_an_official_imports_a_workbook_from_the_browser(browser_import_db, tmp_
             page.click("#rejects-link")
         rejects = download.value.path().read_text(encoding="utf-8-sig")
         rows = list(csv.reader(io.StringIO(rejects), delimiter=";"))
-        assert [row[:3] for row in rows[1:]] == [["4", "received_at '12.01.2099' is in the "
-                                                  "future", "X-2"]]
+        assert rows[0][:2] == ["строка", "причина"]
+        assert [row[:3] for row in rows[1:]] == [["4", "дата поступления (received_at) "
+                                                  "'12.01.2099' — в будущем", "X-2"]]
 
         page.goto(f"{base}/imports")
         assert "Обращения 109 январь.xlsx" in page.inner_text("#imports")

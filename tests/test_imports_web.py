@@ -110,9 +110,15 @@ def test_an_uploaded_export_lands_and_its_page_says_what_it_did(official: FlaskC
     assert rejects.headers["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(rejects.get_data(as_text=True).lstrip("\ufeff")),
                            delimiter=";"))
-    assert rows[0][:3] == ["line", "reason", "Номер обращения"]
-    assert [row[0] for row in rows[1:]] == ["3"] and rows[1][2] == "W-2"
-    assert "unparseable date" in rows[1][1]
+    # In the page's language; the file kept is the command line's, in English.
+    assert rows[0][:3] == ["строка", "причина", "Номер обращения"]
+    assert [row[0] for row in rows[1:]] == ["3"] and rows[1][2:4] == ["W-2", "31.02.2024"]
+    assert rows[1][1] == ("дата поступления (received_at): дату '31.02.2024' не удаётся "
+                          "прочитать")
+    english = official.get(f"{page_url}/rejects.csv?lang=en").get_data(as_text=True)
+    assert english.startswith("\ufeffline;reason;Номер обращения")
+    assert "received_at: unparseable date '31.02.2024'" in english
+    official.get("/?lang=ru")
 
     listed = official.get("/imports").get_data(as_text=True)
     assert "Обращения январь.csv" in listed and ">official<" in listed
@@ -122,6 +128,17 @@ def test_an_uploaded_export_lands_and_its_page_says_what_it_did(official: FlaskC
     again = _upload(official, (HEADER + ROWS).encode("cp1251"), "Обращения январь.csv",
                     source="eotinish")
     assert 'data-count="unchanged">2<' in _finished(official, again)
+
+    # The rejects file as downloaded, its row fixed, imports again as it is.
+    rows[1][3] = "28.02.2024"
+    fixed = io.StringIO()
+    csv.writer(fixed, delimiter=";").writerows(rows)
+    page = _finished(official, _upload(official, fixed.getvalue().encode("utf-8-sig"),
+                                       "отклонённые.csv"))
+    assert 'data-count="inserted">1<' in page and 'data-count="rejected">0<' in page
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT text FROM complaints WHERE external_id = 'W-2'")
+                            ).scalar() == "Нет воды"
 
 
 def test_a_zipped_export_uploads_as_it_is(official: FlaskClient, imports_db) -> None:
@@ -392,6 +409,21 @@ def _upload_layer(client: FlaskClient, content: bytes, name: str, layer: str = "
                        data={"csrf_token": token, "layer": layer, "crs": crs,
                              "file": (io.BytesIO(content), name)},
                        content_type="multipart/form-data")
+
+
+def test_a_rejected_features_reason_is_in_the_pages_language(inspector: FlaskClient,
+                                                              imports_db) -> None:
+    layer = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": mapping(box(71.40, 42.90, 71.401, 42.901)),
+        "properties": {"cadastral_number": "06:097:009:001", "land_use": "residential",
+                       "declared_area_ha": 1.0, "allocated_at": "31.02.2024"},
+    }]}
+    response = _upload_layer(inspector, json.dumps(layer).encode(), "участки.geojson",
+                             layer="parcels")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = _finished(inspector, response)
+    assert 'data-count="rejected">1<' in page
+    assert "allocated_at: дату &#39;31.02.2024&#39; не удаётся прочитать" in page
 
 
 def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: FlaskClient,

@@ -3,18 +3,17 @@
 A note is clauses joined by "; ", each written from one of the templates here, in
 English: what is stored, and what the command line, the exports and the API show.
 The complaint's page reads a note back into its clauses (`read_note`) to show it in
-the page's language. A clause may end in ", " and the register's address it placed
-the complaint at; a `reason` value is itself a clause. A note that does not read back
-(written by an older geoapp) is shown as stored.
+the page's language (geoapp.read_back). A clause may end in ", " and the register's
+address it placed the complaint at. A note that does not read back (written by an
+older geoapp) is shown as stored.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import cache
 
 from geoapp.errors import N_
+from geoapp.read_back import Clause, clause, read_message
 
 SEPARATOR = "; "
 
@@ -82,13 +81,6 @@ TEMPLATES = (
     INSIDE_SHAPE, NOT_A_NUMBER, NOT_A_POINT, TWO_HEMISPHERES, NOT_DEGREES, SYNTHETIC,
     SYNTHETIC_DISTRICT_ONLY,
 )
-NESTED = "reason"  # a value that is a clause of its own
-_PARAM = re.compile(r"%\((\w+)\)s")
-
-
-def clause(template: str, **params: str | int | float) -> str:
-    """One clause of a note, in English."""
-    return template % params if params else template
 
 
 def joined_notes(*notes: str | None) -> str | None:
@@ -105,55 +97,13 @@ def read_pairs(template: str, pairs: list[tuple[str, str]], first: str) -> str:
         for n, (a, b) in enumerate(pairs))
 
 
-@dataclass(frozen=True)
-class Clause:
-    """A clause read back: its template, its values (a nested reason a Clause), and
-    the register's address it ends in, if any."""
-
-    template: str
-    params: dict[str, str | Clause]
-    address: str | None = None
-
-
-@cache
-def _pattern(template: str) -> re.Pattern[str]:
-    parts = _PARAM.split(template)
-    # Odd parts are parameter names; the same name twice must read the same text.
-    seen: set[str] = set()
-    regex = []
-    for n, part in enumerate(parts):
-        if n % 2 == 0:
-            regex.append(re.escape(part))
-        elif part in seen:
-            regex.append(f"(?P={part})")
-        else:
-            seen.add(part)
-            regex.append(f"(?P<{part}>.+?)")
-    return re.compile("".join(regex), re.DOTALL)
-
-
-def _read_clause(text: str) -> Clause | None:
-    for template in TEMPLATES:
-        match = _pattern(template).fullmatch(text)
-        if match is None:
-            continue
-        params: dict[str, str | Clause] = dict(match.groupdict())
-        if NESTED in params:
-            nested = _read_clause(str(params[NESTED]))
-            if nested is None:
-                continue
-            params[NESTED] = nested
-        return Clause(template, params)
-    return None
-
-
 def _read_placing(text: str) -> Clause | None:
     """A clause, or a clause and the register's address after ", "."""
-    if (found := _read_clause(text)) is not None:
+    if (found := read_message(text, TEMPLATES)) is not None:
         return found
     start = 0
     while (comma := text.find(", ", start)) >= 0:
-        if (found := _read_clause(text[:comma])) is not None:
+        if (found := read_message(text[:comma], TEMPLATES)) is not None:
             return Clause(found.template, found.params, text[comma + 2:])
         start = comma + 1
     return None

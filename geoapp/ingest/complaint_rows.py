@@ -19,6 +19,21 @@ from geoapp.geocode.notes import (
 )
 from geoapp.ingest.coordinates import parse_coordinate, parse_point
 from geoapp.ingest.readers import RawRow
+from geoapp.ingest.row_reasons import (
+    BAD_ID,
+    BAD_RECEIVED,
+    BAD_RESOLVED,
+    FUTURE_RECEIVED,
+    LONG_ID,
+    LONG_TEXT,
+    MISSING_ID,
+    MISSING_RECEIVED,
+    MISSING_TEXT,
+    NO_SOURCE,
+    PLACEHOLDER_DATE,
+    RESOLVED_BEFORE,
+    RESOLVED_FUTURE,
+)
 from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.values import (
     exponent_digits,
@@ -114,39 +129,39 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
     values = row.values
     external_id = values.get("external_id")
     if not external_id:
-        raise RowRejected("missing external_id", "missing_external_id")
+        raise RowRejected(MISSING_ID, "missing_external_id")
     if len(external_id) > 200:
-        raise RowRejected("external_id longer than 200 characters", "bad_external_id")
+        raise RowRejected(LONG_ID, "bad_external_id")
     if "E" in external_id or "e" in external_id:
         try:
             external_id = exponent_digits(external_id) or external_id
         except ValueError as exc:
-            raise RowRejected(f"external_id {exc}", "bad_external_id") from None
+            raise RowRejected(clause(BAD_ID, reason=str(exc)), "bad_external_id") from None
     text = values.get("text")
     if not text:
-        raise RowRejected("missing text", "missing_text")
+        raise RowRejected(MISSING_TEXT, "missing_text")
     if len(text) > MAX_TEXT:
-        raise RowRejected(f"text longer than {MAX_TEXT} characters ({len(text)})",
+        raise RowRejected(clause(LONG_TEXT, limit=MAX_TEXT, length=len(text)),
                           "text_too_long")
     raw_received = values.get("received_at")
     if not raw_received:
-        raise RowRejected("missing received_at", "missing_received_at")
+        raise RowRejected(MISSING_RECEIVED, "missing_received_at")
     try:
         received_at = parse_datetime(raw_received, tz)
         if raw_time := values.get("received_time"):
             received_at = with_time_of_day(received_at, raw_time)
     except ValueError as exc:
-        raise RowRejected(f"received_at: {exc}", "bad_date") from None
+        raise RowRejected(clause(BAD_RECEIVED, reason=str(exc)), "bad_date") from None
     if received_at > now:
-        raise RowRejected(f"received_at {raw_received!r} is in the future", "future_date")
+        raise RowRejected(clause(FUTURE_RECEIVED, value=repr(raw_received)),
+                          "future_date")
     if received_at.year < EARLIEST_YEAR:
-        raise RowRejected(f"received_at {raw_received!r} is before {EARLIEST_YEAR}: an empty "
-                          "date's placeholder (01.01.1900, 01.01.1970)?", "bad_date")
+        raise RowRejected(clause(PLACEHOLDER_DATE, value=repr(raw_received),
+                                 year=EARLIEST_YEAR), "bad_date")
 
     raw_source = values.get("source") or default_source
     if not raw_source:
-        raise RowRejected("no source in the row and none given with --source",
-                          "missing_source")
+        raise RowRejected(NO_SOURCE, "missing_source")
     try:
         source = labels.source(raw_source)
     except ValueError as exc:
@@ -161,11 +176,11 @@ def parse_row(row: RawRow, *, default_source: str | None, tz: ZoneInfo, now: dat
         try:
             resolved_at = parse_datetime(values["resolved_at"] or "", tz)
         except ValueError as exc:
-            raise RowRejected(f"resolved_at: {exc}", "bad_date") from None
+            raise RowRejected(clause(BAD_RESOLVED, reason=str(exc)), "bad_date") from None
         if resolved_at < received_at:
-            raise RowRejected("resolved_at is before received_at", "bad_date")
+            raise RowRejected(RESOLVED_BEFORE, "bad_date")
         if resolved_at > now:
-            raise RowRejected("resolved_at is in the future", "future_date")
+            raise RowRejected(RESOLVED_FUTURE, "future_date")
 
     lat, lon, note = _coordinates(values)
     address = values.get("address") or None

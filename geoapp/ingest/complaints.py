@@ -37,8 +37,10 @@ from geoapp.ingest.lost_letters import has_lost_letters
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
 from geoapp.ingest.readers import RawRow, TableSource, open_table
 from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
+from geoapp.ingest.row_reasons import DUPLICATE, KEY_TAKEN
 from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.zipped import unpacked_export
+from geoapp.read_back import clause
 from geoapp.taxonomy import CATEGORY_BY_CODE
 
 BATCH_SIZE = int(os.environ.get("GEOAPP_IMPORT_BATCH_ROWS") or 25_000)
@@ -419,11 +421,10 @@ def _account(summary: ImportSummary, rejects: RejectsWriter, batch: PreparedBatc
     unmapped = dict(batch.unmapped)
     from_text, as_other = set(batch.from_text), set(batch.as_other)
     originals = {row.line: row.original for row in batch.raw_rows}
-    left_out = [(line, f"duplicate external_id in this file (first at line {first})",
-                 "duplicate_in_file") for line, first in written.duplicates]
-    left_out += [(line, "external_id already names another complaint of this source "
-                  f"(received {received.astimezone(batch.tz):%d.%m.%Y %H:%M}; the date or "
-                  "the text differ): a row number taken for the complaint's number?",
+    left_out = [(line, clause(DUPLICATE, first=first), "duplicate_in_file")
+                for line, first in written.duplicates]
+    left_out += [(line, clause(KEY_TAKEN,
+                               received=f"{received.astimezone(batch.tz):%d.%m.%Y %H:%M}"),
                   "key_taken")
                  for line, received in written.keys_taken]
     for line, reason, code in left_out:

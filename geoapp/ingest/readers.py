@@ -25,6 +25,17 @@ from geoapp.geocode.notes import (
 from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
 from geoapp.ingest.layer_encoding import guess_code_page
+from geoapp.ingest.row_reasons import (
+    BAD_BYTES,
+    EXTRA_CELLS,
+    EXTRA_CELLS_TAB,
+    FORMULA_WITHOUT_VALUE,
+    NUL_CHARACTER,
+    UNCLOSED_QUOTE,
+    UNCLOSED_QUOTE_AT_END,
+    UNCLOSED_QUOTE_SPANNING,
+    UNCLOSED_QUOTE_SPANNING_AT_END,
+)
 from geoapp.ingest.xlsx_formulas import (
     formula_rows,
     formula_text,
@@ -166,12 +177,11 @@ def _unstorable(cells: list[str]) -> tuple[str, str] | None:
     a lone surrogate (bytes not valid in the file's encoding)."""
     joined = "".join(cells)
     if "\x00" in joined:
-        return "contains a NUL character (\\x00), which text cannot hold", "nul_character"
+        return NUL_CHARACTER, "nul_character"
     try:
         joined.encode("utf-8")
     except UnicodeEncodeError:
-        return ("contains bytes that are not valid in the file's encoding, or an unpaired "
-                "surrogate (shown as \\xNN or \\uNNNN in the rejects file)", "bad_encoding")
+        return BAD_BYTES, "bad_encoding"
     return None
 
 
@@ -334,14 +344,11 @@ def _unclosed_quote(header: list[str], opened: int, taken: list[tuple[int, str]]
                     at_end: bool) -> str:
     column = (f"«{header[opened]}»" if opened < len(header) and header[opened]
               else str(opened + 1))
-    why = f"a quote opened in column {column} is not closed"
-    if at_end:
-        why += " before the end of the file"
     first, last = taken[0][0], taken[-1][0]
     if last > first:
-        why += (f": lines {first}–{last} would read as one cell; this line is refused "
-                "and the lines after it are read as rows")
-    return why
+        return clause(UNCLOSED_QUOTE_SPANNING_AT_END if at_end else UNCLOSED_QUOTE_SPANNING,
+                      column=column, first=first, last=last)
+    return clause(UNCLOSED_QUOTE_AT_END if at_end else UNCLOSED_QUOTE, column=column)
 
 
 def _extra_cells(cells: list[str], width: int, delimiter: str) -> tuple[str, str] | None:
@@ -352,8 +359,10 @@ def _extra_cells(cells: list[str], width: int, delimiter: str) -> tuple[str, str
     used = next((n for n in range(len(cells), width, -1) if cells[n - 1].strip()), width)
     if used == width:
         return None
-    return (f"{used} cells where the header has {width}: a {_delimiter_name(delimiter)} "
-            "inside a value that is not quoted?", "extra_cells")
+    if delimiter == "\t":
+        return clause(EXTRA_CELLS_TAB, used=used, width=width), "extra_cells"
+    return (clause(EXTRA_CELLS, used=used, width=width, delimiter=f"'{delimiter}'"),
+            "extra_cells")
 
 
 def open_csv(path: Path) -> TableSource:
@@ -563,9 +572,7 @@ def _unsaved_reason(row: int, positions: list[int], columns: dict[int, str]
     from openpyxl.utils import get_column_letter
 
     cells = ", ".join(f"{columns[p]} ({get_column_letter(p + 1)}{row})" for p in positions)
-    return (f"formula without a saved value in {cells}: the file was not saved by a "
-            "spreadsheet program; open it in Excel or LibreOffice, save it and import it "
-            "again", "formula_without_value")
+    return clause(FORMULA_WITHOUT_VALUE, cells=cells), "formula_without_value"
 
 
 def json_code_page(path: Path) -> str:

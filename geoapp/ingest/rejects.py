@@ -11,16 +11,19 @@ import csv
 from pathlib import Path
 from typing import IO
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 
-REJECT_COLUMNS = ["line", "reason"]
+REJECT_COLUMNS = [N_("line"), N_("reason")]
+# The same as the import's page names them in a file it offers (geoapp.web.rejects_csv;
+# the Russian and Kazakh catalogues say the same, as a test checks).
+NAMED_REJECT_COLUMNS = (REJECT_COLUMNS, ["строка", "причина"], ["жол", "себебі"])
 
 
 def leading_reject_columns(header: list[str]) -> int:
     """How many of the header's first cells are a rejects file's own (2, or 0): a
     rejects file, fixed, is imported again as it is."""
-    return len(REJECT_COLUMNS) if [h.strip().lower() for h in header[:2]] == REJECT_COLUMNS \
-        else 0
+    first = [h.strip().lower() for h in header[:2]]
+    return len(REJECT_COLUMNS) if first in NAMED_REJECT_COLUMNS else 0
 
 
 class RejectsWriter:

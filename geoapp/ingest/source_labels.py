@@ -18,7 +18,9 @@ from geoapp.classify import label_key, map_source_label, source_labels
 from geoapp.errors import N_, InputError
 from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.readers import sniff_delimiter, sniff_encoding
+from geoapp.ingest.row_reasons import UNKNOWN_SOURCE, UNKNOWN_STATUS
 from geoapp.ingest.values import SOURCE_LABELS, STATUS_LABELS, normalise_key
+from geoapp.read_back import clause
 from geoapp.taxonomy import CATEGORY_BY_CODE, CATEGORY_GROUPS, SOURCES, STATUSES
 
 _CACHE_LIMIT = 4096  # exports repeat a few labels; a runaway column must not grow this
@@ -43,8 +45,8 @@ class _Words:
     """Labels of one kind to codes, compared as values.normalise_key does; an unknown
     label is the row's reject reason."""
 
-    def __init__(self, kind: str, built_in: dict[str, str], extra: dict[str, str]) -> None:
-        self.kind = kind
+    def __init__(self, unknown: str, built_in: dict[str, str], extra: dict[str, str]) -> None:
+        self.unknown = unknown  # the reason's template (row_reasons)
         self._codes = {**built_in, **{normalise_key(k): v for k, v in extra.items()}}
         self._seen: dict[str, str] = {}
 
@@ -55,7 +57,7 @@ class _Words:
             key = normalise_key(label)
             code = self._codes.get(key) or original_value(key, self._codes)
             if code is None:
-                raise ValueError(f"unknown {self.kind} {label!r} (map it with --labels)"
+                raise ValueError(clause(self.unknown, value=repr(label))
                                  ) from None
             if len(self._seen) < _CACHE_LIMIT:
                 self._seen[label] = code
@@ -68,8 +70,8 @@ class SourceLabels:
         self._categories = {**source_labels(),
                             **{label_key(k): v for k, v in extra.categories.items()}}
         self._category_codes: dict[str, str | None] = {}
-        self.status = _Words("status", STATUS_LABELS, extra.statuses).code
-        self.source = _Words("source", SOURCE_LABELS, extra.sources).code
+        self.status = _Words(UNKNOWN_STATUS, STATUS_LABELS, extra.statuses).code
+        self.source = _Words(UNKNOWN_SOURCE, SOURCE_LABELS, extra.sources).code
 
     @classmethod
     def from_file(cls, path: Path) -> SourceLabels:

@@ -10,6 +10,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from geoapp.geocode.notes import NOT_A_NUMBER, clause
+from geoapp.ingest.row_reasons import (
+    ROUNDED_NUMBER,
+    TIME_DISAGREES,
+    UNPARSEABLE_DATE,
+    UNPARSEABLE_TIME,
+)
 from geoapp.taxonomy import SOURCES
 
 _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M",
@@ -99,13 +105,13 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
         day, separator, month, year, hour, minute, second = match.groups()
         if len(year) == 2:
             if separator != ".":  # 01/12/24, 01-12-24: which is the year is a guess
-                raise ValueError(f"unparseable date {raw!r}")
+                raise ValueError(clause(UNPARSEABLE_DATE, value=repr(raw)))
             year = f"20{year}"  # a later check refuses a date in the future
         try:
             return datetime(int(year), int(month), int(day), int(hour or 0),
                             int(minute or 0), int(second or 0), tzinfo=tz)
         except ValueError:
-            raise ValueError(f"unparseable date {raw!r}") from None
+            raise ValueError(clause(UNPARSEABLE_DATE, value=repr(raw))) from None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -118,7 +124,7 @@ def parse_datetime(raw: str, tz: ZoneInfo) -> datetime:
     if parsed is None:
         parsed = _excel_serial(text)
     if parsed is None:
-        raise ValueError(f"unparseable date {raw!r}")
+        raise ValueError(clause(UNPARSEABLE_DATE, value=repr(raw)))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed
@@ -153,12 +159,13 @@ def with_time_of_day(day: datetime, raw: str) -> datetime:
     elif (seconds := _day_fraction_seconds(raw)) is not None:
         hour, minute, second = seconds // 3600, seconds // 60 % 60, seconds % 60
     else:
-        raise ValueError(f"unparseable time {raw!r}")
+        raise ValueError(clause(UNPARSEABLE_TIME, value=repr(raw)))
     if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"unparseable time {raw!r}")
+        raise ValueError(clause(UNPARSEABLE_TIME, value=repr(raw)))
     local_midnight = day.hour == day.minute == day.second == 0
     if not local_midnight and (day.hour, day.minute) != (hour, minute):
-        raise ValueError(f"the date says {day:%H:%M} and the time column {raw.strip()!r}")
+        raise ValueError(clause(TIME_DISAGREES, time=f"{day:%H:%M}",
+                                value=repr(raw.strip())))
     return day.replace(hour=hour, minute=minute, second=second, microsecond=0)
 
 
@@ -180,7 +187,7 @@ def parse_date(raw: str) -> date:
             return datetime.strptime(text[:10], fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"unparseable date {raw!r}")
+    raise ValueError(clause(UNPARSEABLE_DATE, value=repr(raw)))
 
 
 def parse_decimal(raw: str) -> float:
@@ -216,9 +223,8 @@ def exponent_digits(raw: str) -> str | None:
         return None
     digits = form.group(1) + form.group(2)
     if len(digits) != int(form.group(3)) + 1:
-        raise ValueError(f"{raw.strip()!r} is a number of {int(form.group(3)) + 1} digits "
-                         f"rounded to {len(digits)} when the file was saved (Excel's "
-                         "exponent form): save the column as text")
+        raise ValueError(clause(ROUNDED_NUMBER, value=repr(raw.strip()),
+                                digits=int(form.group(3)) + 1, kept=len(digits)))
     return digits
 
 

@@ -51,8 +51,8 @@ from geoapp.taxonomy import (
 from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
 from geoapp.web.i18n import current_language
-from geoapp.web.location_notes import shown_note
 from geoapp.web.officials import OFFICIAL_ROLES, filter_choices
+from geoapp.web.read_back import shown_note
 
 bp = Blueprint("complaints", __name__)
 MAX_TICKET = 64

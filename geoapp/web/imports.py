@@ -18,7 +18,15 @@ from contextlib import suppress
 from functools import partial
 from pathlib import Path, PurePosixPath
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -44,6 +52,8 @@ from geoapp.web.import_jobs import (
     start_complaint_import,
     start_layer_import,
 )
+from geoapp.web.read_back import shown_reason
+from geoapp.web.rejects_csv import worded_rejects
 
 bp = Blueprint("imports", __name__)
 COMPLAINT_IMPORTERS = ("official", "admin")
@@ -249,8 +259,17 @@ def show(batch_id: int) -> str:
                    and runs_here(batch_id)),
         status_names=STATUS_NAMES, reason_names=ROW_REJECTION_NAMES,
         precision_names=PRECISION_NAMES, shown=SHOWN_FEATURES,
-        rejected_features=summary.get("rejected_features", [])[:SHOWN_FEATURES],
-        warnings=summary.get("warnings", [])[:SHOWN_FEATURES])
+        rejected_features=_worded(summary.get("rejected_features", [])[:SHOWN_FEATURES]),
+        warnings=_worded(summary.get("warnings", [])[:SHOWN_FEATURES]))
+
+
+def _worded(items: list[dict]) -> list[dict]:
+    """A layer's rejected features or warnings, a reason inside one (a date that
+    cannot be read) in the page's language too (the template is translated on the
+    page)."""
+    return [{**item, "params": {name: shown_reason(value) if name == "reason" else value
+                                for name, value in item["params"].items()}}
+            if item.get("params") else item for item in items]
 
 
 @bp.post("/imports/<int:batch_id>/stop")
@@ -270,7 +289,9 @@ def rejects(batch_id: int) -> Response:
     path = rejects_file(batch_id)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="text/csv", as_attachment=True,
-                         download_name=f"import-{batch_id}-rejects.csv", max_age=0)
+    response = Response(stream_with_context(worded_rejects(path)),
+                        mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="import-{batch_id}-rejects.csv"')
     response.headers["Cache-Control"] = "no-store"
     return response

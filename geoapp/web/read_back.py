@@ -1,10 +1,13 @@
-"""A complaint's location note (geocode.notes) in the page's language."""
+"""Messages kept in English shown in the page's language (geoapp.read_back): a
+complaint's location note, a rejects file's reasons."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from geoapp.geocode.notes import SEPARATOR, Clause, read_note
+from geoapp.geocode.notes import SEPARATOR, read_note
+from geoapp.ingest.row_reasons import read_reason
+from geoapp.read_back import Clause
 
 
 def shown_note(note: str | None) -> str | None:
@@ -15,6 +18,12 @@ def shown_note(note: str | None) -> str | None:
     if clauses is None:
         return note
     return SEPARATOR.join(map(_shown, clauses))
+
+
+def shown_reason(reason: str) -> str:
+    """A refused row's reason translated; as written when it does not read back."""
+    found = read_reason(reason)
+    return reason if found is None else _shown(found)
 
 
 def _shown(found: Clause) -> str:
