@@ -475,6 +475,42 @@ def test_a_layer_imports_after_the_upload_returns(inspector: FlaskClient, import
     assert 'data-count="inserted">2<' in page and 'id="parcel-checks"' in page
 
 
+@pytest.fixture
+def slow_layer_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a layer file takes longer than the upload's request waits for it, as a
+    region's register does (the real read, after a pause)."""
+    from geoapp.ingest import layers
+    from geoapp.web import import_jobs
+
+    read = layers.read_layer
+
+    def slowly(*args: object, **kwargs: object) -> object:
+        time.sleep(0.5)
+        return read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layers, "read_layer", slowly)
+    monkeypatch.setattr(import_jobs, "LAYER_READ_WAIT_SECONDS", 0.1)
+
+
+def test_a_layer_file_read_longer_than_the_request_waits_goes_to_its_page(
+        inspector: FlaskClient, imports_db, tmp_path, slow_layer_reads) -> None:
+    _, engine = imports_db
+    zipped = _zones_shapefile_without_prj(tmp_path)
+    refused = _upload_layer(inspector, zipped, "Зоны.zip")  # no CRS: refused when read
+    assert refused.status_code == 303, refused.get_data(as_text=True)
+    page = html.unescape(_finished(inspector, refused))
+    assert 'data-status="failed"' in page
+    assert "В Зоны.zip не указана система координат" in page  # translated, for the form
+    assert "в поле «Система координат (EPSG)»" in page
+    assert _batches(engine) == [("Зоны.zip", "failed", "inspector")]
+
+    landed = _upload_layer(inspector, zipped, "Зоны.zip", crs="32642")
+    assert landed.status_code == 303
+    page = _finished(inspector, landed)
+    assert 'data-status="done"' in page and 'data-count="inserted">2<' in page
+    assert _batches(engine)[1:] == [("Зоны.zip", "done", "inspector")]
+
+
 def test_a_layer_import_that_failed_says_why_and_that_nothing_landed(
         inspector: FlaskClient, imports_db, tmp_path) -> None:
     _, engine = imports_db

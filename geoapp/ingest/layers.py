@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, text
 
@@ -114,7 +114,9 @@ class LayerSummary:
                 "attributes_not_read": self.attributes_not_read,
                 "warnings": [{"feature": n, "warning": w, **worded_fields(w)}
                              for n, w in self.warnings],
-                **({"error": self.error} if self.error else {}),
+                **({"error": self.error,
+                    **{f"error_{k}": v for k, v in worded_fields(self.error).items()}}
+                   if self.error else {}),
                 **({"parcel_checks": self.parcel_checks} if self.parcel_checks else {})}
 
 
@@ -547,8 +549,8 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                  source_layer: str | None = None, encoding: str | None = None,
                  retire_missing: bool = False, imported_by: str | None = None,
                  started: Callable[[int], None] | None = None,
-                 checks: Callable[[Connection], dict[str, int]] | None = None
-                 ) -> LayerSummary:
+                 checks: Callable[[Connection], dict[str, int]] | None = None,
+                 early: EarlyEntry | None = None) -> LayerSummary:
     """Read and check the layer file, then upsert it in one transaction and place the
     complaints that follow this layer anew. The import records itself once the file
     is read (a refused file leaves no entry; `started` then hears its id) and holds
@@ -556,7 +558,9 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     is `done` when its transaction commits, `failed` or `interrupted` with nothing
     of it landed otherwise. `imported_by`: the account that asked. `checks` runs in
     the import's transaction when the layer changed anything (the parcel rules, from
-    the browser); its figures are the summary's `parcel_checks`."""
+    the browser); its figures are the summary's `parcel_checks`. `early`: record the
+    entry before the file is read instead (a region's register takes a minute to
+    read)."""
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
     if retire_missing and kind != "parcels":
@@ -566,12 +570,18 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
         raise InputError(f"no such file: {path}")
     began = datetime.now(UTC)
     summary = LayerSummary(layer=kind, file=path.name)
-    layer = choose_source_layer(path, kind, source_layer)
-    read = read_layer(path, crs, layer, encoding)
-    summary.source_crs, summary.text_encoding = read.source_crs, read.text_note
-    rows, written_keys = _staged_rows(kind, read.frame, summary, read.unreadable)
-    if retire_missing and not rows:
-        raise InputError(f"{path.name}: no parcel could be read, so none is retired")
+
+    def read_file() -> tuple[list[dict[str, Any]], set[str]]:
+        layer = choose_source_layer(path, kind, source_layer)
+        read = read_layer(path, crs, layer, encoding)
+        summary.source_crs, summary.text_encoding = read.source_crs, read.text_note
+        rows, written_keys = _staged_rows(kind, read.frame, summary, read.unreadable)
+        if retire_missing and not rows:
+            raise InputError(f"{path.name}: no parcel could be read, so none is retired")
+        return rows, written_keys
+
+    if early is None:
+        rows, written_keys = read_file()
     with engine.connect() as entry:
         with entry.begin():
             summary.batch_id = batch_id = entry.execute(_START_LAYER, {
@@ -579,7 +589,12 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                 "imported_by": imported_by}).scalar_one()
             running.hold(entry, batch_id)
         status = "failed"
+        reading = early is not None
         try:
+            if early is not None:
+                early.recorded(batch_id)
+                rows, written_keys = read_file()
+                reading = False
             if started:
                 started(batch_id)
             with engine.begin() as conn:
@@ -602,11 +617,16 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             status = "interrupted"
             raise
         except InputError as exc:
-            summary.error = str(exc)
+            summary.error = (Worded.of(exc.template, **exc.params) if exc.template
+                             else str(exc))
+            if reading and early is not None and not early.keeps_refusal():
+                status = "refused"  # said where it was asked for, as if never recorded
             raise
         finally:
             with entry.begin():
-                if status != "done":  # the transaction rolled back: nothing of it landed
+                if status == "refused":
+                    entry.execute(_FORGET_LAYER, {"id": batch_id})
+                elif status != "done":  # the transaction rolled back: nothing landed
                     entry.execute(_FINISH_LAYER, {"id": batch_id, "status": status, "summary":
                                                   json.dumps(summary.as_dict(),
                                                              ensure_ascii=False)})
@@ -614,11 +634,23 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     return summary
 
 
+class EarlyEntry(Protocol):
+    """What an import that records itself before reading its file tells, and asks."""
+
+    def recorded(self, batch_id: int) -> None:
+        """The entry exists; the file is being read."""
+
+    def keeps_refusal(self) -> bool:
+        """Whether a file refused while read stays in the history, `failed` with its
+        reason (nobody waits any more to be told it), rather than being forgotten."""
+
+
 _START_LAYER = text("""
     INSERT INTO import_batches (kind, source_file, source, status, started_at, imported_by)
     VALUES ('layer', :file, :layer, 'running', :started, :imported_by)
     RETURNING id
 """)
+_FORGET_LAYER = text("DELETE FROM import_batches WHERE id = :id")
 _FINISH_LAYER = text("""
     UPDATE import_batches SET status = :status, finished_at = clock_timestamp(),
            summary = CAST(:summary AS jsonb)

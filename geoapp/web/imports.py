@@ -250,8 +250,10 @@ def show(batch_id: int) -> str:
                    if entry["status"] == "stopped" and entry["kind"] == "complaints"
                    else None)
     summary = entry["summary"] or {}
+    error = (_(summary["error_template"], **summary["error_params"])
+             if summary.get("error_template") else summary.get("error"))
     return render_template(
-        "imports/show.html", entry=entry, summary=summary, written=written,
+        "imports/show.html", entry=entry, summary=summary, written=written, error=error,
         has_rejects=(current_user.role in COMPLAINT_IMPORTERS and summary.get("rejected")
                      and rejects_file(batch_id).is_file()),
         refresh_seconds=REFRESH_SECONDS,
