@@ -1,11 +1,10 @@
 """The notes on how a complaint was located (its `geocode_note`).
 
 A note is clauses joined by "; ", each written from one of the templates here, in
-English: what is stored, and what the command line, the exports and the API show.
-The complaint's page reads a note back into its clauses (`read_note`) to show it in
-the page's language (geoapp.read_back). A clause may end in ", " and the register's
-address it placed the complaint at. A note that does not read back (written by an
-older geoapp) is shown as stored.
+English, as it is stored. The complaint's page reads a note back into its clauses
+(`read_note`) to show it in the page's language (geoapp.read_back). A clause may end
+in ", " and the register's address it placed the complaint at. A note that does not
+read back (written by an older geoapp) is shown as stored.
 """
 
 from __future__ import annotations
