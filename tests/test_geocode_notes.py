@@ -12,6 +12,7 @@ from geoapp.geocode.notes import (
     COORDINATES_IGNORED,
     LETTERS_READ_BACK,
     MARKER_READ,
+    MAX_NOTE_PARTS,
     NEAREST_HOUSE,
     NO_HOUSE,
     NOT_A_NUMBER,
@@ -88,3 +89,15 @@ def test_a_geometry_of_no_kind_is_not_read_as_one_of_kind_the() -> None:
 ])
 def test_text_of_no_template_does_not_read_back(note: str) -> None:
     assert read_note(note) is None
+
+
+def test_reading_back_is_bounded_for_addresses_typed_with_many_separators() -> None:
+    """An address of many "; " would make every split of the note a candidate: the
+    clauses' reach and the note's parts are bounded, beyond them it is shown as
+    stored."""
+    typed = "; ".join(["кв. 3"] * 10)  # more "; " than a clause may span
+    assert read_note(clause(ADDRESS_APPROXIMATE, score="83", address=typed)) is None
+    many = SEPARATOR.join([SWAPPED] * (MAX_NOTE_PARTS // 2 + 1))
+    assert read_note(many) is None
+    fewer = SEPARATOR.join([SWAPPED] * (MAX_NOTE_PARTS // 2))
+    assert read_note(fewer) == [Clause(SWAPPED, {})] * (MAX_NOTE_PARTS // 2)

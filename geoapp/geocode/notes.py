@@ -96,12 +96,23 @@ def read_pairs(template: str, pairs: list[tuple[str, str]], first: str) -> str:
         for n, (a, b) in enumerate(pairs))
 
 
+# Bounds on reading back, so that an address typed with many "; " or ", " costs a page
+# milliseconds, not minutes (it is then shown as stored): the parts one clause may
+# span (a template holds one "; ", a typed value may hold more), the commas tried
+# before the register's address (a placing clause holds none), the parts of a note.
+MAX_CLAUSE_PARTS = 4
+MAX_COMMAS_TRIED = 3
+MAX_NOTE_PARTS = 60
+
+
 def _read_placing(text: str) -> Clause | None:
     """A clause, or a clause and the register's address after ", "."""
     if (found := read_message(text, TEMPLATES)) is not None:
         return found
     start = 0
-    while (comma := text.find(", ", start)) >= 0:
+    for _ in range(MAX_COMMAS_TRIED):
+        if (comma := text.find(", ", start)) < 0:
+            break
         if (found := read_message(text[:comma], TEMPLATES)) is not None:
             return Clause(found.template, found.params, text[comma + 2:])
         start = comma + 1
@@ -110,14 +121,16 @@ def _read_placing(text: str) -> Clause | None:
 
 def read_note(note: str) -> list[Clause] | None:
     """The note's clauses, or None when it was not written from these templates. A
-    value may hold "; " (an address typed so): every split is tried."""
+    value may hold "; " (an address typed so): the splits are tried."""
     parts = note.split(SEPARATOR)
+    if len(parts) > MAX_NOTE_PARTS:
+        return None
 
     @cache
     def read_from(i: int) -> tuple[Clause, ...] | None:
         if i == len(parts):
             return ()
-        for j in range(i + 1, len(parts) + 1):
+        for j in range(i + 1, min(i + MAX_CLAUSE_PARTS, len(parts)) + 1):
             head = _read_placing(SEPARATOR.join(parts[i:j]))
             if head is not None and (rest := read_from(j)) is not None:
                 return (head, *rest)

@@ -29,9 +29,12 @@ def worded_rejects(path: Path) -> Iterator[str]:
         if header is None:
             return
         writer.writerow([*map(_, REJECT_COLUMNS), *header[len(REJECT_COLUMNS):]])
+        shown: dict[str, str] = {}  # many rows share a reason ("missing text")
         for n, row in enumerate(reader, 1):
             if len(row) > 1:
-                row[1] = shown_reason(row[1])
+                if (reason := row[1]) not in shown:
+                    shown[reason] = shown_reason(reason)
+                row[1] = shown[reason]
             writer.writerow(row)
             if n % ROWS_PER_CHUNK == 0:
                 yield buffer.getvalue()
