@@ -33,6 +33,13 @@ def worded_fields(reason: str) -> dict[str, object]:
     return reason.as_dict() if isinstance(reason, Worded) else {}
 
 
+def error_fields(error: str | None) -> dict[str, object]:
+    """An import summary's `error` in its JSON, with what shows it translated."""
+    if not error:
+        return {}
+    return {"error": error, **{f"error_{k}": v for k, v in worded_fields(error).items()}}
+
+
 class GeoappError(Exception):
     """Base class: `str(error)` is the one line shown to the user, in English (the
     command line's language). Raised as `InputError(N_("%(file)s is empty"),
@@ -45,6 +52,11 @@ class GeoappError(Exception):
         self.template = message
         self.params = params
         super().__init__(message % params if params else message)
+
+
+def worded(exc: GeoappError) -> str:
+    """The error's one line, as a Worded text when it was written for translation."""
+    return Worded.of(exc.template, **exc.params) if exc.template else str(exc)
 
 
 class ConfigError(GeoappError):

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from geoapp.classify import OTHER, classify_text, classify_within
 from geoapp.config import Settings
-from geoapp.errors import InputError
+from geoapp.errors import InputError, error_fields, worded
 from geoapp.ingest import complaint_sql as sql
 from geoapp.ingest import running
 from geoapp.ingest.complaint_rows import ComplaintRecord, RowRejected, is_total_row, parse_row
@@ -89,7 +89,7 @@ class ImportSummary:
             "unmapped_category_labels": dict(self.unmapped_labels.most_common(UNMAPPED_SHOWN)),
             "batches_committed": self.batches_committed, "interrupted": self.interrupted,
             "import_batch_id": self.batch_id, "columns_not_read": self.columns_not_read,
-            **({"error": self.error} if self.error else {}),
+            **error_fields(self.error),
         }
 
 
@@ -249,7 +249,7 @@ def _import_table(engine: Engine, path: Path, name: str, options: _Options) -> I
                          options.stop_requested or _never)
             status = "interrupted" if summary.interrupted else "done"
         except InputError as exc:
-            summary.error = str(exc)
+            summary.error = worded(exc)
             raise
         finally:
             try:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, text
 
-from geoapp.errors import N_, InputError, Worded, worded_fields
+from geoapp.errors import N_, InputError, Worded, error_fields, worded, worded_fields
 from geoapp.ingest import running
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
 from geoapp.ingest.layer_archive import companion_file, dataset_path, geojson_member
@@ -114,9 +114,7 @@ class LayerSummary:
                 "attributes_not_read": self.attributes_not_read,
                 "warnings": [{"feature": n, "warning": w, **worded_fields(w)}
                              for n, w in self.warnings],
-                **({"error": self.error,
-                    **{f"error_{k}": v for k, v in worded_fields(self.error).items()}}
-                   if self.error else {}),
+                **error_fields(self.error),
                 **({"parcel_checks": self.parcel_checks} if self.parcel_checks else {})}
 
 
@@ -617,8 +615,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             status = "interrupted"
             raise
         except InputError as exc:
-            summary.error = (Worded.of(exc.template, **exc.params) if exc.template
-                             else str(exc))
+            summary.error = worded(exc)
             if reading and early is not None and not early.keeps_refusal():
                 status = "refused"  # said where it was asked for, as if never recorded
             raise
