@@ -30,7 +30,7 @@ from geoapp.geocode.notes import (
 
 # Values as the import fills them in: Cyrillic names, punctuation, "; " and ", ".
 SAMPLES = {"microdistrict": "мкр. Самал", "street": "Толе би", "place": "с. Сарыкемер",
-           "typed": "мкрр", "word": "мкр", "copy": "к?шесі", "score": "88",
+           "word": "мкр", "copy": "к?шесі", "score": "88",
            "address": "ул. Абая, 12А", "number": "06:097:001:002", "limit": "2,000",
            "length": "2,417", "kind": "Polygon", "value": "'42,9°x'"}
 
@@ -70,10 +70,10 @@ def test_a_value_holding_the_separator_still_reads_back() -> None:
 
 
 def test_pairs_of_words_read_one_as_another() -> None:
-    note = read_pairs(LETTERS_READ_BACK, [("к?шесі", "көшесі"), ("Т?ле", "Төле")], "copy")
+    note = read_pairs(LETTERS_READ_BACK, [("к?шесі", "көшесі"), ("Т?ле", "Төле")])
     assert note == ("letters lost to '?' read back: «к?шесі» as «көшесі»; «Т?ле» as «Төле»")
     assert read_note(note) is not None
-    assert read_pairs(MARKER_READ, [("улл", "ул")], "typed") == "read «улл» as «ул»"
+    assert read_pairs(MARKER_READ, [("улл", "ул")]) == "read «улл» as «ул»"
 
 
 def test_a_geometry_of_no_kind_is_not_read_as_one_of_kind_the() -> None:

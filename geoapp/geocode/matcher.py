@@ -46,10 +46,10 @@ from geoapp.geocode.notes import (
     SEPARATOR,
     STREET_MISSES,
     STREET_UNKNOWN,
-    clause,
     joined_notes,
     read_pairs,
 )
+from geoapp.read_back import clause
 
 Precision = Literal["building", "street", "microdistrict", "none"]
 
@@ -314,7 +314,7 @@ class AddressIndex:
             if _PRECISION_RANK[again.precision] <= _PRECISION_RANK[result.precision]:
                 continue
             return replace(again, score=round(max(again.score - MARKER_TYPO_PENALTY, 0.0), 1),
-                           read=read_pairs(MARKER_READ, fixes, "typed"))
+                           read=read_pairs(MARKER_READ, fixes))
         return result
 
     def match_many(self, raws: Iterable[str]) -> list[AddressMatch]:

@@ -31,7 +31,7 @@ CROSSING_APART = N_("intersection with %(street)s: the register's streets do not
 CROSSING_CORNER = N_("intersection with %(street)s: placed at this street's house "
                      "nearest to it")
 ELSEWHERE = N_("not in Taraz: the address names %(place)s")
-MARKER_READ = N_("read «%(typed)s» as «%(word)s»")
+MARKER_READ = N_("read «%(copy)s» as «%(word)s»")
 HOUSE_UNKNOWN = N_("house not in the register")
 NEAREST_HOUSE = N_("placed at the nearest-numbered house")
 HOUSE_NOT_FOUND = N_("house not found")
@@ -87,13 +87,11 @@ def joined_notes(*notes: str | None) -> str | None:
     return SEPARATOR.join(n for n in notes if n) or None
 
 
-def read_pairs(template: str, pairs: list[tuple[str, str]], first: str) -> str:
-    """Word pairs read one as another: the first in `template`, the rest as
-    ALSO_READ_BACK (`first` names the pairs' first value in `template`)."""
-    return SEPARATOR.join(
-        clause(template if n == 0 else ALSO_READ_BACK, **{first if n == 0 else "copy": a,
-                                                          "word": b})
-        for n, (a, b) in enumerate(pairs))
+def read_pairs(template: str, pairs: list[tuple[str, str]]) -> str:
+    """Word pairs (copy, word) read one as another: the first in `template`, the rest
+    as ALSO_READ_BACK."""
+    return SEPARATOR.join(clause(template if n == 0 else ALSO_READ_BACK, copy=copy, word=word)
+                          for n, (copy, word) in enumerate(pairs))
 
 
 # Bounds on reading back, so that an address typed with many "; " or ", " costs a page

@@ -14,7 +14,6 @@ from geoapp.geocode.notes import (
     ADDRESS_CUT,
     COORDINATES_IGNORED,
     ONE_COORDINATE,
-    clause,
     joined_notes,
 )
 from geoapp.ingest.coordinates import parse_coordinate, parse_point
@@ -41,6 +40,7 @@ from geoapp.ingest.values import (
     parse_datetime,
     with_time_of_day,
 )
+from geoapp.read_back import clause
 
 MAX_TEXT = 20_000
 # Exports write an empty date as Excel's or Unix's day zero; no complaint to a city

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from geoapp.geocode.notes import NOT_A_NUMBER, NOT_A_POINT, NOT_DEGREES, TWO_HEMISPHERES, clause
+from geoapp.geocode.notes import NOT_A_NUMBER, NOT_A_POINT, NOT_DEGREES, TWO_HEMISPHERES
 from geoapp.ingest.values import parse_decimal
+from geoapp.read_back import clause
 
 _NUMBER = r"\d+(?:[.,]\d+)?"
 # A hemisphere: Latin N S E W, Russian С Ю В З (север, юг, восток, запад) and с.ш.,

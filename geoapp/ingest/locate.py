@@ -34,13 +34,13 @@ from geoapp.geocode.notes import (
     SEPARATOR,
     STREET_APPROXIMATE,
     SWAPPED,
-    clause,
     joined_notes,
     read_pairs,
 )
 from geoapp.geocode.ordinals import ordinal_words
 from geoapp.ingest.lost_letters import WordRepair
 from geoapp.ingest.places import covering
+from geoapp.read_back import clause
 
 BBox = tuple[float, float, float, float]
 HOUSE_NOT_FOUND_NOTE = SEPARATOR.join((HOUSE_NOT_FOUND, INSIDE_MICRODISTRICT))
@@ -149,7 +149,7 @@ class Gazetteer:
             if read:
                 location = self._from_address(repaired, note)
                 return replace(location, note=joined_notes(
-                    location.note, read_pairs(LETTERS_READ_BACK, read, "copy")))
+                    location.note, read_pairs(LETTERS_READ_BACK, read)))
         return self._from_address(address, note)
 
     def _from_address(self, address: str, note: str | None) -> Location:

@@ -20,7 +20,6 @@ from geoapp.geocode.notes import (
     INSIDE_SHAPE,
     UNREADABLE_GEOMETRY,
     UNREADABLE_GEOMETRY_OF_NO_KIND,
-    clause,
 )
 from geoapp.ingest.file_kind import not_text_reason
 from geoapp.ingest.headers import COMPLAINT_FIELDS, COMPLAINT_REQUIRED, match_headers
@@ -42,6 +41,7 @@ from geoapp.ingest.xlsx_formulas import (
     sheet_has_formulas,
     unsaved_formulas,
 )
+from geoapp.read_back import clause
 
 SNIFF_BYTES = 256 * 1024
 # A CSV's header is the first of its first lines that names the required columns (title

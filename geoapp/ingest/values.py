@@ -9,13 +9,14 @@ from contextlib import suppress
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from geoapp.geocode.notes import NOT_A_NUMBER, clause
+from geoapp.geocode.notes import NOT_A_NUMBER
 from geoapp.ingest.row_reasons import (
     ROUNDED_NUMBER,
     TIME_DISAGREES,
     UNPARSEABLE_DATE,
     UNPARSEABLE_TIME,
 )
+from geoapp.read_back import clause
 from geoapp.taxonomy import SOURCES
 
 _DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d/%m/%Y %H:%M",
