@@ -28,7 +28,7 @@ from ingest_fixtures import (
 from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
-from geoapp.ingest.readers import sniff_encoding
+from geoapp.ingest.csv_table import sniff_encoding
 from geoapp.ingest.values import parse_datetime
 from geoapp.ingest.xlsx_formulas import sheet_has_formulas
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from geoapp.ingest.csv_table import sniff_encoding
 from geoapp.ingest.file_kind import not_text_reason
-from geoapp.ingest.readers import sniff_encoding
 
 TEXT = ("Номер обращения;Дата обращения;Текст обращения;Адрес\n"
         "109-1;01.10.2022;Нет отопления, батареи холодные;15 мкр, 12\n"

@@ -16,8 +16,9 @@ from ingest_fixtures import (
 )
 from sqlalchemy import Engine, text
 
+from geoapp.ingest.csv_table import sniff_encoding
 from geoapp.ingest.headers import COMPLAINT_FIELDS, match_headers
-from geoapp.ingest.readers import open_table, sniff_encoding
+from geoapp.ingest.readers import open_table
 
 HEADER = "Номер обращения;Дата обращения;Текст обращения;Адрес;Исполнитель"
 

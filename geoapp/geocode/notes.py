@@ -45,7 +45,7 @@ NO_SUCH_PARCEL = N_("cadastral number %(number)s is not in the parcels layer")
 ADDRESS_NAMES = N_("the address names %(microdistrict)s")
 PARCEL_LIES_IN = N_("the parcel lies in %(microdistrict)s")
 
-# The row's own coordinates (ingest.locate, ingest.complaint_rows, ingest.readers).
+# The row's own coordinates (ingest.locate, ingest.complaint_rows, ingest.geojson_table).
 SWAPPED = N_("latitude and longitude were swapped; fixed")
 OUTSIDE_ADDRESS_USED = N_("coordinates outside the city; the address used instead")
 OUTSIDE_NO_ADDRESS = N_("coordinates outside the city and no address")

@@ -17,7 +17,6 @@ from geoapp.geocode.notes import (
     joined_notes,
 )
 from geoapp.ingest.coordinates import parse_coordinate, parse_point
-from geoapp.ingest.readers import RawRow
 from geoapp.ingest.row_reasons import (
     BAD_ID,
     BAD_RECEIVED,
@@ -34,6 +33,7 @@ from geoapp.ingest.row_reasons import (
     RESOLVED_FUTURE,
 )
 from geoapp.ingest.source_labels import SourceLabels
+from geoapp.ingest.table_source import RawRow
 from geoapp.ingest.values import (
     exponent_digits,
     normalise_phone,
@@ -85,7 +85,7 @@ def detect_language(text: str) -> str:
 
 def _coordinates(values: dict[str, str | None]) -> tuple[float | None, float | None, str | None]:
     lat, lon, note = _row_coordinates(values)
-    # A GeoJSON feature's geometry that was not a point (readers._feature_point).
+    # A GeoJSON feature's geometry that was not a point (geojson_table._feature_point).
     return lat, lon, joined_notes(values.get("geometry_note"), note)
 
 

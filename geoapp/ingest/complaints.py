@@ -35,10 +35,11 @@ from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer, Location
 from geoapp.ingest.lost_letters import has_lost_letters
 from geoapp.ingest.places import Place, PlaceFinder, PlaceQuery
-from geoapp.ingest.readers import RawRow, TableSource, open_table
+from geoapp.ingest.readers import open_table
 from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
 from geoapp.ingest.row_reasons import DUPLICATE, KEY_TAKEN
 from geoapp.ingest.source_labels import SourceLabels
+from geoapp.ingest.table_source import RawRow, TableSource
 from geoapp.ingest.zipped import unpacked_export
 from geoapp.read_back import clause
 from geoapp.taxonomy import CATEGORY_BY_CODE

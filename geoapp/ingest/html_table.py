@@ -20,15 +20,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from geoapp.errors import N_, InputError
+from geoapp.ingest.csv_table import sniff_encoding
 from geoapp.ingest.merged_cells import Cell, MergedCells
-from geoapp.ingest.readers import (
-    HEADER_LINES,
-    RawRow,
-    TableSource,
-    sniff_encoding,
-    workbook_header,
-    workbook_row,
-)
+from geoapp.ingest.table_source import HEADER_LINES, RawRow, TableSource
+from geoapp.ingest.workbook import workbook_header, workbook_row
 
 CHUNK = 256 * 1024
 MAX_SPAN = 1_000  # a colspan or rowspan beyond this is a broken page, not a layout

@@ -34,7 +34,7 @@ RESOLVED_FUTURE = N_("resolved_at is in the future")
 UNPARSEABLE_DATE = N_("unparseable date %(value)s")
 UNPARSEABLE_TIME = N_("unparseable time %(value)s")
 TIME_DISAGREES = N_("the date says %(time)s and the time column %(value)s")
-# The row as read (ingest.readers).
+# The row as read (ingest.table_source, ingest.csv_table, ingest.workbook).
 NUL_CHARACTER = N_("contains a NUL character (\\x00), which text cannot hold")
 BAD_BYTES = N_("contains bytes that are not valid in the file's encoding, or an unpaired "
                "surrogate (shown as \\xNN or \\uNNNN in the rejects file)")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from geoapp.classify import label_key, map_source_label, source_labels
 from geoapp.errors import N_, InputError
+from geoapp.ingest.csv_table import sniff_delimiter, sniff_encoding
 from geoapp.ingest.lost_letters import original_value
-from geoapp.ingest.readers import sniff_delimiter, sniff_encoding
 from geoapp.ingest.row_reasons import UNKNOWN_SOURCE, UNKNOWN_STATUS
 from geoapp.ingest.values import SOURCE_LABELS, STATUS_LABELS, normalise_key
 from geoapp.read_back import clause

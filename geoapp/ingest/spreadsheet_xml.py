@@ -21,10 +21,8 @@ from openpyxl.utils.datetime import WINDOWS_EPOCH
 
 from geoapp.errors import N_, InputError
 from geoapp.ingest.merged_cells import Cell, MergedCells
-from geoapp.ingest.readers import (
-    HEADER_LINES,
-    RawRow,
-    TableSource,
+from geoapp.ingest.table_source import HEADER_LINES, RawRow, TableSource
+from geoapp.ingest.workbook import (
     choose_sheet,
     date_cell_text,
     sheet_cell_text,

@@ -18,10 +18,8 @@ from typing import Any
 import xlrd
 
 from geoapp.errors import N_, InputError
-from geoapp.ingest.readers import (
-    HEADER_LINES,
-    RawRow,
-    TableSource,
+from geoapp.ingest.table_source import HEADER_LINES, RawRow, TableSource
+from geoapp.ingest.workbook import (
     choose_sheet,
     date_cell_text,
     sheet_cell_text,
