@@ -7,8 +7,8 @@ import time
 import pytest
 
 from geoapp.geocode import ParsedAddress, clean_text, fold_kazakh, match_key, normalize_address
+from geoapp.geocode.address_parser import full_parse
 from geoapp.geocode.latin import is_latin_only, latin_to_cyrillic
-from geoapp.geocode.normalize import _full_parse
 
 
 def key(raw: str) -> str:
@@ -191,7 +191,7 @@ def test_non_string_is_a_type_error() -> None:
     "ул. Тараз, 2", "мкр. Аса, 12а", "ул. 15, 3", "пр. им Абая, 3", "ул. Кв, 5",
 ])
 def test_fast_path_agrees_with_the_full_parser(raw: str) -> None:
-    assert normalize_address(raw) == _full_parse(clean_text(raw).strip())
+    assert normalize_address(raw) == full_parse(clean_text(raw).strip())
 
 
 def test_text_helpers() -> None:

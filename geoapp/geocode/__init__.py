@@ -2,13 +2,8 @@
 
 from geoapp.geocode.letters import fold_kazakh
 from geoapp.geocode.matcher import NO_MATCH, AddressIndex, AddressMatch, Precision
-from geoapp.geocode.normalize import (
-    AreaKind,
-    ParsedAddress,
-    clean_text,
-    match_key,
-    normalize_address,
-)
+from geoapp.geocode.normalize import clean_text, normalize_address
+from geoapp.geocode.parsed_address import AreaKind, ParsedAddress, match_key
 
 __all__ = [
     "NO_MATCH",

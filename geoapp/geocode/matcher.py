@@ -23,15 +23,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from geoapp.geocode import marker_typos
+from geoapp.geocode.address_lexer import DEADEND_PREFIX, LANE_PREFIX
 from geoapp.geocode.letters import fold_kazakh
-from geoapp.geocode.normalize import (
-    DEADEND_PREFIX,
-    LANE_PREFIX,
-    AreaKind,
-    ParsedAddress,
-    match_key,
-    normalize_address,
-)
+from geoapp.geocode.normalize import normalize_address
 from geoapp.geocode.notes import (
     CROSSING_APART,
     CROSSING_CORNER,
@@ -49,6 +43,7 @@ from geoapp.geocode.notes import (
     joined_notes,
     read_pairs,
 )
+from geoapp.geocode.parsed_address import AreaKind, ParsedAddress, match_key
 from geoapp.read_back import clause
 
 Precision = Literal["building", "street", "microdistrict", "none"]

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoapp.errors import N_, Worded
-from geoapp.geocode.normalize import cadastral_form
+from geoapp.geocode.cadastral import cadastral_form
 from geoapp.ingest.lost_letters import original_value
 from geoapp.ingest.values import normalise_key, parse_date, parse_datetime, parse_decimal
 from geoapp.taxonomy import (

@@ -14,9 +14,9 @@ from typing import NamedTuple
 from sqlalchemy import Connection, text
 
 from geoapp.geocode import AddressIndex, AddressMatch, match_key, normalize_address
+from geoapp.geocode.cadastral import cadastral_number
 from geoapp.geocode.marker_typos import MARKER_WORDS
 from geoapp.geocode.matcher import EXACT_SCORE
-from geoapp.geocode.normalize import cadastral_number
 from geoapp.geocode.notes import (
     ADDRESS_APPROXIMATE,
     ADDRESS_NAMES,

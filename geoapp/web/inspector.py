@@ -36,7 +36,7 @@ from geoapp.analysis.violations import (
     totals,
 )
 from geoapp.errors import InputError
-from geoapp.geocode.normalize import cadastral_form
+from geoapp.geocode.cadastral import cadastral_form
 from geoapp.maps.builder import build_map, safe_json
 from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
