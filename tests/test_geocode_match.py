@@ -7,7 +7,7 @@ import time
 import pytest
 
 from geoapp.geocode import NO_MATCH, AddressIndex, AddressMatch, match_key
-from geoapp.geocode.matcher import NO_HOUSE_NOTE, NO_STREET_NOTE
+from geoapp.geocode.register_area import NO_HOUSE_NOTE, NO_STREET_NOTE
 from geoapp.ingest.locate import Gazetteer
 
 REGISTER: list[tuple[int, str]] = [

@@ -5,33 +5,29 @@ surname alone ("Бауыржана Момышулы" for "Момышулы", "К
 when one register name has it, else matched fuzzily (rapidfuzz, typo distance) among
 the names of the same kind (a lane only among lanes) that carry the same digits; a
 best candidate that another one equals is no match. Results are cached per name.
-Then the house: exact, else the same number with its letter but without its flat or
-korpus ("2а/7" → "2а"), else the bare number, else the numerically nearest house of
-the area; no house typed on a street: its middle-numbered house.
+Then the house (register_area): exact, else the same number with its letter but
+without its flat or korpus ("2а/7" → "2а"), else the bare number, else the
+numerically nearest house of the area; no house typed on a street: its
+middle-numbered house. How names are grouped and folded: register_names.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, insort
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from math import cos, radians
-from typing import Any, Literal
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from geoapp.geocode import marker_typos
-from geoapp.geocode.address_lexer import DEADEND_PREFIX, LANE_PREFIX
-from geoapp.geocode.letters import fold_kazakh
 from geoapp.geocode.normalize import normalize_address
 from geoapp.geocode.notes import (
     CROSSING_APART,
     CROSSING_CORNER,
     CROSSING_UNKNOWN,
     ELSEWHERE,
-    INSIDE_MICRODISTRICT,
     MARKER_READ,
     MIDDLE_HOUSE,
     MIDDLE_WITHIN,
@@ -39,20 +35,21 @@ from geoapp.geocode.notes import (
     NO_HOUSE,
     SEPARATOR,
     STREET_MISSES,
-    STREET_UNKNOWN,
     joined_notes,
     read_pairs,
 )
 from geoapp.geocode.parsed_address import AreaKind, ParsedAddress, match_key
+from geoapp.geocode.register_area import (
+    NO_MATCH,
+    NO_STREET_NOTE,
+    AddressMatch,
+    RegisterArea,
+)
+from geoapp.geocode.register_names import loose_key, name_group, surname
 from geoapp.read_back import clause
-
-Precision = Literal["building", "street", "microdistrict", "none"]
 
 EXACT_SCORE = 100.0  # the address matched the register as written
 DEFAULT_CUTOFF = 80.0
-# Score taken off the name score when the house is only approximated.
-SUFFIX_DROPPED_PENALTY = 10.0
-NEAREST_HOUSE_PENALTY = 20.0
 # Score taken off when a mistyped marker word had to be read ("шағын аудны").
 MARKER_TYPO_PENALTY = 5.0
 # How much of the place an answer knows: a retry with marker words read must know more.
@@ -74,143 +71,12 @@ SHORT_NAME_SLACK = 20.0
 # fuzzy name lookups) are kept up to this many entries, then the cache starts afresh.
 MATCH_CACHE_SIZE = 200_000
 
-_DIGITS = re.compile(r"\d+")
-_LETTERED = re.compile(r"\d+[^\W\d_]")
 _KINDS_BY_GUESS: dict[bool, tuple[AreaKind, ...]] = {
     True: ("microdistrict", "street"),  # a bare number is a microdistrict first
     False: ("street", "microdistrict"),
 }
-_STREET_TYPES = (LANE_PREFIX, DEADEND_PREFIX)
-# Honorifics that follow a name and are often left out: "Кабанбай батыра", "Тауке хана".
-_TITLES = frozenset({"батыр", "батыра", "би", "хан", "хана", "сал", "сала", "акын", "акына"})
-_WORD_PARTS = re.compile(r"[\s-]+")
-
-
-def loose_key(name: str) -> str:
-    """The name folded like `match_key` but with its endings kept: a typo that drops
-    a name's last letter ("Жайла") is not read as a genitive ("жаил")."""
-    return (fold_kazakh(name).replace("дж", "ж").replace("й", "и")
-            .translate({ord(c): None for c in " -ьъ"}))
-
-
-@dataclass(frozen=True, slots=True)
-class AddressMatch:
-    """`score` (0..100) is the similarity of the street/microdistrict name, lowered by
-    `SUFFIX_DROPPED_PENALTY` or `NEAREST_HOUSE_PENALTY` when the house is approximated.
-    `precision` "street" with a `building_id`: the named house is not in the register
-    and the building is the numerically nearest house of the same street (or
-    microdistrict, see `area_kind`), or no house was typed and it is the street's
-    middle-numbered house. `name_score`: the name's similarity alone. `note`: what the
-    precision does not say (no house typed, the street unknown in a known
-    microdistrict, another locality). `read`: the mistyped marker words read as
-    markers to find it ("read «аданы» as «ауданы»")."""
-
-    building_id: int | None
-    precision: Precision
-    score: float
-    area_kind: AreaKind | None = None
-    area_name: str | None = None
-    name_score: float = 100.0
-    note: str | None = None
-    read: str | None = None
-
-
-NO_MATCH = AddressMatch(None, "none", 0.0, name_score=0.0)
-NO_HOUSE_NOTE = SEPARATOR.join((NO_HOUSE, MIDDLE_HOUSE))
-NO_STREET_NOTE = SEPARATOR.join((STREET_UNKNOWN, INSIDE_MICRODISTRICT))
-NO_HOUSE_IN_DISTRICT_NOTE = SEPARATOR.join((NO_HOUSE, INSIDE_MICRODISTRICT))
 # Two streets whose nearest houses are farther apart than this do not meet.
 CORNER_MAX_METRES = 150.0
-
-
-def house_number(house: str) -> int | None:
-    """The leading integer of a house number: "12а/1" → 12."""
-    m = _DIGITS.match(house)
-    return int(m.group()) if m else None
-
-
-def street_type(name: str) -> str:
-    """"пер"/"туп" for a lane's or dead end's name, else ""."""
-    head = name.split(" ", 1)[0]
-    return head if head in _STREET_TYPES and " " in name else ""
-
-
-def surname(name: str) -> str | None:
-    """The folded last word of a name, honorifics aside: "бауыржана момышулы" →
-    "момышов", "кабанбай батыра" → "кабанбаи", "аль-фараби" → "фараби"."""
-    words = [w for w in _WORD_PARTS.split(name)
-             if w.isalpha() and fold_kazakh(w) not in _TITLES]
-    return match_key(words[-1]) if words else None
-
-
-class _Area:
-    """One street or microdistrict of the register and its houses."""
-
-    __slots__ = ("houses", "kind", "name", "numbered")
-
-    def __init__(self, kind: AreaKind, name: str) -> None:
-        self.kind = kind
-        self.name = name
-        self.houses: dict[str, int] = {}
-        self.numbered: list[tuple[int, str, int]] = []  # (number, house, building_id)
-
-    def add(self, house: str, building_id: int) -> bool:
-        if house in self.houses:
-            return False
-        self.houses[house] = building_id
-        number = house_number(house)
-        if number is not None:
-            insort(self.numbered, (number, house, building_id))
-        return True
-
-    def resolve(self, house: str | None, score: float,
-                no_house_note: str = NO_HOUSE_NOTE) -> AddressMatch:
-        if house in self.houses:
-            return self._result(self.houses[house], "building", score, score)
-        number = house_number(house) if house else None
-        if house and number is not None:
-            # "2а/7", "97ак3": the lettered house, then the bare number
-            lettered = _LETTERED.match(house)
-            for shorter in (lettered.group() if lettered else None, str(number)):
-                if shorter and shorter != house and shorter in self.houses:
-                    return self._result(self.houses[shorter], "building",
-                                        score - SUFFIX_DROPPED_PENALTY, score)
-            nearest = self._nearest(number)
-            if nearest is not None:
-                return self._result(nearest, "street", score - NEAREST_HOUSE_PENALTY, score)
-        if house is None and self.kind == "street" and self.numbered:
-            return self._result(self._middle(), "street", score, score, no_house_note)
-        # No house named (or none numbered in the register): the area itself.
-        if self.kind == "microdistrict":
-            return self._result(None, "microdistrict", score, score,
-                                NO_HOUSE_IN_DISTRICT_NOTE if house is None else None)
-        return self._result(None, "street", score, score)
-
-    def _middle(self) -> int:
-        """The building of the street's median house number (the plain house)."""
-        numbers = sorted({number for number, _, _ in self.numbered})
-        return self.numbered[bisect_left(self.numbered, (numbers[(len(numbers) - 1) // 2],))][2]
-
-    def _nearest(self, number: int) -> int | None:
-        """The building with the numerically nearest house number (ties: the lower
-        number; among equal numbers the plain house, "45" before "45а")."""
-        numbered = self.numbered
-        if not numbered:
-            return None
-        i = bisect_left(numbered, (number,))
-        if i == len(numbered):
-            target = numbered[-1][0]
-        elif i == 0:
-            target = numbered[0][0]
-        else:
-            below, above = numbered[i - 1][0], numbered[i][0]
-            target = above if above - number < number - below else below
-        return numbered[bisect_left(numbered, (target,))][2]
-
-    def _result(self, building_id: int | None, precision: Precision, score: float,
-                name_score: float, note: str | None = None) -> AddressMatch:
-        return AddressMatch(building_id, precision, round(max(score, 0.0), 1), self.kind,
-                            self.name, round(name_score, 1), note)
 
 
 class AddressIndex:
@@ -221,7 +87,7 @@ class AddressIndex:
         similarity is one minus the typing slips (a letter wrong, dropped, doubled, two
         swapped) per letter of the longer name: one slip in six letters scores 83."""
         self.cutoff = cutoff
-        self._areas: dict[tuple[AreaKind, str], _Area] = {}
+        self._areas: dict[tuple[AreaKind, str], RegisterArea] = {}
         # (kind, street type, digits of the name) → {folded name: its form without the
         # street type}: the fuzzy choices, names containing letters only; the name as
         # `match_key` folds it and as `loose_key` does
@@ -268,16 +134,16 @@ class AddressIndex:
         `name` names no area."""
         return self._area_of(normalize_address(name)) is not None
 
-    def _area_of(self, parsed: ParsedAddress) -> _Area | None:
+    def _area_of(self, parsed: ParsedAddress) -> RegisterArea | None:
         folded = parsed.match_name
         if not parsed.name or not folded:
             return None
         kind = parsed.kind or _KINDS_BY_GUESS[parsed.name.isdigit()][0]
         area = self._areas.get((kind, folded))
         if area is None:
-            area = self._areas[kind, folded] = _Area(kind, parsed.name)
+            area = self._areas[kind, folded] = RegisterArea(kind, parsed.name)
             if any(ch.isalpha() for ch in folded):
-                group = _group(kind, parsed.name, folded)
+                group = name_group(kind, parsed.name, folded)
                 kind_of_street = group[1]
                 self._choices.setdefault(group, {})[folded] = folded[len(kind_of_street):]
                 self._loose.setdefault(group, {})[folded] = loose_key(
@@ -367,7 +233,7 @@ class AddressIndex:
             return self._street_in_microdistrict(area, score, parsed.microdistrict)
         return area.resolve(parsed.house, score)
 
-    def _street_in_microdistrict(self, street: _Area, score: float,
+    def _street_in_microdistrict(self, street: RegisterArea, score: float,
                                  district_name: str) -> AddressMatch:
         """A street named in a microdistrict, with no house ("мкр. Самал, ул. Абая"):
         the middle-numbered of the street's houses standing in the microdistrict; else
@@ -420,7 +286,7 @@ class AddressIndex:
                             round(score, 1),
                             clause(CROSSING_CORNER, street=crossing))
 
-    def _middle_within(self, street: _Area, district: _Area) -> int | None:
+    def _middle_within(self, street: RegisterArea, district: RegisterArea) -> int | None:
         """The building of the median house number among `street`'s houses that stand
         in `district`, or None when none does (or the houses' districts are unknown)."""
         district_id = self.district_by_key.get(match_key(district.name))
@@ -434,7 +300,7 @@ class AddressIndex:
         median = numbers[(len(numbers) - 1) // 2]
         return next(building_id for number, building_id in inside if number == median)
 
-    def _corner(self, first: _Area, second: _Area) -> int | None:
+    def _corner(self, first: RegisterArea, second: RegisterArea) -> int | None:
         """The building of `first` nearest to a building of `second`, when within
         `CORNER_MAX_METRES`."""
         points = self.points
@@ -453,31 +319,31 @@ class AddressIndex:
         return best
 
     def _find_area(self, kinds: tuple[AreaKind, ...], name: str,
-                   folded: str) -> tuple[_Area, float] | None:
+                   folded: str) -> tuple[RegisterArea, float] | None:
         for kind in kinds:
             area = self._areas.get((kind, folded))
             if area is not None:
                 return area, 100.0
         for kind in kinds:
-            group = _group(kind, name, folded)
+            group = name_group(kind, name, folded)
             last = surname(name[len(group[1]):])
             same = self._distinct(kind, sorted(self._surnames.get(group, {}).get(last or "", ())))
             if len(same) == 1:
                 return self._areas[kind, same[0]], SURNAME_SCORE
-        best: tuple[_Area, float] | None = None
+        best: tuple[RegisterArea, float] | None = None
         for kind in kinds:
-            hit = self._fuzzy(_group(kind, name, folded), name, folded)
+            hit = self._fuzzy(name_group(kind, name, folded), name, folded)
             if hit is not None and (best is None or hit[1] > best[1]):
                 best = self._areas[kind, hit[0]], hit[1]
         return best
 
     def _one_slip_with_house(self, kinds: tuple[AreaKind, ...], name: str, folded: str,
-                             house: str) -> tuple[_Area, float] | None:
+                             house: str) -> tuple[RegisterArea, float] | None:
         """A short name one slip (OSA distance 1) from a register name ("Миа, 49" for
         ул. Мира, "Өезн көшесі" for Өзен), when exactly one such name has the house."""
-        found: list[tuple[_Area, float]] = []
+        found: list[tuple[RegisterArea, float]] = []
         for kind in kinds:
-            group = _group(kind, name, folded)
+            group = name_group(kind, name, folded)
             query = folded[len(group[1]):]
             if not MIN_FUZZY_LETTERS <= len(query) <= SHORT_NAME_LETTERS:
                 continue
@@ -542,8 +408,3 @@ def microdistrict_label(name: str) -> str:
 
 def _capitalized(name: str) -> str:
     return name[:1].upper() + name[1:]
-
-
-def _group(kind: AreaKind, name: str, folded: str) -> tuple[AreaKind, str, str]:
-    """The names a name competes with: same kind, street type and digits."""
-    return kind, street_type(name), "".join(_DIGITS.findall(folded))
