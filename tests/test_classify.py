@@ -6,16 +6,9 @@ import re
 
 import pytest
 
-from geoapp.classify import (
-    RULES,
-    classify_text,
-    classify_within,
-    exact_matches,
-    fold,
-    fold_pattern,
-    map_source_label,
-    source_labels,
-)
+from geoapp.category_labels import map_source_label, source_labels
+from geoapp.classify import classify_text, classify_within, exact_matches, fold, fold_pattern
+from geoapp.classify_rules import RULES
 from geoapp.ingest.complaint_rows import detect_language
 from geoapp.taxonomy import CATEGORIES, CATEGORY_CODES, CATEGORY_GROUPS
 

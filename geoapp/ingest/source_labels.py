@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geoapp.classify import label_key, map_source_label, source_labels
+from geoapp.category_labels import label_key, map_source_label, source_labels
 from geoapp.errors import N_, InputError
 from geoapp.ingest.csv_table import sniff_delimiter, sniff_encoding
 from geoapp.ingest.lost_letters import original_value
