@@ -16,7 +16,7 @@ from typing import Any
 
 from geoapp.classify import classify_text
 from geoapp.errors import InputError
-from geoapp.ingest.complaints import CLASSIFY_CHARS
+from geoapp.ingest.complaint_batch import CLASSIFY_CHARS
 from geoapp.ingest.readers import open_table
 from geoapp.ingest.source_labels import SourceLabels
 

@@ -14,7 +14,7 @@ from shapely.geometry import Point, box, mapping
 from sqlalchemy import Engine, text
 
 if TYPE_CHECKING:
-    from geoapp.ingest.complaints import ImportSummary
+    from geoapp.ingest.complaint_summary import ImportSummary
 
 # Two microdistricts side by side near the centre of Taraz.
 MKR15 = box(71.370, 42.900, 71.380, 42.906)

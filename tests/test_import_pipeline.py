@@ -184,14 +184,14 @@ def test_ctrl_c_as_a_committed_batch_is_counted(engine: Engine, tmp_path: Path,
     (the worst moment): the batch is still counted, then the import stops."""
     path = write_rows(tmp_path / "many.csv", [
         row(f"C-{i}", lat="42.9021", lon="71.3721") for i in range(500)])
-    original = complaints._account
+    original = complaints.account_batch
 
     def interrupted_first(*args, **kwargs):  # type: ignore[no-untyped-def]
-        monkeypatch.setattr(complaints, "_account", original)
+        monkeypatch.setattr(complaints, "account_batch", original)
         os.kill(os.getpid(), signal.SIGINT)  # Python raises it at the next bytecode
         original(*args, **kwargs)
 
-    monkeypatch.setattr(complaints, "_account", interrupted_first)
+    monkeypatch.setattr(complaints, "account_batch", interrupted_first)
     summary = import_complaints(engine, path, settings=Settings.from_env(), batch_size=100)
     assert summary.interrupted
     with engine.connect() as conn:

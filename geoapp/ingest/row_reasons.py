@@ -55,7 +55,7 @@ EXTRA_CELLS_TAB = N_("%(used)s cells where the header has %(width)s: a tab insid
 FORMULA_WITHOUT_VALUE = N_("formula without a saved value in %(cells)s: the file was not "
                            "saved by a spreadsheet program; open it in Excel or LibreOffice, "
                            "save it and import it again")
-# Rows left out when their batch is written (ingest.complaints).
+# Rows left out when their batch is written (ingest.complaint_summary).
 DUPLICATE = N_("duplicate external_id in this file (first at line %(first)s)")
 KEY_TAKEN = N_("external_id already names another complaint of this source (received "
                "%(received)s; the date or the text differ): a row number taken for the "
