@@ -127,3 +127,41 @@ def run_import(engine: Engine, path: Path, tmp_path: Path, **options: object
                                 rejects_path=rejects, **options)  # type: ignore[arg-type]
     with rejects.open(encoding="utf-8-sig", newline="") as fh:
         return summary, list(csv.reader(fh, delimiter=";"))[1:]
+
+
+# A 109 export's columns, and one of its rows.
+HEADER = ["Номер обращения", "Дата обращения", "Источник", "Категория", "Текст обращения",
+          "Адрес", "Широта", "Долгота", "Статус", "Дата исполнения", "Исполнитель", "ФИО",
+          "Телефон"]
+
+
+def row(eid: str, **overrides: str) -> list[str]:
+    values = {
+        "Номер обращения": eid, "Дата обращения": "12.01.2024 09:30", "Источник": "109",
+        "Категория": "", "Текст обращения": "Нет отопления, батареи холодные",
+        "Адрес": "15 мкр, д. 7, кв. 12", "Широта": "", "Долгота": "",
+        "Статус": "Зарегистрировано", "Дата исполнения": "", "Исполнитель": "",
+        "ФИО": "Иванов Иван", "Телефон": "8 (701) 123-45-67",
+    }
+    values.update(overrides)
+    return [values[h] for h in HEADER]
+
+
+def write_csv(path: Path, rows: list[list[str]], *, delimiter: str = ";",
+              encoding: str = "utf-8", header: list[str] = HEADER) -> Path:
+    with path.open("w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def stored(engine: Engine, eid: str) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("""
+            SELECT c.*, ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat, m.name AS microdistrict,
+                   b.address AS building, p.cadastral_number
+            FROM complaints c LEFT JOIN microdistricts m ON m.id = c.microdistrict_id
+            LEFT JOIN buildings b ON b.id = c.building_id
+            LEFT JOIN parcels p ON p.id = c.parcel_id
+            WHERE external_id = :e"""), {"e": eid}).mappings().one())

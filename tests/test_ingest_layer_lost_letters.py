@@ -10,10 +10,16 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from helpers import run_geoapp
-from ingest_fixtures import feature_collection, run_import, write_reference_layers
+from ingest_fixtures import (
+    feature_collection,
+    row,
+    run_import,
+    stored,
+    write_csv,
+    write_reference_layers,
+)
 from shapely.geometry import Point, box, mapping, shape
 from sqlalchemy import Engine, text
-from test_ingest_complaints import row, stored, write_csv
 
 from geoapp.ingest.layers import import_layer
 
