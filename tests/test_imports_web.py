@@ -413,17 +413,22 @@ def _upload_layer(client: FlaskClient, content: bytes, name: str, layer: str = "
 
 def test_a_rejected_features_reason_is_in_the_pages_language(inspector: FlaskClient,
                                                               imports_db) -> None:
-    layer = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "geometry": mapping(box(71.40, 42.90, 71.401, 42.901)),
-        "properties": {"cadastral_number": "06:097:009:001", "land_use": "residential",
-                       "declared_area_ha": 1.0, "allocated_at": "31.02.2024"},
-    }]}
+    unclosed = {"type": "Polygon", "coordinates": [[[71.41, 42.90], [71.411, 42.90],
+                                                    [71.411, 42.901]]]}
+    layer = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": geometry,
+         "properties": {"cadastral_number": number, "land_use": "residential",
+                        "declared_area_ha": 1.0, "allocated_at": allocated}}
+        for geometry, number, allocated in (
+            (mapping(box(71.40, 42.90, 71.401, 42.901)), "06:097:009:001", "31.02.2024"),
+            (unclosed, "06:097:009:002", "01.02.2024"))]}
     response = _upload_layer(inspector, json.dumps(layer).encode(), "участки.geojson",
                              layer="parcels")
     assert response.status_code == 303, response.get_data(as_text=True)
     page = _finished(inspector, response)
-    assert 'data-count="rejected">1<' in page
+    assert 'data-count="rejected">2<' in page
     assert "allocated_at: дату &#39;31.02.2024&#39; не удаётся прочитать" in page
+    assert "кольцо полигона не замкнуто (его последняя точка не совпадает с первой)" in page
 
 
 def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: FlaskClient,

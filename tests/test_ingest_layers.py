@@ -15,6 +15,7 @@ from shapely.geometry import Polygon, box, mapping
 from sqlalchemy import Engine, text
 
 from geoapp.errors import InputError
+from geoapp.ingest.layer_read import geos_reason
 from geoapp.ingest.layers import import_layer
 
 
@@ -977,8 +978,22 @@ def test_an_unreadable_geometry_rejects_its_feature_only(layer_db, tmp_path) -> 
         for name, geometry in (("A", good), ("B", unclosed), ("C", other))])
     summary = import_layer(engine, "zones", path)
     assert summary.inserted == 2
-    assert summary.rejected == [(2, "geometry cannot be read: IllegalArgumentException: "
-                                    "Points of LinearRing do not form a closed linestring")]
+    assert summary.rejected == [(2, "geometry cannot be read: a ring of the polygon is not "
+                                    "closed (its last point is not its first)")]
+
+
+@pytest.mark.parametrize(("geos", "said"), [
+    ("IllegalArgumentException: Points of LinearRing do not form a closed linestring",
+     "a ring of the polygon is not closed (its last point is not its first)"),
+    ("IllegalArgumentException: Invalid number of points in LinearRing found 3 - must be 0 "
+     "or >= 4", "a ring of the polygon has 3 points, fewer than the 4 a closed ring needs"),
+    ("IllegalArgumentException: point array must contain 0 or >1 elements\n",
+     "a line of a single point"),
+    ("ParseException: something GEOS has never said\nmore", "ParseException: something GEOS "
+     "has never said"),
+])
+def test_what_geos_cannot_build_is_said_in_plain_words(geos: str, said: str) -> None:
+    assert geos_reason(geos) == said
 
 
 def test_an_unchanged_import_leaves_the_data_version_alone(layer_db, tmp_path) -> None:

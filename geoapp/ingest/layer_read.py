@@ -3,6 +3,7 @@ format and layer chosen, its text decoded, its CRS declared, given or refused.""
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from geoapp.ingest.layer_encoding import (
     geojson_in_utf8,
     reads_byte_for_byte,
 )
+from geoapp.ingest.row_reasons import FEW_RING_POINTS, RING_NOT_CLOSED, SINGLE_POINT_LINE
+from geoapp.read_back import clause
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -121,8 +124,26 @@ def _unreadable_geometries(source: Path | str | bytes, layer: str | None) -> dic
         try:
             shapely.from_wkb(wkb)
         except shapely.errors.GEOSException as exc:
-            reasons[position] = str(exc).strip().splitlines()[0]
+            reasons[position] = geos_reason(str(exc))
     return reasons
+
+
+# GEOS's words for a geometry it cannot build, and the plain ones said instead.
+_GEOS_REASONS = (
+    (re.compile(r"Points of LinearRing do not form a closed linestring"), RING_NOT_CLOSED),
+    (re.compile(r"Invalid number of points in LinearRing found (?P<n>\d+)"), FEW_RING_POINTS),
+    (re.compile(r"point array must contain 0 or >1 elements"), SINGLE_POINT_LINE),
+)
+
+
+def geos_reason(message: str) -> str:
+    """Why GEOS cannot build a geometry, in plain words when the case is a known one
+    (an unclosed ring, a line of one point); else GEOS's own first line."""
+    first = (message.strip().splitlines() or ["GEOS cannot build it"])[0]
+    for pattern, template in _GEOS_REASONS:
+        if found := pattern.search(first):
+            return clause(template, **found.groupdict())
+    return first
 
 
 def _check_lon_lat(path: Path, frame: gpd.GeoDataFrame, declared: str, given: int | None,

@@ -1,4 +1,5 @@
-"""Why a complaint row is refused: the reasons of the rejects file.
+"""Why a complaint row, or a layer's feature, is refused: the reasons of the rejects
+file and of a layer import's rejected features.
 
 Written in English from the templates here (what the rejects file keeps, and what
 the command line shows); the import's page offers the file with its reasons read
@@ -60,6 +61,12 @@ DUPLICATE = N_("duplicate external_id in this file (first at line %(first)s)")
 KEY_TAKEN = N_("external_id already names another complaint of this source (received "
                "%(received)s; the date or the text differ): a row number taken for the "
                "complaint's number?")
+# A layer feature's geometry that GEOS cannot build (ingest.layer_read), in the words
+# of whoever drew it rather than as GEOS's exception.
+RING_NOT_CLOSED = N_("a ring of the polygon is not closed (its last point is not its first)")
+FEW_RING_POINTS = N_("a ring of the polygon has %(n)s points, fewer than the 4 a closed ring "
+                     "needs")
+SINGLE_POINT_LINE = N_("a line of a single point")
 
 # In the order they are tried: a template is never a case of one after it.
 TEMPLATES = (
@@ -69,7 +76,7 @@ TEMPLATES = (
     UNPARSEABLE_TIME, TIME_DISAGREES, NUL_CHARACTER, BAD_BYTES,
     UNCLOSED_QUOTE_SPANNING_AT_END, UNCLOSED_QUOTE_SPANNING, UNCLOSED_QUOTE_AT_END,
     UNCLOSED_QUOTE, EXTRA_CELLS_TAB, EXTRA_CELLS, FORMULA_WITHOUT_VALUE, DUPLICATE,
-    KEY_TAKEN,
+    KEY_TAKEN, RING_NOT_CLOSED, FEW_RING_POINTS, SINGLE_POINT_LINE,
 )
 
 
