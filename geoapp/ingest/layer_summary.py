@@ -1,5 +1,5 @@
 """What a layer import did, feature by feature where it refused or doubted one: the
-command line prints it, `--json` and the import's page give it whole."""
+command line prints it, `--json` gives it whole, the import's page shows it."""
 
 from __future__ import annotations
 
