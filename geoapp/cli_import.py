@@ -58,9 +58,12 @@ def import_group() -> None:
 def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: str | None,
                          encoding: str | None, retire_missing: bool, as_json: bool) -> None:
     from geoapp.analysis.freshness import CHECKED_LAYERS
+    from geoapp.ingest.layer_stages import StageLines
     from geoapp.ingest.layers import import_layer
 
-    summary = import_layer(_engine(), kind, path, crs, source_layer, encoding, retire_missing)
+    stages = StageLines(sys.stderr) if sys.stderr.isatty() and not as_json else None
+    summary = import_layer(_engine(), kind, path, crs, source_layer, encoding, retire_missing,
+                           stage=stages)
     if as_json:
         _print_json(summary.as_dict())
         return

@@ -516,6 +516,30 @@ def test_a_layer_file_read_longer_than_the_request_waits_goes_to_its_page(
     assert _batches(engine)[1:] == [("Зоны.zip", "done", "inspector")]
 
 
+def test_a_running_layer_imports_page_says_what_it_is_doing(
+        inspector: FlaskClient, imports_db, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A region's register takes minutes: the page says the stage it is at."""
+    from geoapp.ingest import layers
+    from geoapp.web import import_jobs
+
+    read = layers.read_layer
+
+    def slowly(*args: object, **kwargs: object) -> object:
+        time.sleep(1.5)
+        return read(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layers, "read_layer", slowly)
+    monkeypatch.setattr(import_jobs, "LAYER_READ_WAIT_SECONDS", 0.1)
+    response = _upload_layer(inspector, _zones_shapefile_without_prj(tmp_path), "Зоны.zip",
+                             crs="32642")
+    assert response.status_code == 303
+    page = inspector.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-status="running"' in page
+    assert 'id="import-stage">Сейчас: чтение файла.<' in page
+    page = _finished(inspector, response)
+    assert 'data-status="done"' in page and 'id="import-stage"' not in page
+
+
 def test_a_layer_import_that_failed_says_why_and_that_nothing_landed(
         inspector: FlaskClient, imports_db, tmp_path) -> None:
     _, engine = imports_db

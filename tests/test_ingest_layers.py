@@ -16,6 +16,13 @@ from sqlalchemy import Engine, text
 
 from geoapp.errors import InputError
 from geoapp.ingest.layer_read import geos_reason
+from geoapp.ingest.layer_stages import (
+    CHECKING,
+    LOADING,
+    PARCEL_CHECKS,
+    PLACING,
+    READING,
+)
 from geoapp.ingest.layers import import_layer
 
 
@@ -994,6 +1001,34 @@ def test_an_unreadable_geometry_rejects_its_feature_only(layer_db, tmp_path) -> 
 ])
 def test_what_geos_cannot_build_is_said_in_plain_words(geos: str, said: str) -> None:
     assert geos_reason(geos) == said
+
+
+def test_a_layer_import_says_what_it_is_doing_and_its_entry_keeps_it(layer_db,
+                                                                      tmp_path) -> None:
+    """A register that takes minutes: each stage is told as it starts, and kept in the
+    running import's entry, where its page reads it."""
+    _, engine = layer_db
+    paths = write_reference_layers(tmp_path)
+    told: list[tuple[str, dict, str | None]] = []
+
+    def stage(said) -> None:  # type: ignore[no-untyped-def]
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT summary->>'stage' FROM import_batches "
+                                     "WHERE status = 'running'")).scalar_one_or_none()
+        told.append((said.template, said.params, kept))
+
+    import_layer(engine, "buildings", paths["buildings"], stage=stage,
+                 checks=lambda conn: {"found": 0, "resolved": 0})
+    assert [(template, params) for template, params, _ in told] == [
+        (READING, {}), (CHECKING, {"n": len(BUILDINGS)}), (LOADING, {"n": len(BUILDINGS)}),
+        (PLACING, {}), (PARCEL_CHECKS, {})]
+    # read before the entry exists (the command line's order), then kept in it
+    assert [kept for *_, kept in told][:2] == [None, None]
+    assert [kept for *_, kept in told][2] == f"loading into PostGIS (repairing, comparing, "\
+        f"upserting): {len(BUILDINGS)} features"
+    with engine.connect() as conn:  # the summary replaces the stage once it is over
+        assert conn.execute(text("SELECT summary ? 'stage' FROM import_batches ORDER BY id "
+                                 "DESC LIMIT 1")).scalar_one() is False
 
 
 def test_an_unchanged_import_leaves_the_data_version_alone(layer_db, tmp_path) -> None:

@@ -15,11 +15,20 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, text
 
-from geoapp.errors import InputError, worded
+from geoapp.errors import InputError, Worded, worded
 from geoapp.ingest import running
 from geoapp.ingest.headers import LAYER_FIELDS
 from geoapp.ingest.layer_load import load_rows, staged_rows
 from geoapp.ingest.layer_read import choose_source_layer, read_layer
+from geoapp.ingest.layer_stages import (
+    CHECKING,
+    LOADING,
+    PARCEL_CHECKS,
+    PLACING,
+    READING,
+    Stage,
+    record_stage,
+)
 from geoapp.ingest.layer_summary import LayerSummary
 from geoapp.ingest.reassign import (
     FOLLOWING_LAYERS,
@@ -57,7 +66,8 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                  retire_missing: bool = False, imported_by: str | None = None,
                  started: Callable[[int], None] | None = None,
                  checks: Callable[[Connection], dict[str, int]] | None = None,
-                 early: EarlyEntry | None = None) -> LayerSummary:
+                 early: EarlyEntry | None = None, stage: Stage | None = None
+                 ) -> LayerSummary:
     """Read and check the layer file, then upsert it in one transaction and place the
     complaints that follow this layer anew. The import records itself once the file
     is read (a refused file leaves no entry; `started` then hears its id) and holds
@@ -67,7 +77,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     the import's transaction when the layer changed anything (the parcel rules, from
     the browser); its figures are the summary's `parcel_checks`. `early`: record the
     entry before the file is read instead (a region's register takes a minute to
-    read)."""
+    read). `stage` hears what it is doing (layer_stages); the entry keeps it too."""
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
     if retire_missing and kind != "parcels":
@@ -77,11 +87,21 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
         raise InputError(f"no such file: {path}")
     began = datetime.now(UTC)
     summary = LayerSummary(layer=kind, file=path.name)
+    recorded: list[tuple[Connection, int]] = []  # the entry, once there is one
+
+    def tell(template: str, **params: str | int | float) -> None:
+        said = Worded.of(template, **params)
+        for entry, batch_id in recorded:
+            record_stage(entry, batch_id, said)
+        if stage:
+            stage(said)
 
     def read_file() -> tuple[list[dict[str, Any]], set[str]]:
+        tell(READING)
         layer = choose_source_layer(path, kind, source_layer)
         read = read_layer(path, crs, layer, encoding)
         summary.source_crs, summary.text_encoding = read.source_crs, read.text_note
+        tell(CHECKING, n=len(read.frame))
         rows, written_keys = staged_rows(kind, read.frame, summary, read.unreadable)
         if retire_missing and not rows:
             raise InputError(f"{path.name}: no parcel could be read, so none is retired")
@@ -95,6 +115,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                 "file": path.name, "layer": kind, "started": began,
                 "imported_by": imported_by}).scalar_one()
             running.hold(entry, batch_id)
+        recorded.append((entry, batch_id))
         status = "failed"
         reading = early is not None
         try:
@@ -105,16 +126,19 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
             if started:
                 started(batch_id)
             with engine.begin() as conn:
+                tell(LOADING, n=len(rows))
                 load_rows(conn, kind, rows, summary)
                 if retire_missing:
                     summary.retired = retire_missing_parcels(conn, written_keys)
                 if kind in FOLLOWING_LAYERS and summary.inserted + summary.updated:
+                    tell(PLACING)
                     relocated = relocate_by_address(conn)
                     summary.complaints_relocated = dict(relocated.moved.most_common())
                     summary.complaints_rematched = relocated.rematched
                     summary.complaints_reassigned = reassign_complaints(conn, kind)
                     summary.complaints_placed_roughly = placed_roughly(conn)
                 if checks and summary.inserted + summary.updated + summary.retired:
+                    tell(PARCEL_CHECKS)
                     summary.parcel_checks = checks(conn)
                 summary.rejected.sort()
                 conn.execute(_FINISH_LAYER, {"id": batch_id, "status": "done", "summary":
