@@ -223,6 +223,7 @@ def import_history_command(limit: int, as_json: bool) -> None:
         named = " ".join(part for part in (entry["kind"], entry["layer_or_source"],
                                            entry["file"]) if part)
         by = f" by {entry['imported_by']}" if entry["imported_by"] else ""
-        click.echo(f"#{entry['id']} {started} {named}{by}: {entry['status']}{took}"
+        doing = f" ({entry['stage']})" if entry["stage"] else ""
+        click.echo(f"#{entry['id']} {started} {named}{by}: {entry['status']}{doing}{took}"
                    + (f"; {counts}" if counts else ""))
 

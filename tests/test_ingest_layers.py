@@ -15,6 +15,7 @@ from shapely.geometry import Polygon, box, mapping
 from sqlalchemy import Engine, text
 
 from geoapp.errors import InputError
+from geoapp.ingest.history import recent_imports
 from geoapp.ingest.layer_read import geos_reason
 from geoapp.ingest.layer_stages import (
     CHECKING,
@@ -1013,8 +1014,8 @@ def test_a_layer_import_says_what_it_is_doing_and_its_entry_keeps_it(layer_db,
 
     def stage(said) -> None:  # type: ignore[no-untyped-def]
         with engine.connect() as conn:
-            kept = conn.execute(text("SELECT summary->>'stage' FROM import_batches "
-                                     "WHERE status = 'running'")).scalar_one_or_none()
+            history = recent_imports(conn, 1)
+        kept = history[0]["stage"] if history else None
         told.append((said.template, said.params, kept))
 
     import_layer(engine, "buildings", paths["buildings"], stage=stage,

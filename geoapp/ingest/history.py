@@ -9,9 +9,9 @@ from sqlalchemy import Connection, text
 
 from geoapp.ingest.running import shown_status
 
-# A layer import records itself when it commits; a complaint import at its start, so
-# that one killed outright (not interrupted) shows as `stopped` (running.py) with its
-# batches landed.
+# An import records itself at its start (a layer's, from the command line, once its
+# file is read), so that one killed outright (not interrupted) shows as `stopped`
+# (running.py). `stage`: what a running layer import is doing (layer_stages).
 _RECENT = text(f"""
     SELECT id, kind, coalesce(source_file, '') AS file,
            coalesce(source, '') AS layer_or_source,
@@ -22,7 +22,8 @@ _RECENT = text(f"""
            (summary->>'inserted')::bigint AS inserted,
            (summary->>'updated')::bigint AS updated,
            (summary->>'unchanged')::bigint AS unchanged,
-           (summary->>'rejected')::bigint AS rejected
+           (summary->>'rejected')::bigint AS rejected,
+           summary->>'stage' AS stage
     FROM import_batches
     WHERE kind <> 'demo'
     ORDER BY id DESC
