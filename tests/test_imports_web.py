@@ -536,6 +536,8 @@ def test_a_running_layer_imports_page_says_what_it_is_doing(
     page = inspector.get(response.headers["Location"]).get_data(as_text=True)
     assert 'data-status="running"' in page
     assert 'id="import-stage">Сейчас: чтение файла.<' in page
+    assert '<span class="hint" data-stage>чтение файла</span>' in inspector.get(
+        "/imports").get_data(as_text=True)
     page = _finished(inspector, response)
     assert 'data-status="done"' in page and 'id="import-stage"' not in page
 

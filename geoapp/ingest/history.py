@@ -23,7 +23,8 @@ _RECENT = text(f"""
            (summary->>'updated')::bigint AS updated,
            (summary->>'unchanged')::bigint AS unchanged,
            (summary->>'rejected')::bigint AS rejected,
-           summary->>'stage' AS stage
+           summary->>'stage' AS stage, summary->>'stage_template' AS stage_template,
+           summary->'stage_params' AS stage_params
     FROM import_batches
     WHERE kind <> 'demo'
     ORDER BY id DESC
