@@ -480,21 +480,25 @@ def test_a_layer_imports_after_the_upload_returns(inspector: FlaskClient, import
     assert 'data-count="inserted">2<' in page and 'id="parcel-checks"' in page
 
 
-@pytest.fixture
-def slow_layer_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+def _read_layers_slowly(monkeypatch: pytest.MonkeyPatch, pause: float) -> None:
     """Reading a layer file takes longer than the upload's request waits for it, as a
-    region's register does (the real read, after a pause)."""
+    region's register does (the real read, after `pause` seconds)."""
     from geoapp.ingest import layers
     from geoapp.web import import_jobs
 
     read = layers.read_layer
 
     def slowly(*args: object, **kwargs: object) -> object:
-        time.sleep(0.5)
+        time.sleep(pause)
         return read(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(layers, "read_layer", slowly)
     monkeypatch.setattr(import_jobs, "LAYER_READ_WAIT_SECONDS", 0.1)
+
+
+@pytest.fixture
+def slow_layer_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    _read_layers_slowly(monkeypatch, 0.5)
 
 
 def test_a_layer_file_read_longer_than_the_request_waits_goes_to_its_page(
@@ -519,17 +523,7 @@ def test_a_layer_file_read_longer_than_the_request_waits_goes_to_its_page(
 def test_a_running_layer_imports_page_says_what_it_is_doing(
         inspector: FlaskClient, imports_db, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A region's register takes minutes: the page says the stage it is at."""
-    from geoapp.ingest import layers
-    from geoapp.web import import_jobs
-
-    read = layers.read_layer
-
-    def slowly(*args: object, **kwargs: object) -> object:
-        time.sleep(1.5)
-        return read(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(layers, "read_layer", slowly)
-    monkeypatch.setattr(import_jobs, "LAYER_READ_WAIT_SECONDS", 0.1)
+    _read_layers_slowly(monkeypatch, 1.5)
     response = _upload_layer(inspector, _zones_shapefile_without_prj(tmp_path), "Зоны.zip",
                              crs="32642")
     assert response.status_code == 303
