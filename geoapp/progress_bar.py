@@ -9,7 +9,7 @@ from typing import TextIO
 WIDTH = 28
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds + 0.5), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -24,7 +24,7 @@ def render(rows: int, fraction: float | None, elapsed: float) -> str:
     fraction = min(max(fraction, 0.0), 1.0)
     filled = round(fraction * WIDTH)
     left = elapsed * (1 - fraction) / fraction if fraction > 0 else None
-    eta = f"  {_duration(left)} left" if left is not None and fraction < 1 else ""
+    eta = f"  {duration(left)} left" if left is not None and fraction < 1 else ""
     return (f"[{'#' * filled}{'.' * (WIDTH - filled)}] {fraction:4.0%}  "
             f"{rows:,} rows  {rate}{eta}")
 

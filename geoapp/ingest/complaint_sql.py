@@ -312,10 +312,6 @@ START_BATCH = text("""
     VALUES ('complaints', :file, :source, :imported_by)
     RETURNING id
 """)
-RECORD_PROGRESS = text("""
-    UPDATE import_batches SET summary = CAST(:summary AS jsonb)
-    WHERE id = :id AND status = 'running'
-""")
 FINISH_BATCH = text("""
     UPDATE import_batches SET status = :status, finished_at = now(),
            summary = CAST(:summary AS jsonb)

@@ -176,10 +176,7 @@ def _import_table(engine: Engine, path: Path, name: str, options: _Options) -> I
 def _record_progress(conn: Connection, summary: ImportSummary, share: float | None) -> None:
     """What has landed so far, in the import's row: the history and the import's page
     follow a running import by it (the finished summary replaces it)."""
-    so_far = {**summary.as_dict(), "share_landed": share}
-    with conn.begin():
-        conn.execute(sql.RECORD_PROGRESS, {
-            "id": summary.batch_id, "summary": json.dumps(so_far, ensure_ascii=False)})
+    running.record_so_far(conn, summary.batch_id, {**summary.as_dict(), "share_landed": share})
 
 
 class _ReadCounter:

@@ -10,6 +10,9 @@ whose lock nobody holds has `stopped`.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from sqlalchemy import Connection, text
 
 # The first key of the two-key advisory locks that imports hold (an arbitrary
@@ -40,3 +43,18 @@ def shown_status(table: str) -> str:
                      AND l.classid = {LOCK_SPACE} AND l.objid = {table}.id
                      AND l.objsubid = 2)
                THEN 'stopped' ELSE {table}.status END"""
+
+
+_RECORD_SO_FAR = text("""
+    UPDATE import_batches SET summary = CAST(:summary AS jsonb)
+    WHERE id = :id AND status = 'running'
+""")
+
+
+def record_so_far(conn: Connection, batch_id: int, so_far: dict[str, Any]) -> None:
+    """What a running import has done so far (its rows landed, its stage), in its row
+    and in a transaction of its own: the history and the import's page follow it by
+    this until the finished summary replaces it."""
+    with conn.begin():
+        conn.execute(_RECORD_SO_FAR, {"id": batch_id,
+                                      "summary": json.dumps(so_far, ensure_ascii=False)})
