@@ -181,7 +181,7 @@ DETAIL_SQL = text("""
 HISTORY_SQL = text("""
     SELECT e.at AT TIME ZONE :tz AS at_local, e.from_status, e.to_status, e.actor, e.comment,
            CASE WHEN :lang = 'kk' THEN coalesce(d.name_kk, d.name) ELSE d.name END
-               AS department
+               AS department, d.name AS department_stored
     FROM complaint_events e
     LEFT JOIN departments d ON d.id = e.department_id
     WHERE e.complaint_id = :id

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from geoapp import event_comments
 from geoapp.errors import Conflict, InputError, NotFound
 from geoapp.taxonomy import OPEN_STATUSES, REJECT_REASONS, STATUSES, can_transition
 
@@ -123,7 +124,7 @@ def change_status(conn: Connection, ticket: str, *, version: int, new_status: st
     if new_status == "rejected":
         if reason not in REJECT_REASONS:
             raise InvalidChange(N_("Choose a reason for the rejection."))
-        note = f"{reason}: {note}" if note else str(reason)
+        note = event_comments.rejected(str(reason), note)
     else:
         reason = None
     resolved_at = RESOLVED_AT.get(new_status, "resolved_at")
@@ -154,6 +155,6 @@ def assign(conn: Connection, ticket: str, *, version: int, department_id: int, a
     _guarded_update(conn, "department_id = :department_id, status = :status",
                     {"id": current.id, "version": version, "department_id": department_id,
                      "status": new_status})
-    note = f"assigned to {name}" + (f": {extra}" if extra else "")
-    _event(conn, current, new_status, actor, note, department_id)
+    _event(conn, current, new_status, actor, event_comments.assigned(name, extra),
+           department_id)
     return name, new_status

@@ -48,9 +48,13 @@ def test_official_finds_15_mkr_and_works_a_complaint(new_database) -> None:
 
         page.goto(f"{base}/complaints/{ticket}")
         page.select_option("form[action$='/assign'] select", index=1)
+        chosen = page.eval_on_selector("form[action$='/assign'] select",
+                                       "s => s.options[s.selectedIndex].text")
         page.click("form[action$='/assign'] button[type=submit]")
         page.wait_for_load_state("networkidle")
-        assert "Назначено" in page.content() or "назначено" in page.content()
+        assert f"Назначено: {chosen}." in page.content()
+        # the history words geoapp's part of the comment in the page's language
+        assert page.locator("td.comment").all_inner_texts()[-1] == f"назначено: {chosen}"
         page.select_option("form[action$='/status'] select[name=status]", "resolved")
         page.fill("form[action$='/status'] textarea[name=comment], "
                   "form[action$='/status'] input[name=comment]", "Отопление восстановлено")

@@ -650,6 +650,43 @@ def test_assign_writes_event(official: FlaskClient, engine_: Engine, data: dict)
     assert state(engine_, ticket)["events"] == 2
 
 
+
+def test_the_history_gives_geoapps_comments_in_the_page_language(
+        official: FlaskClient, engine_: Engine, data: dict) -> None:
+    """An assignment, a rejection and an import write their part of a comment in
+    English (event_comments); the page words it in its language, the official's own
+    words and the department's name as they are."""
+    ticket = fresh(engine_)
+    roads = data["departments"]["roads"]
+    assert _post(official, ticket, "assign", department=str(roads),
+                 comment="срочно: <b>до 5-го</b>").status_code == 302
+    assert _post(official, ticket, "status", status="rejected", reason="duplicate",
+                 comment="См. TRZ-1").status_code == 302
+    written = (("rejected", "reopened", "import", "status changed in a re-import"),
+               ("reopened", "reopened", "off1", "duplicate: not a rejection"))
+    with engine_.begin() as conn:
+        for from_status, to_status, actor, comment in written:
+            conn.execute(text("""
+                INSERT INTO complaint_events (complaint_id, at, from_status, to_status,
+                                              actor, comment)
+                SELECT id, now(), :from_status, :to_status, :actor, :comment
+                FROM complaints WHERE ticket = :t"""),
+                {"t": ticket, "from_status": from_status, "to_status": to_status,
+                 "actor": actor, "comment": comment})
+    shown = {
+        "ru": ("назначено: Отдел дорог: срочно: &lt;b&gt;до 5-го&lt;/b&gt;",
+               "Дубликат: См. TRZ-1", "статус изменён повторным импортом"),
+        "kk": ("тағайындалды: Отдел дорог: срочно: &lt;b&gt;до 5-го&lt;/b&gt;",
+               "Қайталама: См. TRZ-1", "мәртебе қайта импортпен өзгерді"),
+        "en": ("assigned to Отдел дорог: срочно: &lt;b&gt;до 5-го&lt;/b&gt;",
+               "Duplicate: См. TRZ-1", "status changed in a re-import"),
+    }
+    for lang, expected in shown.items():
+        page = official.get(f"/complaints/{ticket}?lang={lang}").get_data(as_text=True)
+        comments = re.findall(r'<td class="comment">(.*?)</td>', page)
+        assert comments == [*expected, "duplicate: not a rejection"], lang
+
+
 # --- escaping -------------------------------------------------------------------------
 
 def test_user_text_is_escaped_everywhere(official: FlaskClient, data: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from geoapp.event_comments import STATUS_AS_EXPORTED, STATUS_CHANGED_IN_REIMPORT
 from geoapp.ingest.lost_letters import lossy_copy_sql
 
 # The staging table's columns and types, in the order Python writes them. The types
@@ -280,13 +281,13 @@ UPSERT = text(f"""
         FROM up WHERE inserted
         UNION ALL
         SELECT id, coalesce(resolved_at, received_at), 'received', status, 'import',
-               'status as exported', department_id
+               '{STATUS_AS_EXPORTED}', department_id
         FROM up WHERE inserted AND status <> 'received'
         UNION ALL
         SELECT up.id,
                CASE WHEN up.status = 'resolved' AND up.resolved_at IS NOT NULL
                     THEN up.resolved_at ELSE now() END,
-               st.status, up.status, 'import', 'status changed in a re-import',
+               st.status, up.status, 'import', '{STATUS_CHANGED_IN_REIMPORT}',
                up.department_id
         FROM up JOIN stored st ON st.id = up.id
         WHERE NOT up.inserted AND st.status IS DISTINCT FROM up.status
