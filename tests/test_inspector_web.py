@@ -197,6 +197,34 @@ def test_parcel_card(inspector: FlaskClient, prepared: Engine) -> None:
     assert inspector.get("/parcels/06:000:000:000").status_code == 404
 
 
+def test_the_parcel_card_words_the_checks_comment_in_the_page_language(
+        inspector: FlaskClient, prepared: Engine) -> None:
+    """The checks write "no longer found by the checks" into a violation's history in
+    English (test_parcel_checks); the card shows it translated, an inspector's same
+    words as typed."""
+    violation_id, number = _violation(prepared, "R3")
+    with prepared.begin() as conn:
+        written = conn.execute(text("""
+            INSERT INTO violation_reviews (violation_id, actor, from_state, to_state, comment)
+            VALUES (:id, 'geoapp check', 'new', 'resolved', 'no longer found by the checks'),
+                   (:id, 'parcel_insp', 'resolved', 'new', 'no longer found by the checks')
+            RETURNING id"""), {"id": violation_id}).scalars().all()
+    try:
+        shown = {"ru": "при проверке больше не найдено", "kk": "тексеру кезінде енді табылмады",
+                 "en": "no longer found by the checks"}
+        for lang, words in shown.items():
+            page = inspector.get(f"/parcels/{number}?lang={lang}").get_data(as_text=True)
+            row = page[page.index(f'id="violation-{violation_id}"'):]
+            history = re.findall(r"<li>(.*?)</li>", row[:row.index("</ul>")], re.S)
+            assert " · geoapp check · " in history[-2], lang
+            assert history[-2].endswith(f": {words}"), lang
+            assert " · parcel_insp · " in history[-1], lang
+            assert history[-1].endswith(": no longer found by the checks"), lang
+    finally:
+        with prepared.begin() as conn:
+            conn.execute(text("DELETE FROM violation_reviews WHERE id = ANY(:ids)"),
+                         {"ids": written})
+
 def test_exports(inspector: FlaskClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
     rows = list(csv.reader(io.StringIO(
         inspector.get("/inspector/violations/export.csv").get_data(as_text=True)

@@ -214,13 +214,14 @@ def test_review_state_survives_rerun_and_vanished_are_resolved(edge_engine: Engi
             FROM parcel_violations v JOIN parcels p ON p.id = v.parcel_id
             WHERE v.rule = 'R1'""")).all())
         history = conn.execute(text("""
-            SELECT to_state FROM violation_reviews WHERE violation_id = :id ORDER BY id"""),
-            {"id": ids["06:097:001:006"]}).scalars().all()
+            SELECT to_state, actor, comment FROM violation_reviews WHERE violation_id = :id
+            ORDER BY id"""), {"id": ids["06:097:001:006"]}).all()
         open_r1 = next(t for t in totals(conn, Selection(rule="R1")) if t.rule == "R1")
     assert states["06:097:001:005"] == "confirmed"
     assert states["06:097:001:003"] == "dismissed:boundary survey error"
     assert states["06:097:001:006"] == "new resolved"
-    assert history == ["resolved"]
+    assert [tuple(h) for h in history] == \
+        [("resolved", "geoapp check", "no longer found by the checks")]
     assert open_r1.violations == 2
 
 

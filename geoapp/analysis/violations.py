@@ -27,10 +27,13 @@ from geoapp.analysis.parcel_rules import (
     valid,
 )
 from geoapp.analysis.rule_config import Rule
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.models.violations import REVIEW_STATES
 
 CHECKS_ACTOR = "geoapp check"
+# What the checks write in a review history when a violation is no longer found:
+# stored in English as written, shown translated on the parcel card.
+NO_LONGER_FOUND = N_("no longer found by the checks")
 REGISTER_STATES: tuple[str, ...] = (*REVIEW_STATES, "resolved")
 
 
@@ -92,14 +95,14 @@ def stopwatch(seconds: dict[str, float], step: str) -> Iterator[None]:
 
 def mark_stale(conn: Connection, codes: tuple[str, ...]) -> int:
     """Resolve the open violations of these rules that this run did not see again."""
-    resolved = conn.execute(text("""
+    resolved = conn.execute(text(f"""
         WITH gone AS (
             UPDATE parcel_violations SET resolved_at = now()
             WHERE resolved_at IS NULL AND last_seen_at < now() AND rule = ANY(:rules)
             RETURNING id, review_state
         )
         INSERT INTO violation_reviews (violation_id, actor, from_state, to_state, comment)
-        SELECT id, :actor, review_state, 'resolved', 'no longer found by the checks'
+        SELECT id, :actor, review_state, 'resolved', '{NO_LONGER_FOUND}'
         FROM gone RETURNING id
     """), {"rules": list(codes), "actor": CHECKS_ACTOR}).all()
     return len(resolved)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -29,6 +30,8 @@ from geoapp.analysis.freshness import register_freshness
 from geoapp.analysis.rule_config import Rule, load_rules
 from geoapp.analysis.violation_export import fetch, to_csv, to_geojson, write_gpkg
 from geoapp.analysis.violations import (
+    CHECKS_ACTOR,
+    NO_LONGER_FOUND,
     REGISTER_STATES,
     Selection,
     review,
@@ -197,6 +200,16 @@ def _attachment(response: Response, filename: str) -> Response:
     return response
 
 
+def _checks_words_shown(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checks' own comment in a review history in the page's language (stored in
+    English, as written); an inspector's words as typed."""
+    for violation in violations:
+        for entry in violation["history"]:
+            if entry["actor"] == CHECKS_ACTOR and entry["comment"] == NO_LONGER_FOUND:
+                entry["comment"] = _(NO_LONGER_FOUND)
+    return violations
+
+
 @bp.get("/parcels/<cadastral_number>")
 @roles_required(*INSPECTOR_ROLES)
 def parcel_view(cadastral_number: str) -> str:
@@ -209,7 +222,7 @@ def parcel_view(cadastral_number: str) -> str:
             "zones": parcel_card.zones_of(conn, pid),
             "overlapping": parcel_card.overlapping_parcels(conn, pid),
             "complaints": parcel_card.land_complaints_near(conn, pid),
-            "violations": parcel_card.violations_of(conn, pid),
+            "violations": _checks_words_shown(parcel_card.violations_of(conn, pid)),
             "map": safe_json(parcel_card.card_map(conn, pid)),
         }
     return render_template("inspector/parcel.html", p=info, card=card, rules=rules(),
