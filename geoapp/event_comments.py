@@ -1,7 +1,8 @@
 """The comments geoapp itself writes into a complaint's history: an assignment, a
-rejection's reason, an import's status. Stored in English as written (an export or
-the database reads the same whatever the page's language); a complaint's page reads
-them back here and shows them translated. An official's own words are kept as typed.
+rejection's reason, an import's status (and the import's name as the actor). Stored
+in English as written (an export or the database reads the same whatever the page's
+language); a complaint's page reads them back here and shows them translated. An
+official's own words are kept as typed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import NamedTuple
 
 from geoapp.errors import N_
 
+IMPORT_ACTOR = N_("import")  # who wrote an import's events
 STATUS_AS_EXPORTED = N_("status as exported")
 STATUS_CHANGED_IN_REIMPORT = N_("status changed in a re-import")
 ASSIGNED_TO = N_("assigned to %(department)s")

@@ -685,6 +685,9 @@ def test_the_history_gives_geoapps_comments_in_the_page_language(
         page = official.get(f"/complaints/{ticket}?lang={lang}").get_data(as_text=True)
         comments = re.findall(r'<td class="comment">(.*?)</td>', page)
         assert comments == [*expected, "duplicate: not a rejection"], lang
+        actors = re.findall(r'<td>([^<]*)</td>\s*<td class="comment">', page)
+        imported = {"en": "import"}.get(lang, "импорт")
+        assert actors == ["off1", "off1", imported, "off1"], lang
 
 
 # --- escaping -------------------------------------------------------------------------

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from geoapp.event_comments import STATUS_AS_EXPORTED, STATUS_CHANGED_IN_REIMPORT
+from geoapp.event_comments import (
+    IMPORT_ACTOR,
+    STATUS_AS_EXPORTED,
+    STATUS_CHANGED_IN_REIMPORT,
+)
 from geoapp.ingest.lost_letters import lossy_copy_sql
 
 # The staging table's columns and types, in the order Python writes them. The types
@@ -277,17 +281,17 @@ UPSERT = text(f"""
     events AS (
         INSERT INTO complaint_events (complaint_id, at, from_status, to_status, actor,
                                       comment, department_id)
-        SELECT id, received_at, NULL, 'received', 'import', NULL, NULL
+        SELECT id, received_at, NULL, 'received', '{IMPORT_ACTOR}', NULL, NULL
         FROM up WHERE inserted
         UNION ALL
-        SELECT id, coalesce(resolved_at, received_at), 'received', status, 'import',
+        SELECT id, coalesce(resolved_at, received_at), 'received', status, '{IMPORT_ACTOR}',
                '{STATUS_AS_EXPORTED}', department_id
         FROM up WHERE inserted AND status <> 'received'
         UNION ALL
         SELECT up.id,
                CASE WHEN up.status = 'resolved' AND up.resolved_at IS NOT NULL
                     THEN up.resolved_at ELSE now() END,
-               st.status, up.status, 'import', '{STATUS_CHANGED_IN_REIMPORT}',
+               st.status, up.status, '{IMPORT_ACTOR}', '{STATUS_CHANGED_IN_REIMPORT}',
                up.department_id
         FROM up JOIN stored st ON st.id = up.id
         WHERE NOT up.inserted AND st.status IS DISTINCT FROM up.status

@@ -52,7 +52,7 @@ from geoapp.web import engine, settings
 from geoapp.web.auth import roles_required
 from geoapp.web.i18n import current_language
 from geoapp.web.officials import OFFICIAL_ROLES, filter_choices
-from geoapp.web.read_back import shown_comment, shown_note
+from geoapp.web.read_back import shown_actor, shown_comment, shown_note
 
 bp = Blueprint("complaints", __name__)
 MAX_TICKET = 64
@@ -178,7 +178,8 @@ def _render_detail(ticket: str, status: int = 200) -> tuple[str, int]:
     events = [{**e, "from_name": status_name(e["from_status"], language)
                if e["from_status"] else "",
                "to_name": status_name(e["to_status"], language),
-               "comment": shown_comment(e, REJECT_REASON_NAMES)} for e in history]
+               "comment": shown_comment(e, REJECT_REASON_NAMES),
+               "actor": shown_actor(e["actor"])} for e in history]
     next_statuses = [(s, status_name(s, language)) for s in STATUSES
                      if can_transition(row["status"], s)]
     page = render_template(

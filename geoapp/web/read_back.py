@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 from sqlalchemy import RowMapping
 
-from geoapp.event_comments import read_comment, with_words
+from geoapp.event_comments import IMPORT_ACTOR, read_comment, with_words
 from geoapp.geocode.notes import SEPARATOR, read_note
 from geoapp.ingest.row_reasons import read_reason
 from geoapp.read_back import Clause
@@ -58,3 +58,9 @@ def shown_comment(event: RowMapping, reason_names: Mapping[str, str]) -> str | N
     else:
         worded = _(found.template)
     return with_words(worded, found.words)
+
+
+def shown_actor(actor: str | None) -> str | None:
+    """Who wrote a history event: an account's name as it is, an import by that word
+    in the page's language."""
+    return _(IMPORT_ACTOR) if actor == IMPORT_ACTOR else actor
