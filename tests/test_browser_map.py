@@ -3,6 +3,8 @@ headless and offline (the basemap points at a closed loopback port)."""
 
 from __future__ import annotations
 
+import re
+
 from browser import OUTPUT, browser_page, demo_site, login_in_browser, serve
 from sqlalchemy import Engine, text
 
@@ -39,6 +41,8 @@ def test_official_map_draws_toggles_pops_up_and_filters(demo_db_url: str,
         assert page.locator("canvas.leaflet-heatmap-layer").count() == 1
         assert page.locator(".geoapp-cluster").count() > 0
         assert page.locator("#map-legend .legend-row").count() >= 3
+        scale = page.locator(".leaflet-control-scale-line").all_inner_texts()
+        assert len(scale) == 1 and re.fullmatch(r"\d+ k?m", scale[0])  # metric only
 
         heat_box = page.locator(".leaflet-control-layers-overlays label",
                                 has_text="Тепловая карта обращений").locator("input")

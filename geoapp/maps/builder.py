@@ -1,6 +1,6 @@
 """Map pages assembled with folium from the layer catalog.
 
-folium builds the Leaflet map (basemap, scale, fullscreen) with every script and
+folium builds the Leaflet map (basemap, fullscreen) with every script and
 stylesheet pointed at the app's own static files; the catalog's layers are drawn
 by static/js/geoapp-map.js, which loads their data by viewport from the JSON
 endpoints instead of embedding it in the page.
@@ -63,7 +63,9 @@ def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language
               basemap_url: str, basemap_attribution: str, data_url: Callable[[str], str],
               config: dict[str, Any], center: tuple[float, float] = TARAZ_CENTER,
               zoom: int = 12, height: str = "100%") -> MapParts:
-    fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True,
+    # No scale from folium: its scale shows feet and miles too; geoapp-map.js adds a
+    # metric one.
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=False,
                       height=height, prefer_canvas=False)
     fmap.default_js, fmap.default_css = _local_assets(static)
     folium.TileLayer(tiles=basemap_url, attr=basemap_attribution, name="basemap",

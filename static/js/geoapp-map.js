@@ -130,6 +130,7 @@
       if (layer.visible) { group.addTo(self.map); }
     });
     control.addTo(this.map);
+    L.control.scale({ imperial: false }).addTo(this.map);  // metres and kilometres only
     this.map.on("overlayadd", function (e) {
       if (e.layer.geoappLayer) { self.load(e.layer.geoappLayer); self.renderLegend(); }
     });
