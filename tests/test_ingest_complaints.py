@@ -491,6 +491,25 @@ def test_a_zipped_export_is_read_and_recorded_under_both_names(ingest_db, tmp_pa
                                      env={"DATABASE_URL": url}),
                           "photos.zip holds no complaints export")
 
+    # A zip cut short in the mail, one whose packed bytes were damaged, an empty
+    # workbook: said as such, not as a format the file is not.
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(packed.read_bytes()[:200])
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(damaged, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.csv", export.read_bytes() * 50)
+    data = bytearray(damaged.read_bytes())
+    data[60] ^= 0xFF  # inside the packed stream: its checksum no longer matches
+    damaged.write_bytes(bytes(data))
+    for broken in (cut, damaged):
+        assert_one_line_error(run_geoapp("import", "complaints", str(broken),
+                                         env={"DATABASE_URL": url}),
+                              f"{broken.name} is not a readable ZIP archive (damaged or cut "
+                              "short)")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    assert_one_line_error(run_geoapp("import", "complaints", str(tmp_path / "empty.xlsx"),
+                                     env={"DATABASE_URL": url}), "empty.xlsx is empty")
+
 
 def test_the_summary_counts_rows_categorised_from_their_text(ingest_db, tmp_path: Path
                                                              ) -> None:

@@ -303,6 +303,15 @@ def test_formats_outside_the_contract_are_refused_by_name(layer_db, tmp_path) ->
     proc = run_geoapp("import", "layer", "parcels", str(not_a_shapefile),
                       env={"DATABASE_URL": url})
     assert_one_line_error(proc, "parcels.zip", "holds no shapefile")
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(not_a_shapefile.read_bytes()[:40])
+    proc = run_geoapp("import", "layer", "parcels", str(cut), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "cut.zip is not a readable ZIP archive (damaged or cut short)")
+    for empty in ("parcels.geojson", "parcels.gpkg", "parcels.shp"):
+        (tmp_path / empty).write_bytes(b"")
+        proc = run_geoapp("import", "layer", "parcels", str(tmp_path / empty),
+                          env={"DATABASE_URL": url})
+        assert_one_line_error(proc, f"{empty} is empty")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM parcels")).scalar_one() == 0
 

@@ -21,6 +21,7 @@ from geoapp.ingest.layer_encoding import (
     reads_byte_for_byte,
 )
 from geoapp.ingest.row_reasons import FEW_RING_POINTS, RING_NOT_CLOSED, SINGLE_POINT_LINE
+from geoapp.ingest.zipped import refuse_unreadable
 from geoapp.read_back import clause
 
 if TYPE_CHECKING:
@@ -230,6 +231,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
 
     if not path.exists():
         raise InputError(f"no such file: {path}")
+    refuse_unreadable(path)
     try:
         source = dataset_path(path)
         info = _layer_info(source, layer)

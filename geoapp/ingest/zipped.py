@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
@@ -17,6 +18,7 @@ from geoapp.errors import N_, InputError
 
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xml", ".geojson", ".json",
                    ".htm", ".html")
+BROKEN_ZIP = N_("%(file)s is not a readable ZIP archive (damaged or cut short)")
 # Unpacked size beyond which a member is refused: far above any export, below what
 # would fill a server's disk (a "zip bomb").
 MAX_UNPACKED = 4 * 2**30
@@ -44,14 +46,30 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
+def refuse_unreadable(path: Path) -> None:
+    """A file of no bytes, or a .zip that is no readable archive, refused as such:
+    read on, it would be called a format it is not, or a zip holding nothing."""
+    if not path.is_file():
+        return
+    if path.stat().st_size == 0:
+        raise InputError(N_("%(file)s is empty"), file=path.name)
+    if path.suffix.lower() == ".zip" and not zipfile.is_zipfile(path):
+        raise InputError(BROKEN_ZIP, file=path.name)
+
+
 @contextmanager
 def unpacked_export(path: Path) -> Iterator[tuple[Path, str]]:
     """(the file to read, the name to record): `path` itself, or for a .zip that is
     not a workbook, its one export unpacked, named `zip/member`."""
-    if path.suffix.lower() != ".zip" or not path.is_file() or not zipfile.is_zipfile(path):
+    refuse_unreadable(path)
+    if path.suffix.lower() != ".zip" or not path.is_file():
         yield path, path.name
         return
-    with zipfile.ZipFile(path) as archive:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InputError(BROKEN_ZIP, file=path.name) from None
+    with archive:
         found = packed_files(archive, EXPORT_SUFFIXES)
         if not found:
             raise InputError(N_("%(file)s holds no complaints export (CSV, TSV, XLSX, XLS, "
@@ -69,6 +87,9 @@ def unpacked_export(path: Path) -> Iterator[tuple[Path, str]]:
         name = _member_name(info)
         with tempfile.TemporaryDirectory(prefix="geoapp-unzip-") as work:
             target = Path(work) / name
-            with archive.open(info) as source, target.open("wb") as out:
-                shutil.copyfileobj(source, out, 1 << 20)
+            try:
+                with archive.open(info) as source, target.open("wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+            except (zipfile.BadZipFile, EOFError, zlib.error):  # a bad CRC, a cut stream
+                raise InputError(BROKEN_ZIP, file=path.name) from None
             yield target, f"{path.name}/{name}"
