@@ -316,6 +316,36 @@ def test_formats_outside_the_contract_are_refused_by_name(layer_db, tmp_path) ->
         assert conn.execute(text("SELECT count(*) FROM parcels")).scalar_one() == 0
 
 
+def test_a_shapefile_without_a_part_it_needs_is_refused_by_naming_it(layer_db,
+                                                                     tmp_path) -> None:
+    """GDAL reads no shapefile without its .shx (it failed deep inside, "index 0 is
+    out of bounds") and one without its .dbf as features without attributes."""
+    url, engine = layer_db
+    frame = gpd.GeoDataFrame.from_features(_parcel_features(["06:097:003:001"]), crs=4326)
+    folder = tmp_path / "участки"
+    folder.mkdir()
+    frame.to_file(folder / "parcels.shp", engine="pyogrio")
+    for left_out in (".shx", ".dbf"):
+        packed = tmp_path / f"without{left_out}.zip"
+        with zipfile.ZipFile(packed, "w") as archive:
+            for part in folder.iterdir():
+                if part.suffix != left_out:
+                    archive.write(part, f"участки/{part.name}")
+        proc = run_geoapp("import", "layer", "parcels", str(packed), env={"DATABASE_URL": url})
+        assert_one_line_error(proc, f"{packed.name}: the shapefile parcels.shp comes without "
+                              f"its {left_out}; send its .shp, .shx, .dbf and .prj files")
+    (folder / "parcels.shx").unlink()
+    for given in (folder, folder / "parcels.shp"):
+        proc = run_geoapp("import", "layer", "parcels", str(given), env={"DATABASE_URL": url})
+        assert_one_line_error(proc, f"{given.name}: the shapefile parcels.shp comes without "
+                              "its .shx")
+    empty = tmp_path / "parcels.geojson"
+    empty.write_text(json.dumps(feature_collection([])))
+    proc = run_geoapp("import", "layer", "parcels", str(empty), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "parcels.geojson holds no features: nothing to import")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM parcels")).scalar_one() == 0
+
 def test_missing_required_attribute_refuses_the_file(layer_db, tmp_path) -> None:
     url, _ = layer_db
     path = tmp_path / "md.geojson"

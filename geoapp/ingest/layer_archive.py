@@ -8,6 +8,8 @@ macOS adds `__MACOSX/` copies of every file's metadata, which are not shapefiles
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from geoapp.errors import N_, InputError
@@ -52,6 +54,63 @@ def companion_file(path: Path, layer: str, suffix: str, size: int = -1) -> bytes
             with candidate.open("rb") as fh:
                 return fh.read(size)
     return None
+
+
+# The files without which GDAL cannot read a shapefile (it reads none without its
+# .shx, and one without its .dbf as features without attributes).
+SHAPEFILE_PARTS = (".shx", ".dbf")
+SHAPEFILE_CODE = b"\x00\x00\x27\x0a"  # the first bytes of every .shp (file code 9994)
+
+
+def refuse_incomplete_shapefile(path: Path, layer: str | None) -> None:
+    """A shapefile sent without a file it needs, refused by naming that file: GDAL's
+    own failure says nothing a user can act on. `layer`: the shapefile chosen among
+    several (its name without .shp); all are checked when None. A file named .shp
+    that is no shapefile (GeoJSON under a wrong name) is left to GDAL."""
+    files = _files_by_stem(path)
+    for stem, (suffixes, head) in sorted(files.items()):
+        if head != SHAPEFILE_CODE or (layer is not None and stem != layer.lower()):
+            continue
+        missing = [suffix for suffix in SHAPEFILE_PARTS if suffix not in suffixes]
+        if missing:
+            raise InputError(N_("%(file)s: the shapefile %(shapefile)s comes without its "
+                                "%(missing)s; send its .shp, .shx, .dbf and .prj files "
+                                "together"), file=path.name, shapefile=f"{stem}.shp",
+                             missing=", ".join(missing))
+
+
+def _files_by_stem(path: Path) -> dict[str, tuple[set[str], bytes | None]]:
+    """The files of the zip, folder or .shp `path` by lower-case stem: their suffixes,
+    and the first 4 bytes of the stem's .shp (None without one)."""
+    found: dict[str, tuple[set[str], bytes | None]] = {}
+
+    def add(name: str, read_head: Callable[[], bytes]) -> None:
+        stem, suffix = PurePosixPath(name).stem.lower(), PurePosixPath(name).suffix.lower()
+        suffixes, head = found.get(stem, (set(), None))
+        suffixes.add(suffix)
+        found[stem] = (suffixes, read_head() if suffix == ".shp" else head)
+
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if "__MACOSX" not in PurePosixPath(info.filename).parts and not info.is_dir():
+                    add(info.filename, partial(_zip_head, archive, info))
+    elif path.is_dir() or path.suffix.lower() == ".shp":
+        folder = path if path.is_dir() else path.parent
+        for child in folder.iterdir():
+            if child.is_file() and (path.is_dir() or child.stem.lower() == path.stem.lower()):
+                add(child.name, partial(_file_head, child))
+    return found
+
+
+def _zip_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with archive.open(info) as fh:
+        return fh.read(4)
+
+
+def _file_head(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(4)
 
 
 GEOJSON_SUFFIXES = (".geojson", ".json")

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geoapp.errors import N_, InputError
-from geoapp.ingest.layer_archive import companion_file, dataset_path, geojson_member
+from geoapp.ingest.layer_archive import (
+    companion_file,
+    dataset_path,
+    geojson_member,
+    refuse_incomplete_shapefile,
+)
 from geoapp.ingest.layer_encoding import (
     GDAL_FALLBACK,
     declared_code_page,
@@ -232,6 +237,7 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
     if not path.exists():
         raise InputError(f"no such file: {path}")
     refuse_unreadable(path)
+    refuse_incomplete_shapefile(path, layer)
     try:
         source = dataset_path(path)
         info = _layer_info(source, layer)
@@ -271,6 +277,9 @@ def read_layer(path: Path, crs: int | None, layer: str | None = None,
         raise _unreadable(path, exc) from exc
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(N_("%(file)s has no geometries"),
+                         file=f"{path.name} ({layer})" if layer else path.name)
+    if frame.empty:  # said as such, not as attributes it lacks
+        raise InputError(N_("%(file)s holds no features: nothing to import"),
                          file=f"{path.name} ({layer})" if layer else path.name)
     if byte_for_byte:
         frame, text_note = decode_layer_text(frame, encoding, code_page)
