@@ -119,7 +119,7 @@ def test_a_workbook_under_the_other_workbook_name_is_read_by_its_content(
     (b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
      b'spreadsheet"></Workbook>', ("export.xls is an XML file without worksheets",)),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), ("export.xls is not a readable XLS",)),
-    (b"", ("export.xls is not a readable XLS",)),
+    (b"", ("export.xls is empty",)),
 ])
 def test_what_is_not_an_xls_workbook_is_named_in_one_line(xls_db, tmp_path: Path,
                                                           content: bytes,
