@@ -336,6 +336,13 @@ def test_a_shapefile_without_a_part_it_needs_is_refused_by_naming_it(layer_db,
         proc = run_geoapp("import", "layer", "parcels", str(packed), env={"DATABASE_URL": url})
         assert_one_line_error(proc, f"{packed.name}: the shapefile parcels.shp comes without "
                               f"its {left_out}; send its .shp, .shx, .dbf and .prj files")
+    damaged = tmp_path / "damaged.zip"  # the .shp's own header overwritten
+    with zipfile.ZipFile(damaged, "w") as archive:
+        for part in sorted(folder.iterdir(), key=lambda part: part.suffix != ".shp"):
+            archive.write(part, part.name)
+    damaged.write_bytes(b"XXXX" + damaged.read_bytes()[4:])
+    proc = run_geoapp("import", "layer", "parcels", str(damaged), env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "damaged.zip is not a readable ZIP archive")
     (folder / "parcels.shx").unlink()
     for given in (folder, folder / "parcels.shp"):
         proc = run_geoapp("import", "layer", "parcels", str(given), env={"DATABASE_URL": url})

@@ -8,12 +8,13 @@ macOS adds `__MACOSX/` copies of every file's metadata, which are not shapefiles
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path, PurePosixPath
 
 from geoapp.errors import N_, InputError
-from geoapp.ingest.zipped import packed_files
+from geoapp.ingest.zipped import BROKEN_ZIP, packed_files
 
 
 def dataset_path(path: Path) -> Path | str:
@@ -104,8 +105,11 @@ def _files_by_stem(path: Path) -> dict[str, tuple[set[str], bytes | None]]:
 
 
 def _zip_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with archive.open(info) as fh:
-        return fh.read(4)
+    try:
+        with archive.open(info) as fh:
+            return fh.read(4)
+    except (zipfile.BadZipFile, EOFError, zlib.error):  # a damaged member
+        raise InputError(BROKEN_ZIP, file=Path(archive.filename or "").name) from None
 
 
 def _file_head(path: Path) -> bytes:
