@@ -23,7 +23,7 @@ from ingest_fixtures import (
 )
 from sqlalchemy import Engine, text
 
-from geoapp.ingest.values import parse_datetime
+from geoapp.ingest.values import normalise_phone, parse_datetime
 
 ingest_db = database_with_layers("ingest_db")
 
@@ -66,6 +66,21 @@ def test_words_phones_and_times_as_exports_write_them(engine: Engine,
     assert (got["W-4"]["category"], got["W-5"]["category"]) == (
         "land.encroachment", "land.illegal_allocation")
     assert got["W-5"]["category_confidence"] < 1
+
+
+@pytest.mark.parametrize(("typed", "stored_as"), [
+    ("8 (701) 123-45-67", "+77011234567"),
+    ("+7 701 123 45 67", "+77011234567"),
+    ("7011234567", "+77011234567"),  # the national number without its 8
+    ("8 701 123 45 67 доб. 12", "+77011234567"),
+    # A digit short after the country code: kept as typed, not read as a national
+    # number with "+7" put before it (+77701123456, someone else's).
+    ("+7 701 123 45 6", "+7 701 123 45 6"),
+    ("+7 701 123 45 6, 8 777 123 45 67", "+77771234567"),
+    ("нет", None),
+])
+def test_phones_as_typists_write_them(typed: str, stored_as: str | None) -> None:
+    assert normalise_phone(typed) == stored_as
 
 
 def test_the_time_of_day_in_its_own_column(engine: Engine, tmp_path: Path) -> None:

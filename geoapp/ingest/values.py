@@ -248,6 +248,8 @@ def normalise_phone(raw: str) -> str | None:
         digits = _DIGITS.sub("", _EXTENSION.sub("", candidate))
         if len(digits) == 11 and digits[0] in "78":
             digits = digits[1:]
+        elif candidate.lstrip().startswith("+"):
+            continue  # "+7 701 123 45 6": a digit short, not a number without its 8
         if len(digits) == 10 and digits.startswith("7"):
             return "+7" + digits
     if not any(ch.isdigit() for ch in text):
