@@ -6,6 +6,7 @@ exports the register as a GeoPackage that geopandas opens with every column."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 import geopandas as gpd
@@ -73,6 +74,12 @@ def parcel_popup_names_its_codes(page, engine) -> None:  # type: ignore[no-untyp
     page.wait_for_load_state("networkidle")
     assert page.url.endswith(f"/parcels/{quote(number)}")
     assert page.locator(".parcel-fields").inner_text().count("ИЖС") == 1
+    # The card's map: the parcel's tooltip names its land use, the scale is metric.
+    page.wait_for_selector("body[data-parcel-map='drawn']", state="attached")
+    page.locator("#parcel-map path[stroke='#b23a2b']").hover(force=True)
+    assert page.wait_for_selector(".leaflet-tooltip").inner_text() == f"{number} (ИЖС)"
+    scale = page.locator("#parcel-map .leaflet-control-scale-line").all_inner_texts()
+    assert len(scale) == 1 and re.fullmatch(r"\d+ k?m", scale[0])
 
 
 def test_inspector_reviews_and_exports(new_database, tmp_path) -> None:  # type: ignore[no-untyped-def]

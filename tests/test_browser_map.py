@@ -102,6 +102,8 @@ def test_the_legend_says_how_many_complaints_are_not_drawn(new_database) -> None
         page.goto(f"{base}/complaints/{ticket}")
         page.wait_for_selector("#complaint-map path.leaflet-interactive", state="attached")
         assert page.locator("#complaint-map path[stroke-dasharray]").count() == 1
+        scale = page.locator("#complaint-map .leaflet-control-scale-line").all_inner_texts()
+        assert len(scale) == 1 and re.fullmatch(r"\d+ k?m", scale[0])  # metric only
         page.screenshot(path=str(OUTPUT / "complaint-known-by-microdistrict.png"))
         assert page.outside_requests == []  # type: ignore[attr-defined]
     engine.dispose()

@@ -44,6 +44,7 @@ from geoapp.maps.builder import build_map, safe_json
 from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
 from geoapp.maps.vocabularies import names_of
+from geoapp.taxonomy import LAND_USE_NAMES, ZONE_KIND_NAMES, code_name
 from geoapp.textsearch import contains_pattern, search_text
 from geoapp.web import engine, settings
 from geoapp.web.api import address_matches, catalog
@@ -210,6 +211,16 @@ def _checks_words_shown(violations: list[dict[str, Any]]) -> list[dict[str, Any]
     return violations
 
 
+def _map_kinds_named(collection: dict[str, Any], language: str) -> dict[str, Any]:
+    """Each shape's kind also in the page's language, for its tooltip; the code stays
+    for the script's colours by kind."""
+    for feature in collection["features"]:
+        props = feature["properties"]
+        names = ZONE_KIND_NAMES if props["role"] == "zone" else LAND_USE_NAMES
+        props["kind_name"] = code_name(names, props["kind"], language)
+    return collection
+
+
 @bp.get("/parcels/<cadastral_number>")
 @roles_required(*INSPECTOR_ROLES)
 def parcel_view(cadastral_number: str) -> str:
@@ -223,7 +234,8 @@ def parcel_view(cadastral_number: str) -> str:
             "overlapping": parcel_card.overlapping_parcels(conn, pid),
             "complaints": parcel_card.land_complaints_near(conn, pid),
             "violations": _checks_words_shown(parcel_card.violations_of(conn, pid)),
-            "map": safe_json(parcel_card.card_map(conn, pid)),
+            "map": safe_json(_map_kinds_named(parcel_card.card_map(conn, pid),
+                                              current_language())),
         }
     return render_template("inspector/parcel.html", p=info, card=card, rules=rules(),
                            state_names=state_names(), language=current_language(),

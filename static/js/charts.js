@@ -45,6 +45,7 @@
     var shape = L.geoJSON(feature, { style: { color: COLOR, weight: 2, fillOpacity: 0.15 } })
       .addTo(map);
     map.fitBounds(shape.getBounds(), { padding: [12, 12] });
+    L.control.scale({ imperial: false }).addTo(map);
   }
 
   function drawAll() {

@@ -25,12 +25,13 @@
     style: style,
     onEachFeature: function (f, shape) {
       var tip = document.createElement("span");
-      tip.textContent = f.properties.label + " (" + f.properties.kind + ")";
+      tip.textContent = f.properties.label + " (" + f.properties.kind_name + ")";
       shape.bindTooltip(tip);
     },
   }).addTo(map);
   var own = data.features.filter(function (f) { return f.properties.role === "parcel"; });
   var bounds = own.length ? L.geoJSON(own).getBounds() : layer.getBounds();
   if (bounds.isValid()) { map.fitBounds(bounds.pad(0.6)); } else { map.setView([42.9, 71.375], 12); }
+  L.control.scale({ imperial: false }).addTo(map);
   document.body.setAttribute("data-parcel-map", "drawn");
 }());
