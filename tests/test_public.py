@@ -234,6 +234,64 @@ def test_suppression_is_complementary() -> None:
     assert ("a", "g3", "y") in suppress(counts, rels, 5)
 
 
+def test_a_withheld_parent_is_not_the_sum_of_its_published_children() -> None:
+    """2022 (2) is withheld, 2023 with it as its complement; shown, 2023's quarters
+    would add up to it, and the total minus both years reveal 2022: so the smallest
+    of the quarters is withheld too."""
+    quarters = {"2023-Q1": 5, "2023-Q2": 6, "2023-Q3": 8, "2023-Q4": 11,
+                "2024-Q1": 10, "2024-Q2": 11, "2024-Q3": 8, "2024-Q4": 10}
+    counts = {("a", ALL, p): n for p, n in quarters.items()}
+    counts |= {("a", ALL, "2022"): 2, ("a", ALL, "2022-Q4"): 2, ("a", ALL, "2023"): 30,
+               ("a", ALL, "2024"): 39, ("a", ALL, ALL): 71}
+    rels = [(parent, children)  # no groups here: periods only
+            for parent, children in relations(["a"], [], ["2022", "2023", "2024"], False)
+            if children]
+    withheld = suppress(counts, rels, 5)
+    assert {("a", ALL, "2022"), ("a", ALL, "2023")} <= withheld
+    assert [q for q in quarters_of("2023") if ("a", ALL, q) in withheld] == ["2023-Q1"]
+    every_cell = {cell for parent, children in rels for cell in (parent, *children)}
+    assert recovered_by_sums(counts, withheld, rels, every_cell) == []
+
+
+def recovered_by_sums(counts: dict, withheld: set, rels: list, published: set) -> list:
+    """What an attacker learns by solving, again and again, every relation with one
+    unknown left (a year from its quarters, then another year from the total...)."""
+    known = {key: counts.get(key, 0) for key in published if key not in withheld}
+    found = True
+    while found:
+        found = False
+        for parent, children in rels:
+            cells = [parent, *children]
+            unknown = [c for c in cells if c not in known]
+            if len(unknown) != 1 or not all(c in published for c in cells):
+                continue
+            cell = unknown[0]
+            rest = sum(known[c] for c in children if c != cell)
+            known[cell] = rest if cell == parent else known[parent] - rest
+            found = True
+    return sorted(key for key in withheld & published if key in known)
+
+
+@pytest.mark.parametrize(("name", "column"), [("microdistricts", "complaints"),
+                                              ("resolved", "resolved"),
+                                              ("hexagons", "complaints")])
+def test_no_chain_of_sums_recovers_a_withheld_count(crawled: dict, name: str,
+                                                     column: str) -> None:
+    """Over each published table as a visitor downloads it: no withheld cell can be
+    worked out from the published ones by the lattice's own sums, however chained."""
+    rows = list(csv.DictReader(io.StringIO(
+        crawled[f"/open-data/{name}.csv"].get_data(as_text=True))))
+    area_column = next(iter(rows[0]))
+    cells = {(r[area_column], r["group"], r["period"]): r for r in rows}
+    counts = {key: int(r[column] or 0) for key, r in cells.items()}
+    withheld = {key for key, r in cells.items() if r["suppressed"] == "1"}
+    years = sorted({p for _, _, p in cells if len(p) == 4})
+    areas = sorted({a for a, _, _ in cells})
+    groups = [g for g in GROUP_OPTIONS if g != ALL]
+    rels = relations(areas, groups, years, name == "microdistricts")
+    assert withheld and recovered_by_sums(counts, withheld, rels, set(cells)) == []
+
+
 def test_no_difference_of_published_cells_reveals_a_small_count(crawled: dict) -> None:
     """Over the published microdistrict table: for every additive relation (all groups
     = sum of groups; all = sum of years; year = sum of quarters; quarter = sum of

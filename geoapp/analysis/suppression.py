@@ -14,10 +14,13 @@ quarters, a quarter = sum of its months. If a published parent had withheld
 children whose total could be recovered by subtraction (one withheld child, or
 withheld children adding up to less than k, or primary cells whose total pins each
 of them down: all 1s or all k-1), the smallest published non-zero sibling is
-withheld too (or, when there is none, the parent). This repeats until every
-relation is safe, so no pair of filters (two periods, "all" versus a group) can be
-subtracted to reveal a count below k. Areas are never summed into a published
-total, so the relations stay within one area.
+withheld too (or, when there is none, the parent). A withheld parent whose children
+are all published would be their sum, so the smallest of them is withheld with it
+(a year withheld as another year's complement, its four quarters shown). This
+repeats until no relation has a single unknown, so no chain of sums and differences
+of published cells (two periods, "all" versus a group, a year from its quarters)
+reveals a count below k. Areas are never summed into a published total, so the
+relations stay within one area.
 """
 
 from __future__ import annotations
@@ -155,9 +158,15 @@ def suppress(counts: Mapping[Key, int], rels: list[tuple[Key, list[Key]]], k: in
     while changed:
         changed = False
         for parent, children in rels:
-            if parent in withheld:
-                continue
             hidden = [c for c in children if c in withheld]
+            if parent in withheld:
+                # Its published children would add up to it: withhold the smallest.
+                shown = sorted((counts.get(c, 0), str(c), c) for c in children
+                               if counts.get(c, 0) > 0)
+                if shown and not hidden:
+                    withheld.add(shown[0][2])
+                    changed = True
+                continue
             if not hidden or _safe(hidden, counts, primary, k):
                 continue
             shown = sorted((counts.get(c, 0), str(c), c) for c in children
