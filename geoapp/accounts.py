@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.models import User
 from geoapp.taxonomy import ROLES
 
@@ -38,12 +38,13 @@ def hash_password(password: str) -> str:
 
 def validate_new_user(username: str, role: str, password: str) -> None:
     if role not in ROLES:
-        raise InputError(f"unknown role {role!r}; one of: {', '.join(ROLES)}")
+        raise InputError(N_("unknown role %(value)s; one of: %(values)s"), value=repr(role),
+                         values=", ".join(ROLES))
     if not username or len(username) > 64 or not username.replace("_", "").replace(
             "-", "").replace(".", "").isalnum():
-        raise InputError("a username is 1-64 letters, digits, '.', '-' or '_'")
+        raise InputError(N_("a username is 1-64 letters, digits, '.', '-' or '_'"))
     if len(password) < MIN_PASSWORD:
-        raise InputError(f"a password has at least {MIN_PASSWORD} characters")
+        raise InputError(N_("a password has at least %(n)s characters"), n=MIN_PASSWORD)
 
 
 def create_user(conn: Connection, username: str, role: str, password: str,
@@ -58,16 +59,16 @@ def create_user(conn: Connection, username: str, role: str, password: str,
                 ).returning(User.__table__.c.id)
             ).scalar_one()
     except IntegrityError as exc:
-        raise InputError(f"user {username!r} already exists") from exc
+        raise InputError(N_("user %(value)s already exists"), value=repr(username)) from exc
 
 
 def set_password(conn: Connection, username: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InputError(f"a password has at least {MIN_PASSWORD} characters")
+        raise InputError(N_("a password has at least %(n)s characters"), n=MIN_PASSWORD)
     done = conn.execute(update(User).where(User.username == username).values(
         password_hash=hash_password(password), is_demo=False))
     if done.rowcount == 0:
-        raise InputError(f"no user {username!r}")
+        raise InputError(N_("no user %(value)s"), value=repr(username))
 
 
 def authenticate(conn: Connection, username: str, password: str) -> dict | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, RowMapping, text
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.maps.filters import ComplaintFilter
 from geoapp.taxonomy import AREA_ONLY_PRECISIONS, OPEN_STATUSES, STATUSES
 from geoapp.textsearch import contains_pattern
@@ -53,7 +53,7 @@ EXPORT_COLUMNS = f"""{LIST_COLUMNS},
 def _page(raw: str | None) -> int:
     raw = raw or "1"
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
-        raise InputError(f"page must be a whole number from 1 to {MAX_PAGE}")
+        raise InputError(N_("page must be a whole number from 1 to %(limit)s"), limit=MAX_PAGE)
     return int(raw)
 
 
@@ -61,7 +61,7 @@ def _filters(args: Mapping[str, str]) -> ComplaintFilter:
     try:
         return ComplaintFilter.from_args(args)
     except ValueError:  # e.g. unresolved_days="²": str.isdigit() accepts it, int() does not
-        raise InputError("a filter value is not a valid number or date") from None
+        raise InputError(N_("a filter value is not a valid number or date")) from None
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,14 @@ class ListQuery:
     def from_args(cls, args: Mapping[str, str]) -> ListQuery:
         q = (args.get("q") or "").strip()
         if len(q) > MAX_SEARCH or "\x00" in q:
-            raise InputError(f"the search text is at most {MAX_SEARCH} printable characters")
+            raise InputError(N_("the search text is at most %(limit)s printable characters"),
+                             limit=MAX_SEARCH)
         sort = args.get("sort") or DEFAULT_SORT
         if sort not in SORTS:
-            raise InputError(f"sort must be one of: {', '.join(SORTS)}")
+            raise InputError(N_("sort must be one of: %(values)s"), values=", ".join(SORTS))
         direction = args.get("dir") or DEFAULT_DIRECTION
         if direction not in DIRECTIONS:
-            raise InputError("dir must be asc or desc")
+            raise InputError(N_("dir must be asc or desc"))
         return cls(_filters(args), q, sort, direction, _page(args.get("page")))
 
     def args(self, **changes: object) -> dict[str, str]:

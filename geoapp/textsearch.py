@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 
 MIN_CHARS, MAX_CHARS = 2, 200
 
@@ -16,7 +16,7 @@ def search_text(raw: str | None) -> str | None:
     """The query to search for, None when too short to be worth a lookup."""
     q = (raw or "").strip()
     if len(q) > MAX_CHARS:
-        raise InputError("the search text is too long")
+        raise InputError(N_("the search text is too long"))
     return q if len(q) >= MIN_CHARS else None
 
 

@@ -380,6 +380,25 @@ def test_bad_parameters_are_400(official: FlaskClient, query: str) -> None:
         assert response.status_code == 400, (path, query)
 
 
+@pytest.mark.parametrize(("query", "said"), [
+    ("from=2024-05-01&to=2024-01-01", "дата «С» позже даты «По»"),
+    ("page=abc", "номер страницы — целое число от 1 до 100000"),
+    ("status=bogus", "неизвестный статус &#39;bogus&#39;"),
+])
+def test_a_filter_the_page_cannot_take_is_said_in_its_language(official: FlaskClient,
+                                                                query: str, said: str) -> None:
+    """Typed dates the wrong way round, or a hand-edited link: the site's own page in
+    Russian, with a way back to the page without the filters."""
+    for path in ("/complaints", "/dashboard", "/hotspots", "/microdistricts/1"):
+        if path != "/complaints" and not query.startswith("from"):
+            continue  # the others take no page or status
+        response = official.get(f"{path}?{query}&lang=ru")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and said in page, (path, query)
+        assert f'<a href="{path}" id="without-filters">' in page, path
+    official.get("/?lang=en")
+
+
 # --- exports ------------------------------------------------------------------------
 
 def _csv(client: FlaskClient, query: str) -> list[list[str]]:

@@ -452,6 +452,9 @@ def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: Flask
     assert 'id="parcel-checks"' in page  # run at once: the register is not left behind
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM check_runs")).scalar_one() >= 1
+    # ...and its pages do not say it is (the checks end before the import's batch does)
+    register = inspector.get("/inspector/violations").get_data(as_text=True)
+    assert "register-checked" in register and "register-behind" not in register
     assert _batches(engine) == [("Зоны.zip", "done", "inspector")]
     with engine.connect() as conn:
         zones = conn.execute(text("""

@@ -267,7 +267,7 @@ def test_pages_say_when_the_register_is_behind_the_layers(new_database, tmp_path
         return f"{found[0].group(1)}: {found[0].group(2)}"  # type: ignore[union-attr]
 
     assert banner() == ("warning register-behind: The register has never been checked "
-                        "against the imported parcels. Run “geoapp check parcels”.")
+                        "against the imported parcels. Check the parcels to fill it.")
     with engine.begin() as conn:
         run_checks(conn, load_rules(), DEFAULT_CITY_BBOX)
     assert banner().startswith("hint register-checked: Checked on ")
@@ -280,7 +280,7 @@ def test_pages_say_when_the_register_is_behind_the_layers(new_database, tmp_path
     assert "run `geoapp check parcels`" in proc.stdout
     assert re.fullmatch(r"warning register-behind: The register was last checked on "
                         r"\d\d\.\d\d\.\d{4} \d\d:\d\d; since then new parcels were imported\. "
-                        r"Run “geoapp check parcels” to bring it up to date\.", banner())
+                        r"Check the parcels again to bring it up to date\.", banner())
     again = run_geoapp("import", "layer", "parcels", str(changed), env={"DATABASE_URL": url})
     assert "geoapp check parcels" not in again.stdout  # nothing changed this time
     page = client.get("/inspector/violations?rule=R1").get_data(as_text=True)

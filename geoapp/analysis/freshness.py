@@ -1,6 +1,6 @@
 """Whether the violations register is as new as the layers it was checked against:
-a parcel or zone layer imported with changes after the last run of the checks leaves
-it behind until `geoapp check parcels` runs again."""
+a parcel or zone layer imported with changes after the last run of the checks (and
+not checked by its own import) leaves it behind until the checks run again."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def register_freshness(conn: Connection) -> RegisterFreshness:
         SELECT DISTINCT source FROM import_batches
         WHERE kind = 'layer' AND source = ANY(:layers)
           AND (CAST(:last AS timestamptz) IS NULL OR finished_at > CAST(:last AS timestamptz))
+          -- an import that ran the checks on its own changes (from the browser) left
+          -- the register as new as itself, though its batch closes after the run
+          AND jsonb_typeof(summary -> 'parcel_checks') IS DISTINCT FROM 'object'
           AND coalesce((summary ->> 'inserted')::int, 0)
               + coalesce((summary ->> 'updated')::int, 0)
               + coalesce((summary ->> 'retired')::int, 0) > 0

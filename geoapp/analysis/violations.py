@@ -121,16 +121,17 @@ class Selection:
     def from_args(cls, args: Any, rules: dict[str, Rule]) -> Selection:
         rule = args.get("rule") or None
         if rule is not None and rule not in rules:
-            raise InputError(f"unknown rule {rule!r}")
+            raise InputError(N_("unknown rule %(value)s"), value=repr(rule[:40]))
         state = args.get("state") or None
         if state is not None and state not in REGISTER_STATES:
-            raise InputError(f"unknown state {state!r}; one of {', '.join(REGISTER_STATES)}")
+            raise InputError(N_("unknown state %(value)s; one of %(values)s"),
+                             value=repr(state[:40]), values=", ".join(REGISTER_STATES))
         raw_ids = args.getlist("id") if hasattr(args, "getlist") else []
         raw_ids += [p for p in (args.get("ids") or "").split(",") if p.strip()]
         try:
             ids = tuple(sorted({int(i) for i in raw_ids}))
         except ValueError:
-            raise InputError("ids must be whole numbers") from None
+            raise InputError(N_("ids must be whole numbers")) from None
         return cls(rule, state, ids)
 
     def where(self, alias: str = "v") -> tuple[str, dict[str, Any]]:
@@ -234,12 +235,12 @@ def review(conn: Connection, violation_id: int, state: str, actor: str,
            comment: str | None) -> None:
     """Set a violation's review state and record it; a dismissal needs a comment."""
     if state not in REVIEW_STATES:
-        raise InputError(f"unknown review state {state!r}")
+        raise InputError(N_("unknown review state %(value)s"), value=repr(state[:40]))
     comment = (comment or "").strip() or None
     if state == "dismissed" and not comment:
-        raise InputError("a dismissal needs a comment")
+        raise InputError(N_("a dismissal needs a comment"))
     if comment and len(comment) > 2000:
-        raise InputError("the comment is too long (2,000 characters at most)")
+        raise InputError(N_("the comment is too long (2,000 characters at most)"))
     row = conn.execute(text("""
         WITH old AS (SELECT id, review_state FROM parcel_violations WHERE id = :id FOR UPDATE),
         upd AS (
@@ -252,7 +253,7 @@ def review(conn: Connection, violation_id: int, state: str, actor: str,
         RETURNING id
     """), {"id": violation_id, "state": state, "actor": actor, "comment": comment}).first()
     if row is None:
-        raise InputError(f"no violation {violation_id}")
+        raise InputError(N_("no violation %(id)s"), id=violation_id)
 
 
 def as_number(value: Decimal | float | None) -> float | None:

@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.models.complaints import pinpointed
 from geoapp.taxonomy import CATEGORY_CODES, CATEGORY_GROUPS, OPEN_STATUSES, SOURCES, STATUSES
 
 BBox = tuple[float, float, float, float]
 MAX_UNRESOLVED_DAYS = 3650
+FROM_AFTER_TO = N_("the date “from” is after the date “to”")
 
 
 def _whole(raw: str) -> bool:
@@ -26,7 +27,8 @@ def _date(raw: str, name: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"{name} must be a date like 2024-01-31, got {raw!r}") from None
+        raise InputError(N_("%(name)s must be a date like 2024-01-31, got %(value)s"),
+                         name=name, value=repr(raw[:40])) from None
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,10 @@ class ComplaintFilter:
     def from_args(cls, args: Mapping[str, str]) -> ComplaintFilter:
         group = args.get("group") or None
         if group is not None and group not in CATEGORY_GROUPS:
-            raise InputError(f"unknown category group {group!r}")
+            raise InputError(N_("unknown category group %(value)s"), value=repr(group[:80]))
         category = args.get("category") or None
         if category is not None and category not in CATEGORY_CODES:
-            raise InputError(f"unknown category {category!r}")
+            raise InputError(N_("unknown category %(value)s"), value=repr(category[:80]))
         statuses: tuple[str, ...] = ()
         if raw := args.get("status"):
             wanted = [s.strip() for s in raw.split(",") if s.strip()]
@@ -56,25 +58,26 @@ class ComplaintFilter:
                 wanted = [s for s in wanted if s != "open"] + sorted(OPEN_STATUSES)
             unknown = [s for s in wanted if s not in STATUSES]
             if unknown:
-                raise InputError(f"unknown status {unknown[0]!r}")
+                raise InputError(N_("unknown status %(value)s"), value=repr(unknown[0][:80]))
             statuses = tuple(dict.fromkeys(wanted))
         source = args.get("source") or None
         if source is not None and source not in SOURCES:
-            raise InputError(f"unknown source {source!r}")
+            raise InputError(N_("unknown source %(value)s"), value=repr(source[:80]))
         date_from = _date(args["from"], "from") if args.get("from") else None
         date_to = _date(args["to"], "to") if args.get("to") else None
         if date_from and date_to and date_from > date_to:
-            raise InputError("`from` is after `to`")
+            raise InputError(FROM_AFTER_TO)
         unresolved = None
         if raw_days := args.get("unresolved_days"):
             if not _whole(raw_days) or int(raw_days) > MAX_UNRESOLVED_DAYS:
-                raise InputError(f"unresolved_days must be a whole number of days up to "
-                                 f"{MAX_UNRESOLVED_DAYS}")
+                raise InputError(N_("unresolved_days must be a whole number of days up to "
+                                    "%(limit)s"), limit=MAX_UNRESOLVED_DAYS)
             unresolved = int(raw_days)
         microdistrict = None
         if raw_md := args.get("microdistrict"):
             if not _whole(raw_md):
-                raise InputError(f"microdistrict must be a microdistrict's id, got {raw_md!r}")
+                raise InputError(N_("microdistrict must be a microdistrict's id, got %(value)s"),
+                                 value=repr(raw_md[:40]))
             microdistrict = int(raw_md)
         area = parse_area(args["area"]) if args.get("area") else None
         return cls(group, category, statuses, source, date_from, date_to, unresolved,
@@ -144,7 +147,7 @@ def parse_area(raw: str) -> BBox:
         parts = []
     if (len(parts) != 4 or not all(math.isfinite(p) for p in parts)
             or not (-180 <= parts[0] < parts[2] <= 180 and -90 <= parts[1] < parts[3] <= 90)):
-        raise InputError("area must be minlon,minlat,maxlon,maxlat in degrees, min < max")
+        raise InputError(N_("area must be minlon,minlat,maxlon,maxlat in degrees, min < max"))
     return parts[0], parts[1], parts[2], parts[3]
 
 
@@ -155,9 +158,9 @@ def parse_bbox(raw: str | None, city: BBox) -> BBox:
     try:
         parts = [float(p) for p in raw.split(",")]
     except ValueError:
-        raise InputError("bbox must be four numbers: minlon,minlat,maxlon,maxlat") from None
+        raise InputError(N_("bbox must be four numbers: minlon,minlat,maxlon,maxlat")) from None
     if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
-        raise InputError("bbox must be minlon,minlat,maxlon,maxlat with min < max")
+        raise InputError(N_("bbox must be minlon,minlat,maxlon,maxlat with min < max"))
     return (max(parts[0], -180.0), max(parts[1], -90.0), min(parts[2], 180.0),
             min(parts[3], 90.0))
 
@@ -166,5 +169,5 @@ def parse_zoom(raw: str | None, default: int = 12) -> int:
     if raw is None or raw == "":
         return default
     if not _whole(raw) or not 0 <= int(raw) <= 22:
-        raise InputError("zoom must be a whole number from 0 to 22")
+        raise InputError(N_("zoom must be a whole number from 0 to 22"))
     return int(raw)

@@ -81,7 +81,7 @@ def add_user(conn: Connection, form: dict[str, str]) -> str:
         user_id = create_user(conn, username, form.get("role") or "",
                               form.get("password") or "", full_name)
     except InputError as exc:
-        raise InputError(_("The user was not added: %(reason)s", reason=str(exc))) from exc
+        raise InputError(_("The user was not added: %(reason)s", reason=localized(exc))) from exc
     conn.execute(text("UPDATE users SET department_id = :d WHERE id = :id"),
                  {"d": department_id, "id": user_id})
     return username

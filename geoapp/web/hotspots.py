@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from geoapp.analysis.cube import DEFAULT_CATEGORY, CubeParams
 from geoapp.analysis.hotspot_export import complaints_args, to_csv, to_geojson
 from geoapp.analysis.hotspots import Analysis, cached_hotspots
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
+from geoapp.maps.filters import FROM_AFTER_TO
 from geoapp.maps.registry import Page, register_page
 from geoapp.maps.vocabularies import PATTERN_NAMES
 from geoapp.taxonomy import CATEGORIES, CATEGORY_CODES, category_name
@@ -38,16 +39,17 @@ def _day(raw: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InputError(f"{name} must be a date like 2024-01-31, got {raw[:20]!r}") from None
+        raise InputError(N_("%(name)s must be a date like 2024-01-31, got %(value)s"),
+                         name=name, value=repr(raw[:20])) from None
 
 
 def params_from(args: Mapping[str, str]) -> CubeParams:
     category = args.get("category") or DEFAULT_CATEGORY
     if category not in CATEGORY_CODES:
-        raise InputError(f"unknown category {category[:80]!r}")
+        raise InputError(N_("unknown category %(value)s"), value=repr(category[:80]))
     first, last = _day(args.get("from"), "from"), _day(args.get("to"), "to")
     if first and last and first > last:
-        raise InputError("`from` is after `to`")
+        raise InputError(FROM_AFTER_TO)
     return CubeParams(category=category, date_from=first, date_to=last)
 
 

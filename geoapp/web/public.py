@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from geoapp.analysis.public import GROUP_OPTIONS, Table, cached_table, public_settings
 from geoapp.analysis.suppression import ALL
-from geoapp.errors import InputError
+from geoapp.errors import N_, InputError
 from geoapp.maps.public_sources import city, hexagon_collection, microdistrict_collection
 from geoapp.maps.registry import PUBLIC, Page, register_page
 from geoapp.taxonomy import CATEGORY_GROUPS, GROUP_NAMES
@@ -59,7 +59,7 @@ def slice_args() -> tuple[str, str]:
     group = request.args.get("group") or ALL
     period = request.args.get("period") or ALL
     if group not in GROUP_OPTIONS:
-        raise InputError(f"unknown category group {group!r}")
+        raise InputError(N_("unknown category group %(value)s"), value=repr(group[:80]))
     return group, period
 
 
