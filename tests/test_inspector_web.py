@@ -295,3 +295,27 @@ def test_pages_say_when_the_register_is_behind_the_layers(new_database, tmp_path
     assert banner().startswith("hint register-checked: ")
     assert 'id="run-checks"' not in client.get("/inspector").get_data(as_text=True)
     engine.dispose()
+
+
+def test_complaints_are_linked_only_for_roles_that_can_open_them(
+        demo_app: Flask, inspector: FlaskClient, prepared: Engine) -> None:
+    """An inspector sees the land complaints near a parcel and on the map, but a
+    complaint's page is the officials' (403): the ticket is shown without a link."""
+    with prepared.begin() as conn:
+        if not conn.execute(text("SELECT 1 FROM users WHERE username = 'parcel_adm'")).first():
+            create_user(conn, "parcel_adm", "admin", PASSWORD)
+        number, ticket = conn.execute(text("""
+            SELECT p.cadastral_number, c.ticket FROM parcels p JOIN complaints c
+              ON ST_DWithin(p.geom::geography, c.geom::geography, 50)
+            WHERE c.category LIKE 'land.%' AND c.geocode_precision <> 'microdistrict'
+            ORDER BY c.received_at DESC LIMIT 1""")).one()
+    admin = _client(demo_app, "parcel_adm")
+    for client, linked in ((inspector, False), (admin, True)):
+        card = client.get(f"/parcels/{number}").get_data(as_text=True)
+        assert f">{ticket}<" in card
+        assert (f'href="/complaints/{ticket}"' in card) is linked
+        page = client.get("/inspector").get_data(as_text=True)
+        config = re.search(r'"id": "land_complaints", [^\n]*?"link": ("[^"]*"|null)', page)
+        assert config is not None
+        assert (config.group(1) == '"/complaints/{ticket}"') is linked
+    assert inspector.get(f"/complaints/{ticket}").status_code == 403

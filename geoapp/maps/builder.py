@@ -62,7 +62,7 @@ def safe_json(data: Any) -> str:
 def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language: str,
               basemap_url: str, basemap_attribution: str, data_url: Callable[[str], str],
               config: dict[str, Any], center: tuple[float, float] = TARAZ_CENTER,
-              zoom: int = 12, height: str = "100%") -> MapParts:
+              zoom: int = 12, height: str = "100%", role: str | None = None) -> MapParts:
     # No scale from folium: its scale shows feet and miles too; geoapp-map.js adds a
     # metric one.
     fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=False,
@@ -82,7 +82,7 @@ def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language
         "style": spec.style, "legend": spec.legend.get(language, ""),
         "timeStep": spec.time_step, "followsFilters": spec.follows_filters,
         "url": data_url(spec.id),
-        "popup": spec.popup.config(language) if spec.popup else None,
+        "popup": spec.popup.config(language, role) if spec.popup else None,
     } for spec in layers]
     assets = GeoappLayers(safe_json({**config, "layers": layer_config, "language": language}))
     assets.default_js = [(name, static(name)) for name in (

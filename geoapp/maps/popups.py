@@ -7,6 +7,7 @@ it, each titled in the reader's language, codes shown by name.
     link = "/parcels/{cadastral_number}"   # placeholders are the feature's properties
     fields = ["land_use", "status", "holder"]
     names = { land_use = "land_use", status = "parcel_status" }   # property → vocabulary
+    link_roles = ["official", "admin"]   # only they get the link (others: the heading)
 
 A placeholder is URL-encoded, but one named `*_url` (a link the source built) goes in
 as it is; the browser only follows links within the app (starting with one '/')."""
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from geoapp.errors import ConfigError
 from geoapp.maps.vocabularies import VOCABULARIES, names_of
+from geoapp.taxonomy import ROLES
 
 FIELD_TITLES = {
     "cadastral_number": _l("Cadastral number"), "land_use": _l("Land use"),
@@ -45,11 +47,14 @@ class PopupSpec:
     fields: tuple[str, ...]
     link: str | None = None
     names: dict[str, str] = field(default_factory=dict)
+    link_roles: tuple[str, ...] | None = None  # None: whoever sees the layer
 
-    def config(self, language: str) -> dict[str, Any]:
-        """The popup as the map script draws it, in the reader's language."""
+    def config(self, language: str, role: str | None = None) -> dict[str, Any]:
+        """The popup as the map script draws it, in the reader's language; the link only
+        for a role that may open the page behind it."""
+        linked = self.link_roles is None or role in self.link_roles
         return {
-            "heading": self.heading, "link": self.link,
+            "heading": self.heading, "link": self.link if linked else None,
             "headingTitle": str(FIELD_TITLES.get(self.heading, self.heading)),
             "fields": [[name, str(FIELD_TITLES.get(name, name))] for name in self.fields],
             "names": {prop: names_of(vocabulary, language)
@@ -63,7 +68,7 @@ def parse_popup(data: Any, where: str) -> PopupSpec:
     exists, the link is within the app."""
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: `popup` must be a table")
-    unknown = set(data) - {"heading", "fields", "link", "names"}
+    unknown = set(data) - {"heading", "fields", "link", "names", "link_roles"}
     if unknown:
         raise ConfigError(f"{where}: popup: unknown keys {', '.join(sorted(unknown))}")
     heading, fields, link = data.get("heading"), data.get("fields", []), data.get("link")
@@ -82,5 +87,11 @@ def parse_popup(data: Any, where: str) -> PopupSpec:
     if not isinstance(names, dict) or any(v not in VOCABULARIES for v in names.values()):
         raise ConfigError(f"{where}: popup `names` maps properties to vocabularies, one of "
                           f"{', '.join(sorted(VOCABULARIES))}")
-    return PopupSpec(heading, tuple(fields), link, {str(k): str(v) for k, v in names.items()})
+    link_roles = data.get("link_roles")
+    if link_roles is not None and (not isinstance(link_roles, list)
+                                   or any(r not in ROLES for r in link_roles)):
+        raise ConfigError(f"{where}: popup `link_roles` must be a list of roles, of "
+                          f"{', '.join(ROLES)}")
+    return PopupSpec(heading, tuple(fields), link, {str(k): str(v) for k, v in names.items()},
+                     tuple(link_roles) if link_roles is not None else None)
 

@@ -52,6 +52,7 @@ from geoapp.web.auth import current_role, roles_required
 from geoapp.web.context import thousands
 from geoapp.web.errors import localized
 from geoapp.web.i18n import current_language
+from geoapp.web.officials import OFFICIAL_ROLES
 
 bp = Blueprint("inspector", __name__)
 INSPECTOR_ROLES = ("inspector", "admin")
@@ -90,6 +91,7 @@ def inspector_map() -> str:
         config={"filters": {}, "searchUrl": url_for("inspector.search"),
                 "i18n": {"search": _("Cadastral number, address or holder"),
                          "nothing": _("Nothing found")}},
+        role=current_role(),
     )
     with engine().connect() as conn:
         figures = totals(conn, codes=tuple(rules()))
@@ -238,6 +240,7 @@ def parcel_view(cadastral_number: str) -> str:
                                               current_language())),
         }
     return render_template("inspector/parcel.html", p=info, card=card, rules=rules(),
+                           complaint_links=current_role() in OFFICIAL_ROLES,
                            state_names=state_names(), language=current_language(),
                            basemap_url=settings().basemap_url,
                            within_m=int(parcel_card.COMPLAINTS_WITHIN_M))

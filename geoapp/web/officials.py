@@ -89,6 +89,7 @@ def complaint_map() -> str:
                 "weeks": heating_weeks() if any(s.time_step for s in layers) else [],
                 "complaintUrl": "/complaints/", "microdistrictUrl": "/microdistricts/",
                 "searchUrl": url_for("api.search")},
+        role=current_role(),
     )
     return render_template("map.html", parts=parts, filters=filters,
                            choices=filter_choices(language))
