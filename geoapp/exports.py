@@ -95,8 +95,15 @@ def _xlsx_cell(sheet: object, value: object) -> object:
         cell.number_format = "DD.MM.YYYY HH:MM"
         return cell
     if isinstance(value, str):
-        # Control characters are not allowed in the XML; drop them before the check.
-        return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Control characters are not allowed in the XML. A text cell is never run as a
+        # formula, so "+7 701 ..." stays as written; only "=..." needs saying it is text
+        # (openpyxl would write it as a formula).
+        clean = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not clean.startswith("="):
+            return clean
+        cell = WriteOnlyCell(sheet, clean)
+        cell.data_type = "s"
+        return cell
     return value
 
 

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import uuid
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -439,11 +440,17 @@ def test_exports_neutralise_formulas(official: FlaskClient) -> None:
     assert cells["Text"] == "'=HYPERLINK(\"http://x\")"
     assert cells["Address"] == "'+SUM(1)"
     assert cells["Applicant"] == "'-2+3" and cells["Phone"] == "'@SUM(1)"
-    xheader, xrow = _xlsx(official, "q=F-1")
-    xcells = dict(zip(xheader, xrow, strict=True))
-    assert xcells["Text"] == "'=HYPERLINK(\"http://x\")"
-    assert xcells["Address"] == "'+SUM(1)" and xcells["Applicant"] == "'-2+3"
-    assert isinstance(xcells["Received"], datetime)
+    # In a workbook a text cell is text, never a formula: kept as written, no apostrophe.
+    response = official.get("/complaints/export.xlsx?q=F-1")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    xheader, xrow = [c.value for c in sheet[1]], sheet[2]
+    xcells = {name: cell for name, cell in zip(xheader, xrow, strict=True)}
+    assert xcells["Text"].value == "=HYPERLINK(\"http://x\")"
+    assert xcells["Address"].value == "+SUM(1)" and xcells["Applicant"].value == "-2+3"
+    assert {xcells[k].data_type for k in ("Text", "Address", "Applicant", "Phone")} == {"s"}
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(response.data)).read(
+        "xl/worksheets/sheet1.xml")
+    assert isinstance(xcells["Received"].value, datetime)
 
 
 def test_safe_cell_covers_every_formula_start() -> None:

@@ -220,6 +220,29 @@ def test_a_fixed_rejects_file_is_imported_as_it_is(engine: Engine, tmp_path: Pat
     assert [(r[0], r[2]) for r in rejected] == [("3", "F-3")]  # its line in fixed.csv
 
 
+def test_a_rejects_file_runs_no_formula_and_imports_back_as_it_was(
+        engine: Engine, tmp_path: Path) -> None:
+    """A citizen's text opening with '=' would run as a formula in Excel, "+7 701..."
+    turn into a broken one: the rejects file writes such cells after an apostrophe,
+    as the exports do, and imported again (fixed in a text editor or in Excel) the
+    row lands with the values it first had."""
+    path = write_csv(tmp_path / "day.csv", [row("-17", **{
+        "Дата обращения": "12.13.2024", "Текст обращения": "=1+1 нет воды",
+        "ФИО": "@SUM(A1)", "Телефон": "+7 701 234 56 78"})])
+    run_import(engine, path, tmp_path)
+    written = (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig")
+    cells = list(csv.reader(written.splitlines(), delimiter=";"))[1]
+    assert cells[2:3] == ["'-17"] and "'=1+1 нет воды" in cells
+    assert "'@SUM(A1)" in cells and "'+7 701 234 56 78" in cells
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(written.replace("12.13.2024", "12.12.2024"), encoding="utf-8-sig")
+    summary, rejected = run_import(engine, fixed, tmp_path)
+    assert (summary.inserted, rejected) == (1, [])
+    landed = stored(engine, "-17")
+    assert (landed["text"], landed["applicant_name"], landed["applicant_phone"]) == (
+        "=1+1 нет воды", "@SUM(A1)", "+77012345678")
+
+
 def test_import_history_says_what_each_import_did(ingest_db, tmp_path: Path) -> None:
     url, _ = ingest_db
     env = {"DATABASE_URL": url}

@@ -32,7 +32,7 @@ from geoapp.ingest.interrupts import interrupts_held
 from geoapp.ingest.locate import Gazetteer
 from geoapp.ingest.places import PlaceFinder
 from geoapp.ingest.readers import open_table
-from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns
+from geoapp.ingest.rejects import RejectsWriter, leading_reject_columns, unguarded_rows
 from geoapp.ingest.source_labels import SourceLabels
 from geoapp.ingest.table_source import RawRow, TableSource
 from geoapp.ingest.zipped import unpacked_export
@@ -119,6 +119,8 @@ def import_complaints(engine: Engine, path: Path, *, settings: Settings,
 def _import_table(engine: Engine, path: Path, name: str, options: _Options) -> ImportSummary:
     source_table = open_table(path, options.sheet)
     own_columns = leading_reject_columns(source_table.header)
+    if own_columns:
+        source_table.rows = unguarded_rows(source_table.rows)
     summary = ImportSummary(file=options.shown, columns_not_read=[
         name for position, name in enumerate(source_table.header)
         if name and position not in source_table.columns and position >= own_columns])

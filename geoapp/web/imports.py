@@ -292,7 +292,7 @@ def rejects(batch_id: int) -> Response:
     if not path.is_file():
         abort(404)
     response = Response(stream_with_context(worded_rejects(path)),
-                        mimetype="text/csv; charset=utf-8")
+                        content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="import-{batch_id}-rejects.csv"')
     response.headers["Cache-Control"] = "no-store"

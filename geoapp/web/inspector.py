@@ -184,7 +184,7 @@ def export(fmt: str) -> Response:
         rows = fetch(conn, selection, rules())
     name = "parcel-violations"
     if fmt == "csv":
-        return _attachment(Response(to_csv(rows), mimetype="text/csv; charset=utf-8"),
+        return _attachment(Response(to_csv(rows), content_type="text/csv; charset=utf-8"),
                            f"{name}.csv")
     if fmt == "geojson":
         return _attachment(Response(to_geojson(rows), mimetype="application/geo+json"),
