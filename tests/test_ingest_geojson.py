@@ -125,7 +125,8 @@ def test_geojson_areas_and_lines_are_placed_inside(engine: Engine, tmp_path: Pat
 
 
 @pytest.mark.parametrize(("content", "words"), [
-    ('{"type": "FeatureCollection", "features": [', ("not valid json",)),
+    ('{"type": "FeatureCollection", "features": [', ("c.geojson is cut short: its json ends "
+                                                     "before it is complete",)),
     ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
      '{"text": "a"}}, }', ("not valid json",)),
     ('{"type": "Feature", "properties": {}}', ("not a geojson featurecollection",)),

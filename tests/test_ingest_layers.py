@@ -303,6 +303,14 @@ def test_formats_outside_the_contract_are_refused_by_name(layer_db, tmp_path) ->
     proc = run_geoapp("import", "layer", "parcels", str(not_a_shapefile),
                       env={"DATABASE_URL": url})
     assert_one_line_error(proc, "parcels.zip", "holds no shapefile")
+    sent_in_part = tmp_path / "parcels-part.geojson"  # GDAL's words were its parser's
+    whole = json.dumps({"type": "FeatureCollection", "features": _parcel_features(
+        ["06:097:003:001", "06:097:003:002"])}, indent=1)
+    sent_in_part.write_text(whole[:len(whole) // 2])
+    proc = run_geoapp("import", "layer", "parcels", str(sent_in_part),
+                      env={"DATABASE_URL": url})
+    assert_one_line_error(proc, "cannot read parcels-part.geojson: not valid GeoJSON "
+                                "(damaged or cut short; line ")
     cut = tmp_path / "cut.zip"
     cut.write_bytes(not_a_shapefile.read_bytes()[:40])
     proc = run_geoapp("import", "layer", "parcels", str(cut), env={"DATABASE_URL": url})

@@ -207,3 +207,75 @@ def test_the_applicants_address_is_not_the_problems(engine: Engine, tmp_path: Pa
     assert (summary.inserted, rejected) == (1, [])
     assert stored(engine, "address") == {"EO-1": "мкр. Жайлау, 12"}
     assert stored(engine, "applicant_phone") == {"EO-1": "+77012345678"}
+
+
+@pytest.mark.parametrize("name", ["export.xlsx", "export.xls", ".csv", "export"])
+def test_a_text_export_under_a_workbook_name_or_none_is_read_as_text(
+        engine: Engine, tmp_path: Path, name: str) -> None:
+    """A CSV saved as "export.xlsx", a mail client's ".csv", a name that lost its
+    extension: read by what the file holds, as a web page under an .xls name is."""
+    path = write(tmp_path / name, HEADER, "R-1;12.01.2024;Нет отопления;15 мкр, 7;",
+                 encoding="cp1251")
+    summary, rejected = run_import(engine, path, tmp_path, default_source="109")
+    assert (summary.inserted, rejected) == (1, [])
+    assert stored(engine, "text") == {"R-1": "Нет отопления"}
+
+
+def test_a_long_number_excel_rounded_is_refused_as_an_id(engine: Engine,
+                                                          tmp_path: Path) -> None:
+    """Excel keeps 15 significant digits: an id of 19 typed as a number is stored as
+    1.23456789012345E+18, its last digits gone; read as 1234567890123450112 it would
+    be an invented key. Refused as rounded, as its exponent form in a CSV is."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["Номер обращения", "Дата обращения", "Текст обращения"])
+    book.active.append([1.23456789012345e18, "12.01.2024", "Нет отопления"])
+    book.active.append([123456789012345.0, "12.01.2024", "Нет отопления"])
+    book.save(tmp_path / "ids.xlsx")
+    summary, rejected = run_import(engine, tmp_path / "ids.xlsx", tmp_path, default_source="109")
+    assert summary.inserted == 1 and stored(engine, "text") == {
+        "123456789012345": "Нет отопления"}
+    assert [r[:2] for r in rejected] == [[
+        "2", "external_id '1.23456789012345E+18' is a number of 19 digits rounded to 15 "
+        "when the file was saved (Excel's exponent form): save the column as text"]]
+
+
+def _password_protected_workbook(path: Path) -> Path:
+    import io
+
+    import openpyxl
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    book = openpyxl.Workbook()
+    book.active.append(["Номер обращения", "Дата обращения", "Текст обращения"])
+    plain = io.BytesIO()
+    book.save(plain)
+    plain.seek(0)
+    with path.open("wb") as out:
+        OOXMLFile(plain).encrypt("secret", out)
+    return path
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("locked.xlsx", None, "locked.xlsx is protected with a password: open it in Excel, "
+                          "save it without one and import it again"),
+    ("noise.xls", bytes(range(256)) * 8, "noise.xls is not a readable XLS workbook "
+                                          "(damaged, cut short, or not a workbook at all)"),
+    ("letter.xlsx", b"PK", "letter.xlsx is a ZIP archive but not a readable XLSX workbook"),
+    ("noise", bytes(range(256)) * 8, "noise: unsupported format (no extension"),
+])
+def test_what_no_reader_takes_is_named_for_what_the_user_can_do(
+        readers_db, tmp_path: Path, name: str, content: bytes | None, said: str) -> None:
+    path = tmp_path / name
+    if content is None:
+        _password_protected_workbook(path)
+    elif content == b"PK":  # a zip, but another kind of document
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("word/document.xml", "<w:document/>")
+    else:
+        path.write_bytes(content)
+    proc = run_geoapp("import", "complaints", str(path), env={"DATABASE_URL": readers_db[0]})
+    assert_one_line_error(proc, said)

@@ -70,6 +70,10 @@ def _json_items(path: Path, prefix: str, position: ReadPosition | None = None,
         try:
             yield from ijson.items(source, prefix, use_float=True)
         except ijson.JSONError as exc:
+            if "premature EOF" in _json_reason(exc):
+                raise InputError(N_("%(file)s is cut short: its JSON ends before it is "
+                                    "complete (saved or sent only in part?)"),
+                                 file=path.name) from None
             raise InputError(N_("%(file)s is not valid JSON: %(reason)s"), file=path.name,
                              reason=_json_reason(exc)) from None
 

@@ -88,7 +88,18 @@ def _unreadable(path: Path, exc: Exception) -> InputError:
                               file=path.name)
         return InputError(N_("cannot read %(file)s: not a %(formats)s"), file=path.name,
                           formats=LAYER_FORMATS)
+    if "Failed to read GeoJSON data" in reason:
+        where = _JSON_POSITION.search(str(exc))
+        if where:
+            return InputError(N_("cannot read %(file)s: not valid GeoJSON (damaged or cut "
+                                 "short; line %(line)s, character %(char)s)"),
+                              file=path.name, line=int(where[1]), char=int(where[2]))
+        return InputError(N_("cannot read %(file)s: not valid GeoJSON (damaged or cut "
+                             "short)"), file=path.name)
     return InputError(N_("cannot read %(file)s: %(reason)s"), file=path.name, reason=reason)
+
+
+_JSON_POSITION = re.compile(r"At line (\d+), character (\d+)")
 
 
 @dataclass

@@ -29,6 +29,8 @@ from geoapp.ingest.xlsx_formulas import (
 )
 from geoapp.read_back import clause
 
+EXCEL_EXACT_LIMIT = 1e15  # the smallest number of 16 digits
+
 
 def sheet_cell_text(value: object) -> str:
     """A workbook cell's value as the text a CSV export would hold."""
@@ -39,6 +41,11 @@ def sheet_cell_text(value: object) -> str:
     if isinstance(value, date | time):  # a date, or a time of day alone ("09:30:00")
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
+        if abs(value) >= EXCEL_EXACT_LIMIT:
+            # Excel keeps 15 significant digits: a longer number (an id typed as one)
+            # lost the rest when it was entered. Written as Excel shows it, so that
+            # the id is refused as rounded, never stored with invented digits.
+            return f"{value:.14E}"
         return str(int(value))
     return str(value)
 
@@ -132,8 +139,9 @@ def open_xlsx(path: Path, sheet_name: str | None = None) -> TableSource:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         file.close()
-        raise InputError(N_("%(file)s is not a readable XLSX file: %(reason)s"),
-                         file=path.name, reason=str(exc)) from exc
+        raise InputError(N_("%(file)s is a ZIP archive but not a readable XLSX workbook "
+                            "(another kind of document, damaged, or cut short)"),
+                         file=path.name) from exc
 
     def close() -> None:
         book.close()

@@ -55,9 +55,29 @@ def _epoch(datemode: int) -> datetime:
     return MAC_EPOCH if datemode else WINDOWS_EPOCH
 
 
+# An XLSX workbook saved with a password is not a zip but an OLE2 container holding
+# the encrypted package under this stream name (MS-OFFCRYPTO).
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+PASSWORD_PROTECTED = N_("%(file)s is protected with a password: open it in Excel, save it "
+                        "without one and import it again")
+
+
+def _holds(path: Path, marker: bytes, chunk: int = 1 << 20) -> bool:
+    with path.open("rb") as fh:
+        tail = b""
+        while block := fh.read(chunk):
+            if marker in tail + block:
+                return True
+            tail = block[-len(marker):]
+    return False
+
+
 def _refusal(path: Path, exc: Exception) -> InputError:
-    return InputError(N_("%(file)s is not a readable XLS workbook: %(reason)s"),
-                      file=path.name, reason=str(exc))
+    """What the user can act on, not xlrd's words ("Expected BOF record")."""
+    if "encrypted" in str(exc).lower() or _holds(path, _ENCRYPTED_PACKAGE):
+        return InputError(PASSWORD_PROTECTED, file=path.name)
+    return InputError(N_("%(file)s is not a readable XLS workbook (damaged, cut short, or "
+                         "not a workbook at all)"), file=path.name)
 
 
 def open_xls(path: Path, sheet_name: str | None = None) -> TableSource:
