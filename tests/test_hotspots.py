@@ -164,6 +164,10 @@ def test_page_for_an_official(demo_app, demo_engine):
     found = [int(re.sub(r"\D", "", re.search(r"found: ([^<]+)<", page).group(1)))
              for page in (within, citywide)]
     assert 0 < found[0] < found[1]
+    # ...and the row says how many that list holds (the table's own figures count the
+    # hotspot's hexagons over the whole period)
+    listed = re.search(r'class="hotspot-list"><a [^>]*>Список: ([\d\u202f]+)</a>', first_row)
+    assert listed and int(re.sub(r"\D", "", listed.group(1))) == found[0]
     csv = client.get("/hotspots.csv?from=2022-10-01&to=2024-04-15")
     assert csv.status_code == 200 and csv.get_data(as_text=True).startswith("id,pattern")
     geo = client.get("/hotspots.geojson?from=2022-10-01&to=2024-04-15").get_json(force=True)

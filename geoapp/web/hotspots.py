@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from geoapp.analysis.cube import DEFAULT_CATEGORY, CubeParams
 from geoapp.analysis.hotspot_export import complaints_args, to_csv, to_geojson
 from geoapp.analysis.hotspots import Analysis, cached_hotspots
+from geoapp.complaints_query import ListQuery, count_complaints
 from geoapp.errors import N_, InputError
 from geoapp.maps.filters import FROM_AFTER_TO
 from geoapp.maps.registry import Page, register_page
@@ -74,8 +75,14 @@ def index() -> str:
     language = current_language()
     query = urlencode(_args(result.params))
     category = result.params.category
-    rows = [{"h": h, "link": "/complaints?" + urlencode(complaints_args(category, h))}
-            for h in result.hotspots]
+    rows = []
+    with engine().connect() as conn:
+        for h in result.hotspots:
+            # The list behind the link counts what it shows (the hotspot's bounds, its
+            # significant weeks), which the table's figures do not: say how many.
+            args = complaints_args(category, h)
+            rows.append({"h": h, "link": "/complaints?" + urlencode(args),
+                         "listed": count_complaints(conn, ListQuery.from_args(args))})
     return render_template(
         "hotspots.html", result=result, rows=rows, args=_args(result.params),
         pattern_names=PATTERN_NAMES,
