@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from geoapp.errors import N_, InputError
 
 MIN_CHARS, MAX_CHARS = 2, 200
@@ -22,3 +24,13 @@ def search_text(raw: str | None) -> str | None:
 
 def contains_pattern(q: str) -> str:
     return f"%{escape_like(q)}%"
+
+
+_BETWEEN_WORDS = re.compile(r"[\s,.;:№#]+")
+
+
+def words_pattern(q: str) -> str:
+    """The query's words in order with anything between them, for an address: "Самал
+    135" finds "мкр. Самал, 135" as "Самал, 135" does."""
+    words = [escape_like(w) for w in _BETWEEN_WORDS.split(q) if w]
+    return "%" + "%".join(words) + "%" if words else contains_pattern(q)

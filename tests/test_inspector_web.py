@@ -65,8 +65,30 @@ PAGES = ("/inspector", "/inspector/violations", "/inspector/violations/export.cs
 @pytest.mark.parametrize("path", PAGES)
 def test_roles(demo_app: Flask, prepared: Engine, path: str) -> None:
     anonymous = demo_app.test_client().get(path)
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    if "search" in path:  # the map's script asks: it is told, not sent to a login form
+        assert anonymous.status_code == 401 and "error" in anonymous.get_json()
+    else:
+        assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     assert _client(demo_app, "parcel_off").get(path).status_code == 403
+
+
+def test_the_officials_search_tells_an_expired_session(demo_app: Flask) -> None:
+    response = demo_app.test_client().get("/api/search?q=Самал", headers={
+        "Accept": "*/*", "Accept-Language": "ru"})
+    assert response.status_code == 401 and response.get_json()["error"]
+
+
+def test_an_address_is_found_by_its_words(demo_app: Flask, prepared: Engine) -> None:
+    """Typed without the register's punctuation ("Самал 135" for "мкр. Самал, 135")."""
+    with prepared.connect() as conn:
+        address = conn.execute(text("SELECT address FROM buildings WHERE address LIKE "
+                                    "'мкр. %, %' ORDER BY id LIMIT 1")).scalar_one()
+    typed = address.removeprefix("мкр. ").replace(",", "")
+    official = _client(demo_app, "parcel_off")
+    for path in ("/api/search", "/inspector/search"):
+        client = official if path.startswith("/api") else _client(demo_app, "parcel_insp")
+        found = client.get(path, query_string={"q": typed}).get_json()["results"]
+        assert address in [r["label"] for r in found], (path, typed)
 
 
 def test_parcel_card_roles(demo_app: Flask, prepared: Engine) -> None:

@@ -11,7 +11,7 @@ from geoapp.errors import InputError
 from geoapp.maps.catalog import LayerSpec, load_catalog
 from geoapp.maps.filters import ComplaintFilter, parse_bbox, parse_zoom
 from geoapp.maps.sources import Query, all_sources
-from geoapp.textsearch import contains_pattern, search_text
+from geoapp.textsearch import search_text, words_pattern
 from geoapp.web import engine, settings
 from geoapp.web.auth import current_role, roles_required
 from geoapp.web.i18n import current_language
@@ -70,17 +70,16 @@ def address_matches(conn: Connection, like: str) -> list[dict[str, object]]:
 
 
 @bp.get("/search")
-@roles_required("official", "inspector", "admin")
+@roles_required("official", "inspector", "admin", data=True)
 def search() -> Response:
     """Addresses in the register and complaint tickets matching the query."""
     q = search_text(request.args.get("q"))
     if q is None:
         return jsonify(results=[])
-    like = contains_pattern(q)
     with engine().connect() as conn:
         tickets = conn.execute(text("""
             SELECT ticket FROM complaints WHERE ticket = upper(:q) OR external_id = :q LIMIT 5
         """), {"q": q}).scalars().all()
-        addresses = address_matches(conn, like)
+        addresses = address_matches(conn, words_pattern(q))
     results = [{"label": t, "url": f"/complaints/{t}"} for t in tickets]
     return jsonify(results=results + addresses)

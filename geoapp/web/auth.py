@@ -74,16 +74,21 @@ def current_role() -> str | None:
     return current_user.role if current_user.is_authenticated else None
 
 
-def roles_required(*roles: str) -> Callable:
-    """Anonymous visitors go to the login page; logged-in users without the role get 403."""
+def roles_required(*roles: str, data: bool = False) -> Callable:
+    """Anonymous visitors go to the login page; logged-in users without the role get 403.
+    A `data` endpoint (JSON a page's script asks for) answers 401 instead: a script
+    cannot follow a redirect to a login form, and a session that expired says so."""
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
+                if data:
+                    abort(401)
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+        wrapped.answers_json = data  # type: ignore[attr-defined]  # its errors too (errors.py)
         return wrapped
     return decorate
 

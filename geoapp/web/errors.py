@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -36,7 +36,9 @@ def localized(exc: GeoappError) -> str:
 
 def _wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" or request.path.startswith("/api/")
+    view = current_app.view_functions.get(request.endpoint or "")
+    return (best == "application/json" or request.path.startswith("/api/")
+            or getattr(view, "answers_json", False))
 
 
 def _respond(status: int, message: str) -> tuple[Response | str, int]:

@@ -45,7 +45,7 @@ from geoapp.maps.catalog import layers_for
 from geoapp.maps.registry import Page, register_page
 from geoapp.maps.vocabularies import names_of
 from geoapp.taxonomy import LAND_USE_NAMES, ZONE_KIND_NAMES, code_name
-from geoapp.textsearch import contains_pattern, search_text
+from geoapp.textsearch import contains_pattern, search_text, words_pattern
 from geoapp.web import engine, settings
 from geoapp.web.api import address_matches, catalog
 from geoapp.web.auth import current_role, roles_required
@@ -101,7 +101,7 @@ def inspector_map() -> str:
 
 
 @bp.get("/inspector/search")
-@roles_required(*INSPECTOR_ROLES)
+@roles_required(*INSPECTOR_ROLES, data=True)
 def search() -> Response:
     """Parcels by cadastral number or holder (to their card), and addresses (to zoom to)."""
     q = search_text(request.args.get("q"))
@@ -114,7 +114,7 @@ def search() -> Response:
             WHERE cadastral_number LIKE :number OR holder ILIKE :like
             ORDER BY cadastral_number <> :q, cadastral_number LIMIT 15
         """), {"like": like, "number": contains_pattern(number), "q": number}).all()
-        addresses = address_matches(conn, like)
+        addresses = address_matches(conn, words_pattern(q))
     results = [{"label": f"{n}{' — ' + h if h else ''}",
                 "url": url_for("inspector.parcel_view", cadastral_number=n)}
                for n, h in parcels]

@@ -408,10 +408,17 @@
       var form = el("form", { className: "geoapp-search" }, [input, results]);
       form.addEventListener("submit", function (e) {
         e.preventDefault();
-        fetch(self.config.searchUrl + "?q=" + encodeURIComponent(input.value), { credentials: "same-origin" })
-          .then(function (r) { return r.json(); })
+        fetch(self.config.searchUrl + "?q=" + encodeURIComponent(input.value),
+              { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) {
+            // an expired session (401) or a refused query: its message, not stale results
+            if (!r.ok) { return r.json().then(function (body) { throw new Error(body.error || r.status); }); }
+            return r.json();
+          })
+          .catch(function (err) { return { results: [], error: err.message }; })
           .then(function (data) {
             results.textContent = "";
+            if (data.error) { results.appendChild(el("li", { className: "error", text: data.error })); return; }
             (data.results || []).forEach(function (hit) {
               var item = el("li", { text: hit.label });
               item.addEventListener("click", function () {
