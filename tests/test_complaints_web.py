@@ -731,3 +731,15 @@ def test_user_text_is_escaped_everywhere(official: FlaskClient, data: dict) -> N
     assert dict(zip(xrows[0], xrows[1], strict=True))["Text"] == PAYLOAD
     searched = official.get("/complaints?q=" + PAYLOAD).get_data(as_text=True)
     assert PAYLOAD not in searched
+
+
+def test_the_language_links_keep_the_page_and_its_filters(official: FlaskClient,
+                                                          web_app: Flask) -> None:
+    page = official.get("/complaints?group=land&status=open&page=2").get_data(as_text=True)
+    assert 'href="/complaints?group=land&amp;status=open&amp;page=2&amp;lang=kk"' in page
+    official.get("/?lang=en")
+    anonymous = web_app.test_client()
+    for asked, shown in (("kk-KZ,kk;q=0.9,ru;q=0.8", "kk"), ("en-US,en;q=0.9", "ru"),
+                         ("ru-RU", "ru")):
+        home = anonymous.get("/track", headers={"Accept-Language": asked})
+        assert f'<html lang="{shown}">' in home.get_data(as_text=True), asked

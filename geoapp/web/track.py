@@ -54,5 +54,7 @@ def track_view() -> Response:
             steps = track(conn, ticket, digits, language)
     rows = [(status_name(s.status, language), s.day.strftime("%d.%m.%Y"), s.department or "")
             for s in steps] if steps is not None else None
+    # The ticket stays in its field (a typo is corrected, not typed again); the phone's
+    # digits are not echoed back.
     return _page(200, ticket=ticket.upper() if steps is not None else "", steps=rows,
-                 asked=True)
+                 asked=True, typed=ticket)
