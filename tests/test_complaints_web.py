@@ -743,3 +743,19 @@ def test_the_language_links_keep_the_page_and_its_filters(official: FlaskClient,
                          ("ru-RU", "ru")):
         home = anonymous.get("/track", headers={"Accept-Language": asked})
         assert f'<html lang="{shown}">' in home.get_data(as_text=True), asked
+
+
+def test_the_russian_export_names_its_codes(official: FlaskClient) -> None:
+    """Source, rejection reason, location precision and language by name, as the
+    complaint's page shows them, in the CSV and the XLSX alike."""
+    official.get("/?lang=ru")
+    header, *rows = _csv(official, "status=rejected")
+    cells = [dict(zip(header, r, strict=True)) for r in rows]
+    assert cells and {c["Причина отказа"] for c in cells} <= {
+        "Дубликат", "Не в нашей компетенции", "Необоснованно", ""}
+    everything = [dict(zip(header, r, strict=True)) for r in _csv(official, "")[1:]]
+    assert {c["Язык"] for c in everything} <= {"русский", "казахский", ""}
+    assert not {c["Точность привязки"] for c in everything} & {
+        "coordinates", "building", "street", "microdistrict", "none", "parcel"}
+    assert not {c["Источник"] for c in everything} & {"109", "walk_in", "web"}
+    official.get("/?lang=en")

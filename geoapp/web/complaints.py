@@ -6,7 +6,7 @@ the file formats in geoapp.exports; this module wires them to requests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 from flask import (
@@ -77,6 +77,23 @@ PRECISION_NAMES = {
 }
 
 
+LANGUAGE_NAMES = {"ru": _l("Russian"), "kk": _l("Kazakh")}
+
+
+def _named(names: Mapping[str, object], code: object) -> object:
+    return str(names[code]) if isinstance(code, str) and code in names else code
+
+
+def _export_cells(row: RowMapping, language: str) -> list[object]:
+    """An export row with its codes by name in the reader's language, as the page
+    shows them (source, rejection reason, location precision, language)."""
+    shown = {**row, "source": SOURCE_NAMES.get(row["source"], {}).get(language, row["source"]),
+             "reject_reason": _named(REJECT_REASON_NAMES, row["reject_reason"]),
+             "geocode_precision": _named(PRECISION_NAMES, row["geocode_precision"]),
+             "language": _named(LANGUAGE_NAMES, row["language"])}
+    return export_values(shown, language)
+
+
 def _labelled(row: RowMapping, language: str) -> dict[str, object]:
     """A row with the display names of its category and status."""
     return {**row, "category_name": category_name(row["category"], language),
@@ -134,7 +151,7 @@ def export_csv() -> Response:
     def rows() -> Iterator[list[object]]:
         with db.connect() as conn:
             for row in export_rows(conn, query, tz=tz, language=language):
-                yield export_values(row, language)
+                yield _export_cells(row, language)
 
     body = stream_with_context(csv_chunks(header, rows()))
     return _attachment(Response(body, content_type="text/csv; charset=utf-8"), "csv")
@@ -146,7 +163,7 @@ def export_xlsx() -> Response:
     query = ListQuery.from_args(request.args)
     language = current_language()
     with engine().connect() as conn:
-        rows = (export_values(row, language) for row in
+        rows = (_export_cells(row, language) for row in
                 export_rows(conn, query, tz=settings().timezone, language=language))
         data = xlsx_bytes(_export_header(), rows, _("Complaints"))
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -171,6 +188,7 @@ def _render_detail(ticket: str, status: int = 200) -> tuple[str, int]:
         geocode_note=shown_note(row["geocode_note"]),
         reject_reason_name=REJECT_REASON_NAMES.get(row["reject_reason"] or "",
                                                    row["reject_reason"]),
+        language_name=_named(LANGUAGE_NAMES, row["language"]),
         # The source's word, when the work done here has moved past it (see the
         # re-import rule in complaint_sql): a re-import will not undo it.
         exported_status_name=status_name(row["exported_status"], language)
