@@ -97,6 +97,14 @@ def test_parcel_card_roles(demo_app: Flask, prepared: Engine) -> None:
     assert _client(demo_app, "parcel_off").get(f"/parcels/{number}").status_code == 403
 
 
+def test_a_parcel_number_typed_otherwise_leads_to_its_card(inspector: FlaskClient,
+                                                           prepared: Engine) -> None:
+    _, number = _violation(prepared, "R1")
+    typed = inspector.get(f"/parcels/{number.replace(':', '-')}")
+    assert typed.status_code == 302 and typed.headers["Location"] == f"/parcels/{number}"
+    assert inspector.get("/parcels/06-999-999-999").status_code == 404
+
+
 def test_inspector_map_and_layers(inspector: FlaskClient) -> None:
     page = inspector.get("/inspector")
     assert page.status_code == 200

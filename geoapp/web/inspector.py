@@ -225,10 +225,13 @@ def _map_kinds_named(collection: dict[str, Any], language: str) -> dict[str, Any
 
 @bp.get("/parcels/<cadastral_number>")
 @roles_required(*INSPECTOR_ROLES)
-def parcel_view(cadastral_number: str) -> str:
+def parcel_view(cadastral_number: str) -> str | Response:
     with engine().connect() as conn:
         info = parcel_card.parcel(conn, cadastral_number)
         if info is None:
+            written = cadastral_form(cadastral_number.strip())  # "06-097-488-001" typed
+            if written != cadastral_number and parcel_card.parcel(conn, written):
+                return redirect(url_for("inspector.parcel_view", cadastral_number=written))
             abort(404)
         pid = info["id"]
         card = {
