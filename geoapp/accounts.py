@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,6 +50,11 @@ def validate_new_user(username: str, role: str, password: str) -> None:
 def create_user(conn: Connection, username: str, role: str, password: str,
                 full_name: str | None = None, is_demo: bool = False) -> int:
     validate_new_user(username, role, password)
+    users = User.__table__
+    taken = conn.execute(select(users.c.username).where(
+        func.lower(users.c.username) == username.lower())).scalar()
+    if taken is not None:  # "Official" beside "official": one person's two logins, or a trap
+        raise InputError(N_("user %(value)s already exists"), value=repr(taken))
     try:
         with conn.begin_nested():
             return conn.execute(

@@ -117,6 +117,10 @@ def test_duplicate_and_invalid_users_are_refused(admin_app: Flask, admin_engine:
                                               "password": "long-enough-1"})
     assert duplicate.status_code == 400
     assert "User off already exists." in duplicate.get_data(as_text=True)
+    same_but_capital = post(client, "/admin/users", {"username": "Off", "role": "official",
+                                                     "password": "long-enough-1"})
+    assert same_but_capital.status_code == 400
+    assert "User off already exists." in same_but_capital.get_data(as_text=True)
     short = post(client, "/admin/users", {"username": "shorty", "role": "official",
                                           "password": "short"})
     assert short.status_code == 400 and "at least 8" in short.get_data(as_text=True)

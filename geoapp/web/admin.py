@@ -71,8 +71,10 @@ def _name(raw: str | None, required: bool = True) -> str | None:
 
 def add_user(conn: Connection, form: dict[str, str]) -> str:
     username = (form.get("username") or "").strip()
-    if conn.execute(text("SELECT 1 FROM users WHERE username = :u"), {"u": username}).first():
-        raise InputError(_("User %(username)s already exists.", username=username))
+    taken = conn.execute(text("SELECT username FROM users WHERE lower(username) = lower(:u)"),
+                         {"u": username}).scalar()
+    if taken is not None:  # "Official" beside "official" too
+        raise InputError(_("User %(username)s already exists.", username=taken))
     full_name = (form.get("full_name") or "").strip() or None
     if full_name and len(full_name) > MAX_NAME:
         raise InputError(_("A name has at most %(n)d characters.", n=MAX_NAME))
