@@ -182,9 +182,11 @@ DETAIL_SQL = text("""
 HISTORY_SQL = text("""
     SELECT e.at AT TIME ZONE :tz AS at_local, e.from_status, e.to_status, e.actor, e.comment,
            CASE WHEN :lang = 'kk' THEN coalesce(d.name_kk, d.name) ELSE d.name END
-               AS department, d.name AS department_stored
+               AS department, d.name AS department_stored,
+           u.full_name AS actor_full_name  -- an account's name, as the demo's events read
     FROM complaint_events e
     LEFT JOIN departments d ON d.id = e.department_id
+    LEFT JOIN users u ON u.username = e.actor
     WHERE e.complaint_id = :id
     ORDER BY e.at, e.id
 """)

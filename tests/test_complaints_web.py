@@ -759,3 +759,14 @@ def test_the_russian_export_names_its_codes(official: FlaskClient) -> None:
         "coordinates", "building", "street", "microdistrict", "none", "parcel"}
     assert not {c["Источник"] for c in everything} & {"109", "walk_in", "web"}
     official.get("/?lang=en")
+
+
+def test_the_history_names_who_acted_by_their_name(web_app: Flask, engine_: Engine) -> None:
+    """As the imported events read ("Оператор 109"), not by a login."""
+    with engine_.begin() as conn:
+        create_user(conn, "a.named", "official", PASSWORD, full_name="Асем Нурланова")
+    client = _client(web_app, "a.named")
+    ticket = fresh(engine_)
+    assert _post(client, ticket, "status", status="in_progress").status_code == 302
+    history = client.get(f"/complaints/{ticket}").get_data(as_text=True)
+    assert "<td>Асем Нурланова</td>" in history and "<td>a.named</td>" not in history

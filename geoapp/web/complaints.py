@@ -197,7 +197,7 @@ def _render_detail(ticket: str, status: int = 200) -> tuple[str, int]:
                if e["from_status"] else "",
                "to_name": status_name(e["to_status"], language),
                "comment": shown_comment(e, REJECT_REASON_NAMES),
-               "actor": shown_actor(e["actor"])} for e in history]
+               "actor": e["actor_full_name"] or shown_actor(e["actor"])} for e in history]
     next_statuses = [(s, status_name(s, language)) for s in STATUSES
                      if can_transition(row["status"], s)]
     page = render_template(
