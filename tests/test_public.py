@@ -473,3 +473,19 @@ def test_public_tables_are_replaced_together(new_database, tmp_path, monkeypatch
         assert hexagons.periods == periods
     finally:
         engine.dispose()
+
+
+def test_the_open_data_form_downloads_the_chosen_slice(app: Flask) -> None:
+    """The group and period chosen on /open-data go to the GeoJSON that is downloaded
+    (the form's two buttons), not only to a hint to edit the address by hand."""
+    page = app.test_client().get("/open-data?lang=ru").get_data(as_text=True)
+    form = re.search(r'<form method="get" action="([^"]+)"[^>]*id="open-data-filters">'
+                     r'(.*?)</form>', page, re.S)
+    assert form is not None
+    hexagons = re.search(r'formaction="([^"]+)"', form.group(2))
+    period = re.findall(r'<option value="(\d{4})">', form.group(2))[0]
+    for action in (form.group(1), hexagons.group(1) if hexagons else ""):
+        data = app.test_client().get(action, query_string={"group": "land",
+                                                            "period": period}).get_json()
+        assert (data["group"], data["period"], data["type"]) == ("land", period,
+                                                                 "FeatureCollection"), action
