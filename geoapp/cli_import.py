@@ -63,7 +63,7 @@ def import_layer_command(kind: str, path: Path, crs: int | None, source_layer: s
 
     stages = StageLines(sys.stderr) if sys.stderr.isatty() and not as_json else None
     summary = import_layer(_engine(), kind, path, crs, source_layer, encoding, retire_missing,
-                           stage=stages)
+                           stage=stages, city=Settings.from_env().city_bbox)
     if as_json:
         _print_json(summary.as_dict())
         return

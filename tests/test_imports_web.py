@@ -431,6 +431,17 @@ def test_a_rejected_features_reason_is_in_the_pages_language(inspector: FlaskCli
     assert "кольцо полигона не замкнуто (его последняя точка не совпадает с первой)" in page
 
 
+def test_a_zone_far_from_the_city_is_a_warning_on_the_page(inspector: FlaskClient) -> None:
+    layer = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": mapping(box(42.85, 71.30, 42.86, 71.31)),
+        "properties": {"kind": "green", "name": "Сквер", "valid_from": "2020-01-01"}}]}
+    response = _upload_layer(inspector, json.dumps(layer).encode(), "зоны.geojson")
+    page = _finished(inspector, response)
+    assert 'data-count="inserted">1<' in page and 'id="layer-warnings"' in page
+    assert ("он лежит далеко за пределами города, около долготы 42.855, широты 71.305: если "
+            "поменять долготу и широту местами, он окажется в городе") in page
+
+
 def test_an_inspector_imports_a_zipped_shapefile_naming_its_crs(inspector: FlaskClient,
                                                                 imports_db, tmp_path) -> None:
     _, engine = imports_db

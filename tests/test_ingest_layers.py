@@ -14,6 +14,7 @@ from ingest_fixtures import BUILDINGS, feature_collection, write_reference_layer
 from shapely.geometry import Polygon, box, mapping
 from sqlalchemy import Engine, text
 
+from geoapp.config import DEFAULT_CITY_BBOX
 from geoapp.errors import InputError
 from geoapp.ingest.history import recent_imports
 from geoapp.ingest.layer_read import geos_reason
@@ -104,6 +105,27 @@ def test_a_list_where_one_value_belongs_rejects_its_feature(layer_db, tmp_path) 
     assert [n for n, _ in summary.rejected] == [1, 2]
     assert all("a list where one value belongs" in r for _, r in summary.rejected)
     assert _microdistrict_names(engine) == ["Астана"]
+
+
+def test_a_feature_far_from_the_city_is_kept_with_a_warning(layer_db, tmp_path) -> None:
+    """Lon/lat that are plausible but not Taraz's (a wrong CRS, latitude written
+    first): kept, as a suburb of a region's register would be, but not in silence."""
+    _, engine = layer_db
+
+    def zone(name: str, bounds: tuple[float, float, float, float]) -> dict:
+        return {"type": "Feature", "geometry": mapping(box(*bounds)), "properties": {
+            "kind": "green", "name": name, "valid_from": "2020-01-01"}}
+
+    path = _zones(tmp_path, [zone("В городе", (71.30, 42.85, 71.31, 42.86)),
+                             zone("Пригород", (71.55, 42.85, 71.56, 42.86)),
+                             zone("Германия", (10.0, 50.0, 10.01, 50.01)),
+                             zone("Наоборот", (42.85, 71.30, 42.86, 71.31))])
+    summary = import_layer(engine, "zones", path, city=DEFAULT_CITY_BBOX)
+    assert summary.inserted == 4
+    assert [(n, str(w)) for n, w in summary.warnings] == [
+        (3, "it lies far outside the city, near lon 10.005, lat 50.005"),
+        (4, "it lies far outside the city, near lon 42.855, lat 71.305: with longitude and "
+            "latitude swapped it would be inside (does the file write latitude first?)")]
 
 
 def test_self_intersecting_polygon_is_repaired(layer_db, tmp_path) -> None:

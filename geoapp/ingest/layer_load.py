@@ -32,10 +32,34 @@ SQL_TYPES = {"name": "text", "name_kk": "text", "population": "integer", "addres
              "valid_from": "date", "valid_to": "date"}
 
 
+# How far beyond the city's extent a feature may lie before it is worth a look: the
+# suburbs a region's register holds are nearer; a feature in another country (a
+# wrong CRS, latitude written first) is not.
+CITY_MARGIN_DEG = 0.2
+FAR_FROM_CITY = N_("it lies far outside the city, near lon %(lon).3f, lat %(lat).3f")
+SWAPPED_FROM_CITY = N_("it lies far outside the city, near lon %(lon).3f, lat %(lat).3f: "
+                       "with longitude and latitude swapped it would be inside "
+                       "(does the file write latitude first?)")
+
+
+def _far_from_city(geometry: Any, city: tuple[float, float, float, float]) -> Worded | None:
+    xmin, ymin, xmax, ymax = geometry.bounds
+    m = CITY_MARGIN_DEG
+    lo_x, lo_y, hi_x, hi_y = city[0] - m, city[1] - m, city[2] + m, city[3] + m
+    if xmax >= lo_x and xmin <= hi_x and ymax >= lo_y and ymin <= hi_y:
+        return None
+    swapped = ymax >= lo_x and ymin <= hi_x and xmax >= lo_y and xmin <= hi_y
+    point = geometry.representative_point()
+    return Worded.of(SWAPPED_FROM_CITY if swapped else FAR_FROM_CITY, lon=point.x, lat=point.y)
+
+
 def staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
-                unreadable: dict[int, str]) -> tuple[list[dict[str, Any]], set[str]]:
+                unreadable: dict[int, str],
+                city: tuple[float, float, float, float] | None = None,
+                ) -> tuple[list[dict[str, Any]], set[str]]:
     """The rows to load, and the natural key (its first field, as written) of every
-    feature of the file, rejected ones included."""
+    feature of the file, rejected ones included. A feature far from the `city`'s
+    extent is kept with a warning."""
     columns = match_headers(frame.columns, LAYER_FIELDS[kind])
     summary.attributes_not_read = [
         str(name) for position, name in enumerate(frame.columns)
@@ -81,6 +105,8 @@ def staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
         seen[key] = number
         if warn and (warning := warn(row)):
             summary.warnings.append((number, warning))
+        if city is not None and (far := _far_from_city(geometry, city)):
+            summary.warnings.append((number, far))
         row["feature"] = number
         row["wkb"] = shapely.to_wkb(geometry, hex=True, include_srid=False)
         rows.append(row)

@@ -66,8 +66,8 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
                  retire_missing: bool = False, imported_by: str | None = None,
                  started: Callable[[int], None] | None = None,
                  checks: Callable[[Connection], dict[str, int]] | None = None,
-                 early: EarlyEntry | None = None, stage: Stage | None = None
-                 ) -> LayerSummary:
+                 early: EarlyEntry | None = None, stage: Stage | None = None,
+                 city: tuple[float, float, float, float] | None = None) -> LayerSummary:
     """Read and check the layer file, then upsert it in one transaction and place the
     complaints that follow this layer anew. The import records itself once the file
     is read (a refused file leaves no entry; `started` then hears its id) and holds
@@ -77,7 +77,8 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
     the import's transaction when the layer changed anything (the parcel rules, from
     the browser); its figures are the summary's `parcel_checks`. `early`: record the
     entry before the file is read instead (a region's register takes a minute to
-    read). `stage` hears what it is doing (layer_stages); the entry keeps it too."""
+    read). `stage` hears what it is doing (layer_stages); the entry keeps it too.
+    `city`: its extent; a feature far from it is kept with a warning."""
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer {kind!r}; one of: {', '.join(LAYER_KINDS)}")
     if retire_missing and kind != "parcels":
@@ -102,7 +103,7 @@ def import_layer(engine: Engine, kind: str, path: Path, crs: int | None = None,
         read = read_layer(path, crs, layer, encoding)
         summary.source_crs, summary.text_encoding = read.source_crs, read.text_note
         tell(CHECKING, n=len(read.frame))
-        rows, written_keys = staged_rows(kind, read.frame, summary, read.unreadable)
+        rows, written_keys = staged_rows(kind, read.frame, summary, read.unreadable, city)
         if retire_missing and not rows:
             raise InputError(f"{path.name}: no parcel could be read, so none is retired")
         return rows, written_keys

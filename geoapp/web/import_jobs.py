@@ -79,6 +79,7 @@ class LayerUpload:
     crs: int | None
     source_layer: str | None
     imported_by: str
+    city: tuple[float, float, float, float] | None = None  # its extent (import_layer)
 
 
 @dataclass
@@ -212,6 +213,6 @@ def start_layer_import(engine: Engine, upload: LayerUpload,
     def job(start: _Start) -> None:
         import_layer(engine, upload.kind, upload.path, crs=upload.crs,
                      source_layer=upload.source_layer, imported_by=upload.imported_by,
-                     started=start.started, checks=checks, early=start)
+                     started=start.started, checks=checks, early=start, city=upload.city)
 
     return _in_thread(job, upload.work, LAYER_READ_WAIT_SECONDS)

@@ -220,7 +220,8 @@ def upload_layer() -> Response | tuple[str, int]:
         checks = (partial(_parcel_checks, settings().city_bbox)
                   if kind in CHECKED_LAYERS else None)
         batch_id = start_layer_import(engine(), LayerUpload(
-            work, path, kind, crs, source_layer, current_user.username), checks)
+            work, path, kind, crs, source_layer, current_user.username,
+            settings().city_bbox), checks)
     except (InputError, Busy) as exc:
         shutil.rmtree(work, ignore_errors=True)
         return _index(layer_error=localized(exc), status=exc.http_status)
