@@ -3,6 +3,8 @@ aggregates drawn, language switched, a demo request tracked."""
 
 from __future__ import annotations
 
+import re
+
 from browser import OUTPUT, browser_page, serve
 from sqlalchemy import Engine, text
 
@@ -26,6 +28,12 @@ def test_open_map_draws_switches_language_and_tracks(demo_db_url: str,
         assert page.locator(".leaflet-geoapp-areas-pane path").count() >= 40
         assert page.locator("path.hexbin").count() > 10
         page.screenshot(path=str(OUTPUT / "public-map.png"))
+        # Rates as the Russian page writes numbers ("151,2"), in the legend and the
+        # table below the map alike.
+        legend = page.inner_text("#map-legend")
+        assert re.search(r"\d,\d", legend) and not re.search(r"\d\.\d", legend), legend
+        table = page.locator("details.md-figures table").text_content() or ""
+        assert re.search(r"\d,\d", table) and not re.search(r"\d\.\d", table)
 
         page.click(".lang-switch a[hreflang=kk]")
         page.wait_for_selector("body[data-layer-public_hexagons='drawn']", state="attached",

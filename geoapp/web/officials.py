@@ -56,6 +56,7 @@ def map_i18n(language: str) -> dict[str, object]:
         "categories": names_of("category", language),
         "statuses": names_of("complaint_status", language),
         "open": str(_l("Open the complaint")), "week": str(_l("Week")),
+        "rate": str(_l("per 1,000 residents")),
         "play": str(_l("Play")), "search": str(_l("Address or ticket")),
         "nothing": str(_l("Nothing found")),
         "notDrawn": str(_l("Not drawn: {n} known only to their microdistrict (counted by "

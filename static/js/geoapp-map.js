@@ -73,6 +73,11 @@
     return { ru: "ru-RU", kk: "kk-KZ" }[language] || "en-GB";
   }
 
+  /* A figure such as a rate as the pages write it: "151,2" in Russian and Kazakh. */
+  function decimal(value, language) {
+    return Number(value).toLocaleString(numberLocale(language), { maximumFractionDigits: 1 });
+  }
+
   function shownDate(text) {
     var date = /^(\d{4})-(\d{2})-(\d{2})(T|\s|$)/.exec(text);
     return date ? date[3] + "." + date[2] + "." + date[1] : text;
@@ -278,7 +283,10 @@
       },
       onEachFeature: function (f, shape) {
         var pr = f.properties;
-        shape.bindTooltip(el("span", { text: pr.name + ": " + (pr[prop] === null ? "—" : pr[prop]) }));
+        var value = pr[prop] === null || pr[prop] === undefined ? (self.t.suppressed || "—")
+          : decimal(pr[prop], self.config.language);
+        var unit = prop === "rate" && self.t.rate && pr[prop] !== null ? " " + self.t.rate : "";
+        shape.bindTooltip(el("span", { text: pr.name + ": " + value + unit }));
         if (self.config.microdistrictUrl) {
           shape.on("click", function () { window.location.href = self.config.microdistrictUrl + pr.id; });
         }
@@ -340,11 +348,12 @@
       var section = el("div", { className: "legend-layer" }, [el("strong", { text: layer.title })]);
       if (layer.kind === "choropleth" && layer.breaks) {
         var bounds = [0].concat(layer.breaks);
+        var shown = function (v) { return decimal(v, self.config.language); };
         bounds.forEach(function (lo, i) {
           var hi = bounds[i + 1];
           section.appendChild(el("div", { className: "legend-row" }, [
             el("i", { style: "background:" + layer.colors[i] }),
-            el("span", { text: hi === undefined ? "≥ " + lo : lo + " – " + hi }),
+            el("span", { text: hi === undefined ? "≥ " + shown(lo) : shown(lo) + " – " + shown(hi) }),
           ]));
         });
       }
