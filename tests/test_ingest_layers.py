@@ -1151,3 +1151,42 @@ def test_the_same_register_in_another_crs_is_unchanged(layer_db, tmp_path) -> No
     moved.to_file(tmp_path / "md_moved.gpkg")
     summary = import_layer(engine, "microdistricts", tmp_path / "md_moved.gpkg")
     assert (summary.updated, summary.unchanged) == (1, 2)
+
+
+def test_names_a_dbf_cut_to_the_same_ten_characters_keep_their_fields(layer_db,
+                                                                       tmp_path) -> None:
+    """A shapefile keeps 10 characters of a name: "Действует с" and "Действует по"
+    both become "Действует" (GDAL's second "Действуе_1"), and the dates went to the
+    wrong fields; "cadastral_value_kzt" before "cadastral_number" left the number in
+    "cadastra_1" and every parcel was refused as a number, not text."""
+    import geopandas as gpd
+
+    _, engine = layer_db
+    zones = gpd.GeoDataFrame({
+        "Вид": ["green"], "Наименование": ["Сквер у школы"], "Действует с": ["01.07.2015"],
+        "Действует по": ["31.12.2030"]},
+        geometry=[box(71.30, 42.85, 71.31, 42.86)], crs=4326)
+    (tmp_path / "z").mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL on the names it cuts
+        zones.to_file(tmp_path / "z" / "zones.shp", encoding="cp1251")
+    summary = import_layer(engine, "zones", tmp_path / "z" / "zones.shp")
+    assert (summary.inserted, summary.rejected) == (1, [])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT valid_from::text, valid_to::text FROM zones "
+                                 "WHERE name = 'Сквер у школы'")).one() == (
+            "2015-07-01", "2030-12-31")
+
+    parcels = gpd.GeoDataFrame.from_features(_parcel_features(["06:097:005:001"]), crs=4326)
+    parcels["cadastral_value_kzt"] = 2121000
+    parcels = parcels[["cadastral_value_kzt", "cadastral_number", "land_use",
+                       "declared_area_ha", "geometry"]]
+    (tmp_path / "p").mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        parcels.to_file(tmp_path / "p" / "parcels.shp", encoding="utf-8")
+    summary = import_layer(engine, "parcels", tmp_path / "p" / "parcels.shp")
+    assert (summary.inserted, summary.rejected) == (1, [])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT cadastral_value_kzt FROM parcels WHERE "
+                                 "cadastral_number = '06:097:005:001'")).scalar_one() == 2121000

@@ -144,24 +144,33 @@ def _raw_name(name: object) -> str:
     return str(name or "").strip().lower().replace("ё", "е").replace(" ", "_")
 
 
-def _truncated_field(cell: object, fields: dict[str, tuple[str, ...]],
-                     taken: set[str]) -> str | None:
-    """The first field, in contract order and not yet taken, that a 10-character
-    name is the cut-off (or GDAL's laundered cut-off) of."""
-    name = _raw_name(cell)
-    if len(name) != DBF_NAME_LENGTH:
+def _cut(full: str) -> str:
+    """A name as a .dbf keeps it: its first 10 characters, a space or underscore left
+    at the cut dropped ("Действует с" is kept as "Действует ")."""
+    return full[:DBF_NAME_LENGTH].rstrip(" _")
+
+
+def _truncated_candidates(cell: object, fields: dict[str, tuple[str, ...]]
+                          ) -> tuple[tuple[str, ...], int] | None:
+    """The fields, in contract order, that a name cut to a .dbf's 10 characters may
+    stand for, and its place among the columns cut to the same name: 0 for the cut
+    itself, n for GDAL's laundered "_n" of the (n+1)-th ("Действуе_1")."""
+    name = _raw_name(cell).rstrip(" _")
+    if not name or len(name) > DBF_NAME_LENGTH:
         return None
-    laundered = _LAUNDERED.fullmatch(name)
+    laundered = _LAUNDERED.fullmatch(name) if len(name) == DBF_NAME_LENGTH else None
+    plain, stemmed = [], []
     for field, aliases in fields.items():
-        if field in taken:
-            continue
-        for full in map(_raw_name, (field, *aliases)):
-            if len(full) <= DBF_NAME_LENGTH:
-                continue
-            if full[:DBF_NAME_LENGTH] == name or (
-                    laundered and full.startswith(laundered.group(1))
-                    and full[:DBF_NAME_LENGTH] != name):
-                return field
+        cuts = [_cut(full) for full in map(_raw_name, (field, *aliases))
+                if len(full) > DBF_NAME_LENGTH]
+        if name in cuts:
+            plain.append(field)
+        elif laundered and any(c.startswith(laundered.group(1)) for c in cuts):
+            stemmed.append(field)
+    if plain:
+        return tuple(plain), 0
+    if stemmed:
+        return tuple(stemmed), int(name[len(laundered.group(1)):].lstrip("_"))  # type: ignore[union-attr]
     return None
 
 
@@ -191,8 +200,14 @@ def match_headers(cells: Iterable[object],
             best[hit[0]] = (hit[1], position)
     found = {position: field for field, (_, position) in best.items()}
     taken = set(best)
-    for position, cell in enumerate(cells):
-        if position not in found and (field := _truncated_field(cell, fields, taken)):
+    # Names cut to the same 10 characters stand for the fields they may be, in turn:
+    # the cut itself for the first (in contract order), its "_1" for the second...
+    cut = [(candidates, n, position) for position, cell in enumerate(cells)
+           if position not in found
+           and (hit := _truncated_candidates(cell, fields)) for candidates, n in [hit]]
+    for candidates, _n, position in sorted(cut, key=lambda c: (c[0], c[1], c[2])):
+        field = next((f for f in candidates if f not in taken), None)
+        if field is not None:
             found[position] = field
             taken.add(field)
     return found

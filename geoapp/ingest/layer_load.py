@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, text
 
 from geoapp.errors import N_, InputError, Worded
+from geoapp.geocode.cadastral import cadastral_number
 from geoapp.ingest.headers import LAYER_FIELDS, LAYER_REQUIRED, match_headers
 from geoapp.ingest.layer_lost_letters import lossy_features, match_lossy_copies
 from geoapp.ingest.layer_summary import LayerSummary
@@ -53,6 +54,25 @@ def _far_from_city(geometry: Any, city: tuple[float, float, float, float]) -> Wo
     return Worded.of(SWAPPED_FROM_CITY if swapped else FAR_FROM_CITY, lon=point.x, lat=point.y)
 
 
+def _numbers_by_content(columns: dict[int, str], frame: gpd.GeoDataFrame) -> dict[int, str]:
+    """A .dbf cuts both "Кадастровый номер" and "Кадастровая стоимость" (or
+    cadastral_number and cadastral_value_kzt) to the same 10 characters, and the names
+    cannot tell which column came first: the one that holds cadastral numbers is the
+    number."""
+    by_field = {field: position for position, field in columns.items()}
+    number, value = by_field.get("cadastral_number"), by_field.get("cadastral_value_kzt")
+    if number is None or value is None:
+        return columns
+
+    def share_of_numbers(position: int) -> float:
+        cells = frame.iloc[:200, position].dropna().astype(str)
+        return cells.map(lambda c: cadastral_number(c) is not None).mean() if len(cells) else 0
+
+    if share_of_numbers(value) > share_of_numbers(number):
+        return {**columns, number: "cadastral_value_kzt", value: "cadastral_number"}
+    return columns
+
+
 def staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
                 unreadable: dict[int, str],
                 city: tuple[float, float, float, float] | None = None,
@@ -60,7 +80,7 @@ def staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
     """The rows to load, and the natural key (its first field, as written) of every
     feature of the file, rejected ones included. A feature far from the `city`'s
     extent is kept with a warning."""
-    columns = match_headers(frame.columns, LAYER_FIELDS[kind])
+    columns = _numbers_by_content(match_headers(frame.columns, LAYER_FIELDS[kind]), frame)
     summary.attributes_not_read = [
         str(name) for position, name in enumerate(frame.columns)
         if position not in columns and name != frame.geometry.name]
