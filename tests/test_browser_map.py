@@ -43,6 +43,17 @@ def test_official_map_draws_toggles_pops_up_and_filters(demo_db_url: str,
         assert page.locator("#map-legend .legend-row").count() >= 3
         scale = page.locator(".leaflet-control-scale-line").all_inner_texts()
         assert len(scale) == 1 and re.fullmatch(r"\d+ k?m", scale[0])  # metric only
+        # The heat layer, on by default, lets the pointer through to the microdistricts.
+        x, y = page.evaluate("([lat, lon]) => { const p = window.geoappMap.map"
+                             ".latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+                             list(center))
+        box = page.locator(".folium-map").bounding_box()
+        hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y).className.baseVal "
+                            "|| document.elementFromPoint(x, y).className",
+                            [box["x"] + x, box["y"] + y])
+        assert "heatmap" not in hit, hit
+        assert page.evaluate("() => getComputedStyle(document.querySelector("
+                             "'canvas.leaflet-heatmap-layer')).pointerEvents") == "none"
 
         heat_box = page.locator(".leaflet-control-layers-overlays label",
                                 has_text="Тепловая карта обращений").locator("input")

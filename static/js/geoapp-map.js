@@ -70,7 +70,9 @@
 
   /* An ISO date (or a time's date part) as dd.mm.yyyy, as the pages write dates. */
   function numberLocale(language) {
-    return { ru: "ru-RU", kk: "kk-KZ" }[language] || "en-GB";
+    // Kazakh writes numbers as Russian does ("2 200", "151,2"); browsers without
+    // Kazakh locale data would fall back to "2,200" and "151.2" for kk-KZ.
+    return { ru: "ru-RU", kk: "ru-RU" }[language] || "en-GB";
   }
 
   /* A figure such as a rate as the pages write it: "151,2" in Russian and Kazakh. */
