@@ -83,6 +83,32 @@ def test_phones_as_typists_write_them(typed: str, stored_as: str | None) -> None
     assert normalise_phone(typed) == stored_as
 
 
+def test_statuses_as_eotinish_closes_them_and_typists_end_them(engine: Engine,
+                                                                tmp_path: Path) -> None:
+    rows = [row(f"S-{i}", **{"Статус": word}) for i, word in enumerate([
+        "В работе.", "Отказано (дубликат)", "Рассмотрено", "Дан ответ", "Разъяснено",
+        "Жауап берілді"])]
+    summary, rejected = run_import(engine, write_csv(tmp_path / "s.csv", rows), tmp_path)
+    assert (summary.inserted, rejected) == (6, [])
+    assert [stored(engine, f"S-{i}")["status"] for i in range(6)] == [
+        "in_progress", "rejected", "resolved", "resolved", "resolved", "resolved"]
+
+
+def test_the_kazakh_time_and_language_columns(engine: Engine, tmp_path: Path) -> None:
+    """eOtinish's Kazakh export: "Күні" and "Уақыты" (the time was dropped, every
+    complaint at midnight), "Тілі"."""
+    path = tmp_path / "kk.csv"
+    path.write_text("Өтініш нөмірі;Күні;Уақыты;Мәтін;Мекенжай;Тілі\n"
+                    "K-1;04.10.2022;15:21;Жылу жоқ, үйде суық;15 мкр, д. 7;kk\n",
+                    encoding="utf-8")
+    summary, rejected = run_import(engine, path, tmp_path, default_source="eotinish")
+    assert (summary.inserted, rejected, summary.columns_not_read) == (1, [], [])
+    landed = stored(engine, "K-1")
+    assert landed["received_at"].astimezone(ZoneInfo("Asia/Almaty")).strftime(
+        "%d.%m.%Y %H:%M") == "04.10.2022 15:21"
+    assert landed["language"] == "kk"
+
+
 def test_the_time_of_day_in_its_own_column(engine: Engine, tmp_path: Path) -> None:
     """Exports that keep the time apart from the date; in a workbook both are typed
     cells (a time-only cell stopped the whole import with an internal error)."""

@@ -10,6 +10,7 @@ label is (category, status and source codes do not overlap)."""
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,15 @@ class LabelFile:
     sources: dict[str, str] = field(default_factory=dict)
 
 
+# A label as typists finish it: "В работе.", "Отказано (дубликат)".
+_TRAILING = re.compile(r"\s*(?:\([^()]*\)|[.,;!])\s*$")
+
+
+def _bare(key: str) -> str:
+    """The label without a full stop or a remark in brackets at its end."""
+    return _TRAILING.sub("", key)
+
+
 class _Words:
     """Labels of one kind to codes, compared as values.normalise_key does; an unknown
     label is the row's reject reason."""
@@ -55,7 +65,8 @@ class _Words:
             return self._seen[label]
         except KeyError:
             key = normalise_key(label)
-            code = self._codes.get(key) or original_value(key, self._codes)
+            code = (self._codes.get(key) or original_value(key, self._codes)
+                    or self._codes.get(_bare(key)))
             if code is None:
                 raise ValueError(clause(self.unknown, value=repr(label))
                                  ) from None

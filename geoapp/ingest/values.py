@@ -37,6 +37,11 @@ STATUS_LABELS: dict[str, str] = {
     "выполнено": "resolved", "выполнен": "resolved", "решено": "resolved",
     "решен": "resolved", "закрыто": "resolved", "закрыт": "resolved",
     "орындалды": "resolved", "шешілді": "resolved", "жабылды": "resolved",
+    # eOtinish closes a case with an answer or an explanation ("снято с контроля" is
+    # left to a labels file: off control is not always done)
+    "рассмотрено": "resolved", "дан ответ": "resolved", "ответ дан": "resolved",
+    "разъяснено": "resolved", "қаралды": "resolved", "жауап берілді": "resolved",
+    "түсіндірілді": "resolved",
     "rejected": "rejected", "отказано": "rejected", "отклонено": "rejected",
     "отклонен": "rejected", "отказ": "rejected", "бас тартылды": "rejected",
     "қабылданбады": "rejected",
