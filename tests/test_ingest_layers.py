@@ -1190,3 +1190,32 @@ def test_names_a_dbf_cut_to_the_same_ten_characters_keep_their_fields(layer_db,
     with engine.connect() as conn:
         assert conn.execute(text("SELECT cadastral_value_kzt FROM parcels WHERE "
                                  "cadastral_number = '06:097:005:001'")).scalar_one() == 2121000
+
+
+def test_a_file_without_an_optional_column_leaves_its_stored_values(layer_db,
+                                                                     tmp_path) -> None:
+    """An extract of the register without valuations or holders does not erase them
+    (as an export that says nothing of a complaint's department leaves it); a column
+    present but empty does empty them."""
+    _, engine = layer_db
+    features = _parcel_features(["06:097:006:001", "06:097:006:002"])
+    for f in features:
+        f["properties"] |= {"holder": "ТОО «Жер»", "cadastral_value_kzt": 5000000}
+    whole = tmp_path / "whole.geojson"
+    whole.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    assert import_layer(engine, "parcels", whole).inserted == 2
+    for f in features:
+        del f["properties"]["holder"], f["properties"]["cadastral_value_kzt"]
+    extract = tmp_path / "extract.geojson"
+    extract.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    summary = import_layer(engine, "parcels", extract)
+    assert (summary.updated, summary.unchanged) == (0, 2)
+    for f in features:
+        f["properties"]["holder"] = None
+    emptied = tmp_path / "emptied.geojson"
+    emptied.write_text(json.dumps(feature_collection(features), ensure_ascii=False))
+    assert import_layer(engine, "parcels", emptied).updated == 2
+    with engine.connect() as conn:
+        assert conn.execute(text(
+            "SELECT DISTINCT holder, cadastral_value_kzt FROM parcels "
+            "WHERE cadastral_number LIKE '06:097:006:%'")).all() == [(None, 5000000)]

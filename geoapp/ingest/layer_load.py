@@ -84,6 +84,7 @@ def staged_rows(kind: str, frame: gpd.GeoDataFrame, summary: LayerSummary,
     summary.attributes_not_read = [
         str(name) for position, name in enumerate(frame.columns)
         if position not in columns and name != frame.geometry.name]
+    summary.fields_read = set(columns.values())
     missing = [f for f in LAYER_REQUIRED[kind] if f not in columns.values()]
     if missing:
         raise InputError(N_("%(file)s: missing required attributes for %(layer)s: "
@@ -195,17 +196,21 @@ def load_rows(conn: Connection, kind: str, rows: list[dict[str, Any]],
             f"{', '.join(text_fields)}), '?') > 0)").scalar_one():
         keys_given_back = match_lossy_copies(conn, kind, list(keys), text_fields, lossy,
                                              summary.lost_letters)
-    changing = [f for f in attrs if f not in keys]
+    # A field the file has no column for keeps what is stored; one it leaves empty is
+    # emptied. (Every field has a column when no file is read: load_rows alone.)
+    read = summary.fields_read or set(attrs)
+    changing = [f for f in attrs if f not in keys and f in read]
     same_geom = _same_geometry(f"{kind}.geom", "EXCLUDED.geom")
+    differs = (f"(ROW({', '.join(f'{kind}.{f}' for f in changing)}) IS DISTINCT FROM "
+               f"ROW({', '.join(f'EXCLUDED.{f}' for f in changing)})) OR "
+               if changing else "")
     result = conn.exec_driver_sql(f"""
         INSERT INTO {kind} ({', '.join(attrs)}, geom)
         SELECT {', '.join(attrs)}, geom FROM stage_layer ORDER BY feature
         ON CONFLICT ({', '.join(keys)}) DO UPDATE SET
-            {', '.join(f'{f} = EXCLUDED.{f}' for f in changing)},
+            {''.join(f'{f} = EXCLUDED.{f}, ' for f in changing)}
             geom = CASE WHEN {same_geom} THEN {kind}.geom ELSE EXCLUDED.geom END
-        WHERE ({', '.join(f'{kind}.{f}' for f in changing)})
-              IS DISTINCT FROM ({', '.join(f'EXCLUDED.{f}' for f in changing)})
-              OR NOT {same_geom}
+        WHERE {differs}NOT {same_geom}
         RETURNING id, (xmax = 0)
     """).all()
     summary.inserted = sum(1 for _id, inserted in result if inserted)

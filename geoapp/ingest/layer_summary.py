@@ -39,6 +39,9 @@ class LayerSummary:
     batch_id: int | None = None  # its row in import_batches
     error: str | None = None  # why an import that had started stopped
     parcel_checks: dict[str, int] | None = None  # run after it (import_layer's `checks`)
+    # The fields the file has a column for: a re-import leaves the others as stored
+    # (an extract without valuations does not erase them).
+    fields_read: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
         return {"layer": self.layer, "file": self.file, "read": self.read,
