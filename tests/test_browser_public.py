@@ -33,6 +33,10 @@ def test_open_map_draws_switches_language_and_tracks(demo_db_url: str,
         legend = page.inner_text("#map-legend")
         assert re.search(r"\d,\d", legend) and not re.search(r"\d\.\d", legend), legend
         table = page.locator("details.md-figures table").text_content() or ""
+        # the map's own buttons speak the page's language too
+        assert page.get_attribute(".leaflet-control-zoom-in", "title") == "Приблизить"
+        assert page.get_attribute(".leaflet-control-zoom-fullscreen", "aria-label") == \
+            "Во весь экран"
         assert re.search(r"\d,\d", table) and not re.search(r"\d\.\d", table)
 
         page.click(".lang-switch a[hreflang=kk]")

@@ -15,6 +15,7 @@ from typing import Any
 
 import folium
 from branca.element import MacroElement
+from flask_babel import lazy_gettext as _l
 from folium import plugins
 from folium.elements import JSCSSMixin
 from jinja2 import Template
@@ -59,6 +60,12 @@ def safe_json(data: Any) -> str:
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def control_titles() -> dict[str, str]:
+    """The map controls' titles in the reader's language (Leaflet's are English)."""
+    return {"zoomIn": str(_l("Zoom in")), "zoomOut": str(_l("Zoom out")),
+            "fullScreen": str(_l("Full screen")), "layers": str(_l("Layers"))}
+
+
 def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language: str,
               basemap_url: str, basemap_attribution: str, data_url: Callable[[str], str],
               config: dict[str, Any], center: tuple[float, float] = TARAZ_CENTER,
@@ -84,7 +91,8 @@ def build_map(layers: list[LayerSpec], *, static: Callable[[str], str], language
         "url": data_url(spec.id),
         "popup": spec.popup.config(language, role) if spec.popup else None,
     } for spec in layers]
-    assets = GeoappLayers(safe_json({**config, "layers": layer_config, "language": language}))
+    assets = GeoappLayers(safe_json({**config, "layers": layer_config, "language": language,
+                                     "controls": control_titles()}))
     assets.default_js = [(name, static(name)) for name in (
         "vendor/leaflet-heat/leaflet-heat.js", "vendor/markercluster/leaflet.markercluster.js",
         "js/geoapp-map.js")]

@@ -123,6 +123,22 @@
     this.legendBox = null;
   }
 
+  /* Leaflet's and the full-screen button's own titles are English ("Zoom in"): the
+   * page's language, for the tooltip and for a screen reader. */
+  GeoappMap.prototype.nameControls = function () {
+    var words = this.config.controls || {};
+    var box = this.map.getContainer();
+    [[".leaflet-control-zoom-in", words.zoomIn], [".leaflet-control-zoom-out", words.zoomOut],
+     [".leaflet-control-zoom-fullscreen", words.fullScreen],
+     [".leaflet-control-layers-toggle", words.layers]].forEach(function (pair) {
+      var node = box.querySelector(pair[0]);
+      if (node && pair[1]) {
+        node.setAttribute("title", pair[1]);
+        node.setAttribute("aria-label", pair[1]);
+      }
+    });
+  };
+
   GeoappMap.prototype.setup = function () {
     var self = this;
     // Areas below the heat and the points, so a click on a point is the point's.
@@ -138,6 +154,7 @@
     });
     control.addTo(this.map);
     L.control.scale({ imperial: false }).addTo(this.map);  // metres and kilometres only
+    this.nameControls();
     this.map.on("overlayadd", function (e) {
       if (e.layer.geoappLayer) { self.load(e.layer.geoappLayer); self.renderLegend(); }
     });
