@@ -202,10 +202,12 @@ def match_headers(cells: Iterable[object],
     taken = set(best)
     # Names cut to the same 10 characters stand for the fields they may be, in turn:
     # the cut itself for the first (in contract order), its "_1" for the second...
-    cut = [(candidates, n, position) for position, cell in enumerate(cells)
-           if position not in found
-           and (hit := _truncated_candidates(cell, fields)) for candidates, n in [hit]]
-    for candidates, _n, position in sorted(cut, key=lambda c: (c[0], c[1], c[2])):
+    cut = []
+    for position, cell in enumerate(cells):
+        if position not in found and (hit := _truncated_candidates(cell, fields)):
+            candidates, n = hit
+            cut.append((candidates, n, position))
+    for candidates, _n, position in sorted(cut):
         field = next((f for f in candidates if f not in taken), None)
         if field is not None:
             found[position] = field
